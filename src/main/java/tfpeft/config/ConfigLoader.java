@@ -1,0 +1,165 @@
+package tfpeft.config;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.TextFormat;
+import com.google.protobuf.TextFormatParseInfoTree;
+import com.google.protobuf.TextFormatParseLocation;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.RunConfig;
+
+/**
+ * Loads a run config: parses the .pbtxt, applies {@code --set} overrides, validates ranges and
+ * required parts against the schema's annotations, and fills every default in. Every error names
+ * the file, line and field path (or the {@code --set} argument it came from).
+ */
+public final class ConfigLoader {
+  private static final Pattern UNKNOWN_FIELD =
+      Pattern.compile("Message type \"([\\w.]+)\" has no field named \"(\\w+)\"");
+  /** protobuf-java lists every unknown field as "line:col:\ttfpeft.Type.field". */
+  private static final Pattern UNKNOWN_FIELD_LIST =
+      Pattern.compile("(\\d+):(\\d+):\\s*([\\w.]+)\\.(\\w+)");
+  private static final Pattern UNKNOWN_ENUM =
+      Pattern.compile("Enum type \"([\\w.]+)\" has no value named \"(\\w+)\"");
+
+  private ConfigLoader() {}
+
+  /** Loads {@code file} and applies {@code overrides} ("field.path=value"). */
+  public static LoadedConfig load(Path file, List<String> overrides) {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().decode(
+          java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+    } catch (NoSuchFileException e) {
+      throw TfpeftException.usage(file + ": config file not found");
+    } catch (CharacterCodingException e) {
+      throw TfpeftException.usage(file + ": config file is not UTF-8 text");
+    } catch (IOException e) {
+      throw TfpeftException.usage(file + ": cannot read config file: " + e.getMessage());
+    }
+    return parse(text, file.toString(), overrides);
+  }
+
+  /** Parses config text; {@code source} names it in errors. */
+  public static LoadedConfig parse(String text, String source, List<String> overrides) {
+    RunConfig.Builder builder = RunConfig.newBuilder();
+    TextFormatParseInfoTree.Builder treeBuilder = TextFormatParseInfoTree.builder();
+    TextFormat.Parser parser =
+        TextFormat.Parser.newBuilder()
+            .setParseInfoTreeBuilder(treeBuilder)
+            .setSingularOverwritePolicy(
+                TextFormat.Parser.SingularOverwritePolicy.FORBID_SINGULAR_OVERWRITES)
+            .build();
+    try {
+      parser.merge(text, builder);
+    } catch (TextFormat.ParseException e) {
+      throw describeParseError(text, source, e);
+    }
+    Map<String, String> locations = new HashMap<>();
+    collectLocations(builder.getDescriptorForType(), treeBuilder.build(), "", source, locations);
+    Map<String, String> setBy = Overrides.apply(builder, overrides);
+    locations.putAll(setBy);
+    Locator locator = new Locator(source, locations);
+    ConfigValidator.validate(builder.build(), locator);
+    RunConfig resolved = Defaults.fill(builder.build());
+    SemanticChecks.check(resolved, locator);
+    return new LoadedConfig(resolved, builder.build(), source);
+  }
+
+  private static TfpeftException describeParseError(
+      String text, String source, TextFormat.ParseException e) {
+    String message = e.getMessage();
+    String detail = message.replaceFirst("^\\d+:\\d+: ", "");
+    int line = Math.max(e.getLine(), 1);
+    int column = Math.max(e.getColumn(), 1);
+    Matcher listed = UNKNOWN_FIELD_LIST.matcher(detail);
+    if (detail.startsWith("Input contains unknown fields") && listed.find()) {
+      line = Integer.parseInt(listed.group(1));
+      column = Integer.parseInt(listed.group(2));
+      detail = "Message type \"" + listed.group(3) + "\" has no field named \""
+          + listed.group(4) + "\"";
+    }
+    String path = TextLocator.pathAt(text, line, column);
+    Matcher unknown = UNKNOWN_FIELD.matcher(detail);
+    if (unknown.find()) {
+      Descriptor type =
+          RunConfig.getDescriptor().getFile().findMessageTypeByName(
+              unknown.group(1).replaceFirst("^tfpeft\\.", ""));
+      String field = unknown.group(2);
+      String parent = path.endsWith(field) ? path.substring(0, Math.max(0, path.length()
+          - field.length() - 1)) : path;
+      detail = "unknown field '" + field + "'"
+          + (type == null ? "" : "; " + FieldPaths.suggest(type, field));
+      path = FieldPaths.join(parent, field);
+    }
+    Matcher badEnum = UNKNOWN_ENUM.matcher(detail);
+    if (badEnum.find()) {
+      var enumType = RunConfig.getDescriptor().getFile().findEnumTypeByName(
+          badEnum.group(1).replaceFirst("^tfpeft\\.", ""));
+      detail = "'" + badEnum.group(2) + "' is not a value of " + badEnum.group(1)
+          .replaceFirst("^tfpeft\\.", "")
+          + (enumType == null ? "" : "; use one of " + Overrides.enumNames(enumType));
+    }
+    return ConfigError.at(source + ":" + line + ":" + column, path, detail);
+  }
+
+  private static void collectLocations(
+      Descriptor type,
+      TextFormatParseInfoTree tree,
+      String prefix,
+      String source,
+      Map<String, String> out) {
+    for (FieldDescriptor field : type.getFields()) {
+      List<TextFormatParseLocation> locs = tree.getLocations(field);
+      if (locs.isEmpty()) {
+        continue;
+      }
+      String path = FieldPaths.join(prefix, field.getName());
+      TextFormatParseLocation first = locs.get(0);
+      out.put(path, source + ":" + (first.getLine() + 1) + ":" + (first.getColumn() + 1));
+      if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !field.isRepeated()) {
+        collectLocations(field.getMessageType(), tree.getNestedTree(field, 0), path, source, out);
+      }
+    }
+  }
+
+  /** Says where a field path was set: a file position, a --set argument, or the file itself. */
+  static final class Locator {
+    private final String source;
+    private final Map<String, String> locations;
+
+    Locator(String source, Map<String, String> locations) {
+      this.source = source;
+      this.locations = locations;
+    }
+
+    /** The most precise known place for {@code path}: itself, else its nearest ancestor. */
+    String where(String path) {
+      String p = path;
+      while (!p.isEmpty()) {
+        String loc = locations.get(p);
+        if (loc != null) {
+          return loc;
+        }
+        int dot = p.lastIndexOf('.');
+        p = dot < 0 ? "" : p.substring(0, dot);
+      }
+      return source;
+    }
+
+    TfpeftException error(String path, String problem) {
+      return ConfigError.at(where(path), path, problem);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package tfpeft.config;
+
+import tfpeft.config.proto.ClipConfig;
+import tfpeft.config.proto.DataConfig;
+import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.Normalization;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.TransformConfig;
+import tfpeft.config.proto.VitConfig;
+
+/** Rules that relate several fields, checked on the resolved config. */
+final class SemanticChecks {
+  private SemanticChecks() {}
+
+  static void check(RunConfig c, ConfigLoader.Locator at) {
+    if (c.getModel().hasVit()) {
+      VitConfig v = c.getModel().getVit();
+      divides(at, "model.vit.patch_size", v.getPatchSize(), "model.vit.image_size",
+          v.getImageSize());
+      divides(at, "model.vit.heads", v.getHeads(), "model.vit.width", v.getWidth());
+    }
+    if (c.getModel().hasClip()) {
+      ClipConfig v = c.getModel().getClip();
+      divides(at, "model.clip.patch_size", v.getPatchSize(), "model.clip.image_size",
+          v.getImageSize());
+      divides(at, "model.clip.vision_heads", v.getVisionHeads(), "model.clip.vision_width",
+          v.getVisionWidth());
+      divides(at, "model.clip.text_heads", v.getTextHeads(), "model.clip.text_width",
+          v.getTextWidth());
+    }
+    checkTransform(c.getData().getTrainTransform(), "data.train_transform", at);
+    checkTransform(c.getData().getEvalTransform(), "data.eval_transform", at);
+    checkMethodFitsModel(c, at);
+    DataConfig d = c.getData();
+    if (d.getSampling().getValShots() > 0 && d.getSampling().getShots() == 0) {
+      throw at.error("data.sampling.val_shots",
+          "a validation shot count needs data.sampling.shots > 0 (K-shot sampling)");
+    }
+  }
+
+  private static void divides(ConfigLoader.Locator at, String divisorPath, int divisor,
+      String valuePath, int value) {
+    if (value % divisor != 0) {
+      throw at.error(divisorPath, divisor + " does not divide " + valuePath + " = " + value);
+    }
+  }
+
+  private static void checkTransform(TransformConfig t, String path, ConfigLoader.Locator at) {
+    if (t.getScaleMin() > t.getScaleMax()) {
+      throw at.error(path + ".scale_min", "must not exceed scale_max (" + t.getScaleMax() + ")");
+    }
+    if (t.getRatioMin() > t.getRatioMax()) {
+      throw at.error(path + ".ratio_min", "must not exceed ratio_max (" + t.getRatioMax() + ")");
+    }
+    boolean custom = t.getNormalization() == Normalization.CUSTOM;
+    if (custom && (t.getMeanCount() != 3 || t.getStdCount() != 3)) {
+      throw at.error(path + ".normalization",
+          "CUSTOM needs three mean and three std values (R, G, B)");
+    }
+    if (!custom && (t.getMeanCount() > 0 || t.getStdCount() > 0)) {
+      throw at.error(path + ".mean", "mean and std are used only with normalization: CUSTOM");
+    }
+    for (int i = 0; i < t.getStdCount(); i++) {
+      if (!(t.getStd(i) > 0)) {
+        throw at.error(path + ".std", "every std must be > 0, got " + t.getStd(i));
+      }
+    }
+  }
+
+  private static void checkMethodFitsModel(RunConfig c, ConfigLoader.Locator at) {
+    MethodConfig m = c.getMethod();
+    boolean clipOnly = m.hasZeroShot() || m.hasCoop() || m.hasMudpt() || m.hasTipAdapter()
+        || m.hasMask();
+    if (clipOnly && !c.getModel().hasClip()) {
+      String name = m.getMethodCase().name().toLowerCase(java.util.Locale.ROOT);
+      throw at.error("method." + name, "needs a CLIP backbone (model.clip): it classifies with "
+          + "text features of the class names");
+    }
+    if (m.hasMask() && m.getMask().getThreshold() >= m.getMask().getInit()) {
+      throw at.error("method.mask.threshold", "must be below method.mask.init ("
+          + m.getMask().getInit() + ") so that every mask starts at 1");
+    }
+  }
+}
