@@ -1,0 +1,11 @@
+package tfpeft;
+
+/** The tool version, from the jar manifest (falls back to "dev" when run from classes). */
+public final class Version {
+  private Version() {}
+
+  public static String get() {
+    String v = Version.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}
