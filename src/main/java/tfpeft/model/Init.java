@@ -1,0 +1,38 @@
+package tfpeft.model;
+
+/**
+ * How a variable starts. Random initializers run in the graph with stateless random ops seeded by
+ * (run seed, variable name), so a variable's initial value does not depend on creation order.
+ */
+public sealed interface Init {
+  record Constant(float value) implements Init {}
+
+  /** Normal with the given std, truncated at two standard deviations (timm's trunc_normal_). */
+  record TruncatedNormal(float std) implements Init {}
+
+  record Normal(float std) implements Init {}
+
+  /** Uniform in [-limit, limit]. */
+  record Uniform(float limit) implements Init {}
+
+  static Init zeros() {
+    return new Constant(0f);
+  }
+
+  static Init ones() {
+    return new Constant(1f);
+  }
+
+  static Init truncNormal(float std) {
+    return new TruncatedNormal(std);
+  }
+
+  static Init normal(float std) {
+    return new Normal(std);
+  }
+
+  /** Xavier/Glorot uniform for a [fanIn, fanOut] matrix. */
+  static Init xavierUniform(long fanIn, long fanOut) {
+    return new Uniform((float) Math.sqrt(6.0 / (fanIn + fanOut)));
+  }
+}

@@ -1,0 +1,38 @@
+package tfpeft.model;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * y = x W + b at a named site. W is stored [in, out] (TensorFlow's layout; PyTorch's [out, in] is
+ * transposed on import). Site hooks may replace the effective weight and add to the output.
+ */
+public final class Linear {
+  private Linear() {}
+
+  /**
+   * @param prefix variable prefix, e.g. "backbone/" or "head/"
+   * @param site the site name, e.g. "block3/attn/q"; variables are prefix + site + "/weight|bias"
+   */
+  public static Operand<TFloat32> apply(Net net, String prefix, String site, Operand<TFloat32> x,
+      long in, long out, boolean bias, Init weightInit) {
+    Ops tf = net.tf();
+    Operand<TFloat32> w = net.variable(prefix + site + "/weight", new long[] {in, out},
+        weightInit).value();
+    for (SiteHook h : net.hooks()) {
+      w = h.weight(net, site, w);
+    }
+    Operand<TFloat32> y = tf.linalg.matMul(Tensors.flatten2d(tf, x, in), w);
+    if (bias) {
+      Operand<TFloat32> b = net.variable(prefix + site + "/bias", new long[] {out}, Init.zeros())
+          .value();
+      y = tf.math.add(y, b);
+    }
+    y = tf.reshape(y, Tensors.withLastDim(tf, x, out));
+    for (SiteHook h : net.hooks()) {
+      y = h.linearOutput(net, site, x, y);
+    }
+    return y;
+  }
+}

@@ -1,0 +1,164 @@
+package tfpeft.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import tfpeft.util.Seeds;
+
+/**
+ * The build context of one model graph: the ops factory, the variables by name, the site hooks of
+ * the active method, and the per-step controls every stochastic layer reads (drop-path rate and a
+ * step seed for stateless random ops, so that a resumed run draws the same masks).
+ */
+public final class Net {
+  private final Graph graph;
+  private final Ops tf;
+  private final long seed;
+  private final Map<String, ModelVariable> variables = new LinkedHashMap<>();
+  private final Map<String, Ops> scopes = new java.util.HashMap<>();
+  private final List<SiteHook> hooks = new ArrayList<>();
+  private final Placeholder<TFloat32> dropPathRate;
+  private final Placeholder<TInt64> stepSeed;
+  private int randomStreams;
+
+  public Net(Graph graph, long seed) {
+    this.graph = graph;
+    this.tf = Ops.create(graph);
+    this.seed = seed;
+    this.dropPathRate = named("control/drop_path_rate").placeholder(TFloat32.class,
+        Placeholder.shape(Shape.scalar()));
+    this.stepSeed = named("control/step_seed").placeholder(TInt64.class,
+        Placeholder.shape(Shape.of(2)));
+  }
+
+  /**
+   * Ops that create their next op under the full name {@code path} ("a/b/c" is op "c" in scope
+   * "a/b"). Scopes are cached: TensorFlow Java renames a sub-scope opened twice ("b_1").
+   */
+  public Ops named(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? tf.withName(path)
+        : scope(path.substring(0, slash)).withName(path.substring(slash + 1));
+  }
+
+  /** Ops whose ops are created inside scope {@code path}. */
+  public Ops scope(String path) {
+    Ops ops = scopes.get(path);
+    if (ops == null) {
+      int slash = path.lastIndexOf('/');
+      Ops parent = slash < 0 ? tf : scope(path.substring(0, slash));
+      ops = parent.withSubScope(path.substring(slash + 1));
+      scopes.put(path, ops);
+    }
+    return ops;
+  }
+
+  public Graph graph() {
+    return graph;
+  }
+
+  public Ops tf() {
+    return tf;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public void addHook(SiteHook hook) {
+    hooks.add(hook);
+  }
+
+  public List<SiteHook> hooks() {
+    return Collections.unmodifiableList(hooks);
+  }
+
+  /** Drop-path rate fed each step (0 at evaluation). */
+  public Placeholder<TFloat32> dropPathRate() {
+    return dropPathRate;
+  }
+
+  /** Two int64 fed each step; stochastic layers derive their stateless seeds from it. */
+  public Placeholder<TInt64> stepSeed() {
+    return stepSeed;
+  }
+
+  /** A fresh stateless seed for one random op: the step seed offset by a per-op constant. */
+  public Operand<TInt64> nextRandomSeed() {
+    long offset = Seeds.derive(seed, "stream", randomStreams++);
+    return tf.math.add(stepSeed, tf.constant(new long[] {offset, 0}));
+  }
+
+  /** Creates a float32 variable; names must be unique. */
+  public ModelVariable variable(String name, long[] shape, Init init) {
+    if (variables.containsKey(name)) {
+      throw new IllegalStateException("variable " + name + " is created twice");
+    }
+    Shape s = Shape.of(shape);
+    Operand<TFloat32> initial = initialValue(name, s, init);
+    Variable<TFloat32> v = named(name).variable(initial);
+    Operand<TFloat32> read = named(name + "_read").identity(v);
+    Placeholder<TFloat32> loadValue = named(name + "_load_value")
+        .placeholder(TFloat32.class, Placeholder.shape(s));
+    var load = named(name + "_load").assign(v, loadValue);
+    ModelVariable mv = new ModelVariable(name, s, v, read, loadValue, load);
+    variables.put(name, mv);
+    return mv;
+  }
+
+  private Operand<TFloat32> initialValue(String name, Shape shape, Init init) {
+    Operand<TInt32> dims = tf.constant(toInts(shape));
+    Operand<TInt64> opSeed = tf.constant(new long[] {Seeds.derive(seed, "init", name), 0});
+    Ops at = named(name + "_initial_value");
+    if (init instanceof Init.Constant c) {
+      return at.fill(dims, tf.constant(c.value()));
+    }
+    if (init instanceof Init.TruncatedNormal t) {
+      return at.math.mul(tf.random.statelessTruncatedNormal(dims, opSeed), tf.constant(t.std()));
+    }
+    if (init instanceof Init.Normal n) {
+      return at.math.mul(tf.random.statelessRandomNormal(dims, opSeed), tf.constant(n.std()));
+    }
+    Init.Uniform u = (Init.Uniform) init;
+    Operand<TFloat32> unit = tf.random.statelessRandomUniform(dims, opSeed);
+    return at.math.mul(tf.math.sub(tf.math.mul(unit, tf.constant(2f)), tf.constant(1f)),
+        tf.constant(u.limit()));
+  }
+
+  private static int[] toInts(Shape s) {
+    int[] d = new int[s.numDimensions()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = (int) s.get(i);
+    }
+    return d;
+  }
+
+  public ModelVariable variable(String name) {
+    ModelVariable v = variables.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException("no variable " + name);
+    }
+    return v;
+  }
+
+  /** Every variable in creation order. */
+  public List<ModelVariable> variables() {
+    return List.copyOf(variables.values());
+  }
+
+  /** Variables whose name starts with {@code prefix}. */
+  public List<ModelVariable> variables(String prefix) {
+    return variables.values().stream().filter(v -> v.name().startsWith(prefix)).toList();
+  }
+}

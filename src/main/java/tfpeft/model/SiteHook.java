@@ -1,0 +1,36 @@
+package tfpeft.model;
+
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * What a PEFT method does at the backbone's sites. The backbone calls every registered hook at
+ * every site and never knows which method is active; each hook matches site names itself. All
+ * methods default to "leave it as it is".
+ */
+public interface SiteHook {
+  /** The effective weight of a Linear site (a mask multiplies it). */
+  default Operand<TFloat32> weight(Net net, String site, Operand<TFloat32> weight) {
+    return weight;
+  }
+
+  /** The output of a Linear site given its input (LoRA adds a low-rank path). */
+  default Operand<TFloat32> linearOutput(
+      Net net, String site, Operand<TFloat32> input, Operand<TFloat32> output) {
+    return output;
+  }
+
+  /** The tokens [N, L, D] entering a block (prompt methods insert or replace tokens). */
+  default Operand<TFloat32> blockInput(Net net, String site, Operand<TFloat32> tokens) {
+    return tokens;
+  }
+
+  /**
+   * The MLP branch of a block: {@code residual} is the stream before the second LayerNorm,
+   * {@code mlpOut} the MLP's output (AdaptFormer adds a parallel bottleneck branch).
+   */
+  default Operand<TFloat32> mlpOutput(
+      Net net, String site, Operand<TFloat32> residual, Operand<TFloat32> mlpOut) {
+    return mlpOut;
+  }
+}

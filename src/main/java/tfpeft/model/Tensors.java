@@ -1,0 +1,30 @@
+package tfpeft.model;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/** Shape helpers for graphs whose batch size is known only at run time. */
+final class Tensors {
+  private Tensors() {}
+
+  /** {@code x} of shape [..., d] viewed as [prod(...), d]. */
+  static Operand<TFloat32> flatten2d(Ops tf, Operand<TFloat32> x, long d) {
+    return tf.reshape(x, tf.constant(new int[] {-1, (int) d}));
+  }
+
+  /** The shape of {@code x} with its last dimension replaced by {@code d}. */
+  static Operand<TInt32> withLastDim(Ops tf, Operand<TFloat32> x, long d) {
+    Operand<TInt32> shape = tf.shape(x);
+    Operand<TInt32> rank = tf.rank(x);
+    Operand<TInt32> leading = tf.slice(shape, tf.constant(new int[] {0}),
+        tf.expandDims(tf.math.sub(rank, tf.constant(1)), tf.constant(0)));
+    return tf.concat(java.util.List.of(leading, tf.constant(new int[] {(int) d})),
+        tf.constant(0));
+  }
+
+  static Operand<TFloat32> scalar(Ops tf, double v) {
+    return tf.constant((float) v);
+  }
+}

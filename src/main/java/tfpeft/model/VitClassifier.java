@@ -1,0 +1,45 @@
+package tfpeft.model;
+
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import tfpeft.config.proto.VitConfig;
+
+/**
+ * A ViT image classifier: images [N, S, S, 3] -> trunk -> [pre_logits] -> head -> logits.
+ * The head lives under {@code head/}, everything else under {@code backbone/}.
+ */
+public final class VitClassifier {
+  /** The graph endpoints of a built classifier. */
+  public record Endpoints(Placeholder<TFloat32> images, Operand<TFloat32> features,
+      Operand<TFloat32> logits) {}
+
+  private VitClassifier() {}
+
+  public static VisionTransformer.Spec spec(VitConfig c) {
+    int hidden = Math.round(c.getWidth() * c.getMlpRatio());
+    TransformerSpec blocks = new TransformerSpec("", c.getWidth(), c.getDepth(), c.getHeads(),
+        hidden, c.getQkvBias(), c.getLayerNormEps(), c.getGelu(), false);
+    return new VisionTransformer.Spec(c.getImageSize(), c.getPatchSize(), blocks, true, false,
+        c.getPooling());
+  }
+
+  public static Endpoints build(Net net, VitConfig c, int numClasses, boolean dropPath) {
+    Ops tf = net.tf();
+    VisionTransformer.Spec spec = spec(c);
+    Placeholder<TFloat32> images = net.named("images").placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, c.getImageSize(), c.getImageSize(), 3)));
+    Operand<TFloat32> x = VisionTransformer.features(net, images, spec, dropPath ? 1f : 0f);
+    long d = c.getWidth();
+    if (c.getPreLogits()) {
+      x = tf.math.tanh(Linear.apply(net, "backbone/", "pre_logits", x, d, d, true,
+          Init.xavierUniform(d, d)));
+    }
+    Operand<TFloat32> features = net.named("features").identity(x);
+    Operand<TFloat32> logits = Linear.apply(net, "head/", "head", features, d, numClasses, true,
+        Init.truncNormal(0.02f));
+    return new Endpoints(images, features, net.named("logits").identity(logits));
+  }
+}
