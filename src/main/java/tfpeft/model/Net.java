@@ -100,12 +100,20 @@ public final class Net {
     return tf.math.add(stepSeed, tf.constant(new long[] {offset, 0}));
   }
 
-  /** Creates a float32 variable; names must be unique. */
+  /**
+   * The float32 variable {@code name}, created on first use. A second use of the same name (a
+   * tower applied twice, a shared adapter) reuses it; the shapes must agree.
+   */
   public ModelVariable variable(String name, long[] shape, Init init) {
-    if (variables.containsKey(name)) {
-      throw new IllegalStateException("variable " + name + " is created twice");
-    }
     Shape s = Shape.of(shape);
+    ModelVariable existing = variables.get(name);
+    if (existing != null) {
+      if (!existing.shape().equals(s)) {
+        throw new IllegalStateException("variable " + name + " exists with shape "
+            + existing.shape() + ", requested " + s);
+      }
+      return existing;
+    }
     Operand<TFloat32> initial = initialValue(name, s, init);
     Variable<TFloat32> v = named(name).variable(initial);
     Operand<TFloat32> read = named(name + "_read").identity(v);
