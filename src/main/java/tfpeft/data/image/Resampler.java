@@ -1,5 +1,6 @@
 package tfpeft.data.image;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -67,86 +68,105 @@ public final class Resampler {
     boolean needHorizontal = outW != inW;
     boolean needVertical = outH != inH;
     ResampleCoefficients vert = ResampleCoefficients.of(inH, outH, f);
-    if (!needHorizontal) {
-      byte[] out = new byte[outW * outH * 3];
-      vertical(in, origin, stride, outW * 3, vert, 0, out);
-      return new RgbImage(outW, outH, out);
-    }
-    ResampleCoefficients horiz = ResampleCoefficients.of(inW, outW, f);
     // Only the rows the vertical pass reads, as Pillow's ybox_first / ybox_last.
     int firstRow = needVertical ? vert.start[0] : 0;
     int lastRow = needVertical ? vert.start[outH - 1] + vert.count[outH - 1] : inH;
     int rows = lastRow - firstRow;
-    byte[] tmp = new byte[outW * rows * 3];
-    horizontal(in, origin + firstRow * stride, stride, rows, horiz, outW, tmp);
-    if (!needVertical) {
-      return new RgbImage(outW, outH, tmp);
+    int rowInts = outW * 3;
+    int[] tmp = new int[rowInts * rows];
+    int base = origin + firstRow * stride;
+    if (needHorizontal) {
+      horizontal(in, base, stride, inW * 3, rows, ResampleCoefficients.of(inW, outW, f), outW, tmp);
+    } else {
+      for (int r = 0; r < rows; r++) {
+        for (int i = 0; i < rowInts; i++) {
+          tmp[r * rowInts + i] = in[base + r * stride + i] & 0xFF;
+        }
+      }
     }
-    byte[] out = new byte[outW * outH * 3];
-    vertical(tmp, 0, outW * 3, outW * 3, vert, firstRow, out);
+    byte[] out = new byte[rowInts * outH];
+    if (needVertical) {
+      vertical(tmp, rowInts, vert, firstRow, out);
+    } else {
+      for (int i = 0; i < out.length; i++) {
+        out[i] = (byte) tmp[i];
+      }
+    }
     return new RgbImage(outW, outH, out);
   }
 
-  /** Pillow's ImagingResampleHorizontal_8bpc over {@code rows} rows starting at {@code base}. */
+  /**
+   * Pillow's ImagingResampleHorizontal_8bpc over {@code rows} rows starting at {@code base}; the
+   * clipped results go to {@code out} as ints so that the vertical pass reads them without
+   * widening.
+   */
   private static void horizontal(
-      byte[] in, int base, int stride, int rows, ResampleCoefficients c, int outW, byte[] out) {
+      byte[] in, int base, int stride, int rowBytes, int rows, ResampleCoefficients c, int outW,
+      int[] out) {
     int[] weights = c.weights;
+    int[] start = c.start;
+    int[] count = c.count;
+    int ksize = c.ksize;
+    int[] row = new int[rowBytes];
     int o = 0;
     for (int r = 0; r < rows; r++) {
       int rowBase = base + r * stride;
+      for (int i = 0; i < rowBytes; i++) {
+        row[i] = in[rowBase + i] & 0xFF;
+      }
       for (int xx = 0; xx < outW; xx++) {
-        int n = c.count[xx];
-        int k = xx * c.ksize;
-        int p = rowBase + c.start[xx] * 3;
+        int k = xx * ksize;
+        int end = k + count[xx];
+        int p = start[xx] * 3;
         int s0 = HALF;
         int s1 = HALF;
         int s2 = HALF;
-        for (int end = k + n; k < end; k++, p += 3) {
+        for (; k < end; k++, p += 3) {
           int w = weights[k];
-          s0 += (in[p] & 0xFF) * w;
-          s1 += (in[p + 1] & 0xFF) * w;
-          s2 += (in[p + 2] & 0xFF) * w;
+          s0 += row[p] * w;
+          s1 += row[p + 1] * w;
+          s2 += row[p + 2] * w;
         }
-        out[o] = clip8(s0);
-        out[o + 1] = clip8(s1);
-        out[o + 2] = clip8(s2);
+        out[o] = clip(s0);
+        out[o + 1] = clip(s1);
+        out[o + 2] = clip(s2);
         o += 3;
       }
     }
   }
 
   /**
-   * Pillow's ImagingResampleVertical_8bpc; {@code rowShift} is subtracted from the tap positions
-   * when the input holds only the rows from {@code rowShift} on.
+   * Pillow's ImagingResampleVertical_8bpc over rows of {@code rowInts} samples; {@code rowShift}
+   * is the source row that {@code in} starts at. Accumulating a whole output row tap by tap keeps
+   * the inner loop contiguous, which the JIT vectorises; the sums are the same as Pillow's.
    */
   private static void vertical(
-      byte[] in, int base, int stride, int rowBytes, ResampleCoefficients c, int rowShift,
-      byte[] out) {
+      int[] in, int rowInts, ResampleCoefficients c, int rowShift, byte[] out) {
     int[] weights = c.weights;
-    int[] acc = new int[rowBytes];
+    int[] acc = new int[rowInts];
     int outH = c.start.length;
     for (int yy = 0; yy < outH; yy++) {
-      java.util.Arrays.fill(acc, HALF);
+      Arrays.fill(acc, HALF);
       int k = yy * c.ksize;
-      int first = base + (c.start[yy] - rowShift) * stride;
+      int first = (c.start[yy] - rowShift) * rowInts;
       for (int t = 0; t < c.count[yy]; t++) {
         int w = weights[k + t];
-        int p = first + t * stride;
-        for (int i = 0; i < rowBytes; i++) {
-          acc[i] += (in[p + i] & 0xFF) * w;
+        int p = first + t * rowInts;
+        for (int i = 0; i < rowInts; i++) {
+          acc[i] += in[p + i] * w;
         }
       }
-      int o = yy * rowBytes;
-      for (int i = 0; i < rowBytes; i++) {
-        out[o + i] = clip8(acc[i]);
+      int o = yy * rowInts;
+      for (int i = 0; i < rowInts; i++) {
+        out[o + i] = (byte) clip(acc[i]);
       }
     }
   }
 
   /** Pillow's clip8: the arithmetic shift floors, then the lookup table clamps to 0..255. */
-  private static byte clip8(int sum) {
+  private static int clip(int sum) {
     int v = sum >> ResampleCoefficients.PRECISION_BITS;
-    return (byte) (v < 0 ? 0 : Math.min(v, 255));
+    return v < 0 ? 0 : Math.min(v, 255);
   }
 
   /**
