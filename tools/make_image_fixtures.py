@@ -23,6 +23,7 @@ import io
 import json
 import os
 import struct
+import warnings
 import zlib
 
 import numpy as np
@@ -369,7 +370,12 @@ def make_decode():
     exif[0x0112] = 6  # orientation: rotate 90 CW to display
     save("jpeg-exif-rotated.jpg", im, quality=90, exif=exif.tobytes())
     add("jpeg-exif-rotated.jpg", "JPEG with EXIF orientation 6 (not applied)")
-    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    srgb = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    # Fixed creation date and no profile id (an id is an MD5 that would cover the date), so the
+    # file does not change between runs.
+    srgb[24:36] = struct.pack(">6H", 2024, 1, 1, 0, 0, 0)
+    srgb[84:100] = bytes(16)
+    srgb = bytes(srgb)
     save("jpeg-icc.jpg", im, quality=90, icc_profile=srgb)
     add("jpeg-icc.jpg", "JPEG with an embedded ICC profile (ignored)")
 
@@ -459,7 +465,8 @@ def make_bad(im):
     png, jpg = png.getvalue(), jpg.getvalue()
     put("empty.jpg", b"")
     put("truncated.png", png[:len(png) // 2])
-    put("truncated.jpg", jpg[:len(jpg) // 2])
+    put("truncated-header.jpg", jpg[:len(jpg) // 2])
+    put("truncated.jpg", jpg[:len(jpg) - 100])
     put("missing-eoi.jpg", jpg[:-2])
     put("header-only.jpg", jpg[:jpeg_segments(jpg)[-1][2]])
     idat = png.index(b"IDAT") + 4
@@ -473,5 +480,7 @@ def make_bad(im):
 
 
 if __name__ == "__main__":
+    # convert('RGB') of a palette image with tRNS is exactly what the expectations need.
+    warnings.filterwarnings("ignore", message="Palette images with Transparency")
     make_resample()
     make_decode()
