@@ -71,6 +71,17 @@ class ResamplerTest {
   }
 
   @Test
+  void bilinearShrinkWidensTheFilterToThreeSourcePixels() {
+    // 4 -> 2 columns: support 1 * 2 = 2 around centres 1.0 and 3.0 covers 3 pixels each, with
+    // triangle weights 0.75, 0.75, 0.25 normalised to 3/7, 3/7, 1/7 (1797559 and 599186 in
+    // 22-bit fixed point). Output 0: (70 * 1797559 + 2^21) >> 22 = 30; output 1:
+    // (140 * 1797559 + 2^21) >> 22 = 60. Pillow 9.4 gives the same.
+    RgbImage in = Images.gray(new int[][] {{70, 0, 0, 140}});
+    assertEquals(Images.gray(new int[][] {{30, 60}}),
+        Resampler.resize(in, 2, 1, Interpolation.BILINEAR));
+  }
+
+  @Test
   void rejectsARegionOutsideTheImage() {
     RgbImage src = RgbImage.blank(10, 8);
     assertThrows(IllegalArgumentException.class,
