@@ -40,6 +40,7 @@ public final class Main {
     register(new PendingCommand("graph", "write the configured model's GraphDef to graphs/",
         "Graph export"));
     register(new ConfigCommand());
+    register(new BenchCommand());
   }
 
   private void register(Command c) {

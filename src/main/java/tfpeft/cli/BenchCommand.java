@@ -1,0 +1,220 @@
+package tfpeft.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.Geometry;
+import tfpeft.config.proto.TransformConfig;
+import tfpeft.data.BadExamples;
+import tfpeft.data.Batch;
+import tfpeft.data.Example;
+import tfpeft.data.FileImages;
+import tfpeft.data.InputPipeline;
+import tfpeft.data.Preprocess;
+import tfpeft.data.Split;
+import tfpeft.data.Transforms;
+import tfpeft.data.image.ImageEncoder;
+import tfpeft.data.image.RgbImage;
+
+/**
+ * {@code tfpeft bench pipeline}: decode + augmentation throughput of the input pipeline in images
+ * per second, measured over whole epochs after a warm-up epoch.
+ */
+final class BenchCommand implements Command {
+  @Override
+  public String name() {
+    return "bench";
+  }
+
+  @Override
+  public String summary() {
+    return "measure throughput: the input pipeline (bench pipeline)";
+  }
+
+  @Override
+  public String usage() {
+    return "bench pipeline [--images N] [--source-size S] [--size S] [--threads T] [--batch B]";
+  }
+
+  @Override
+  public String description() {
+    return "pipeline: writes N JPEGs of S x S (or reads --dir), then runs the input pipeline over"
+        + " them: decode only, the evaluation transform (bicubic resize, [0,1]), and the training"
+        + " transform (random resized crop, flip, mean/std), and prints images/s for each."
+        + " Training-step throughput (bench --config) comes with the trainer.";
+  }
+
+  @Override
+  public Options options() {
+    Options o = new Options();
+    o.addOption(Option.builder().longOpt("images").hasArg().argName("N")
+        .desc("JPEGs to generate (default 512)").build());
+    o.addOption(Option.builder().longOpt("source-size").hasArg().argName("S")
+        .desc("size of the generated JPEGs (default 224)").build());
+    o.addOption(Option.builder().longOpt("size").hasArg().argName("S")
+        .desc("output size of the transforms (default 224)").build());
+    o.addOption(Option.builder().longOpt("threads").hasArg().argName("T")
+        .desc("pipeline threads (default 2)").build());
+    o.addOption(Option.builder().longOpt("batch").hasArg().argName("B")
+        .desc("batch size (default 32)").build());
+    o.addOption(Option.builder().longOpt("epochs").hasArg().argName("E")
+        .desc("timed epochs per measurement (default 3)").build());
+    o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
+        .desc("benchmark the image files in DIR instead of generated JPEGs").build());
+    return o;
+  }
+
+  @Override
+  public int run(CommandLine line, Console console) throws IOException {
+    List<String> args = line.getArgList();
+    if (args.isEmpty() || !args.get(0).equals("pipeline")) {
+      throw TfpeftException.usage("expected 'bench pipeline'" + (args.isEmpty() ? ""
+          : ", got '" + args.get(0) + "'") + "; training-step throughput (bench --config) is"
+          + " not part of this build yet");
+    }
+    int n = intOpt(line, "images", 512);
+    int sourceSize = intOpt(line, "source-size", 224);
+    int size = intOpt(line, "size", 224);
+    int threads = intOpt(line, "threads", 2);
+    int batch = intOpt(line, "batch", 32);
+    int epochs = intOpt(line, "epochs", 3);
+    Path dir;
+    boolean temporary = !line.hasOption("dir");
+    dir = temporary ? Files.createTempDirectory("tfpeft-bench") : Path.of(line.getOptionValue("dir"));
+    try {
+      if (temporary) {
+        writeJpegs(dir, n, sourceSize);
+      }
+      Split split = filesIn(dir);
+      console.println(String.format("%d images (%s), %d threads, batch %d, %s",
+          split.size(), temporary ? sourceSize + "x" + sourceSize + " JPEG" : dir.toString(),
+          threads, batch, System.getProperty("os.arch") + ", "
+          + Runtime.getRuntime().availableProcessors() + " cores"));
+      Preprocess decodeOnly = decodeOnly();
+      TransformConfig eval = TransformConfig.newBuilder().setGeometry(Geometry.RESIZE).build();
+      TransformConfig train = TransformConfig.newBuilder()
+          .setGeometry(Geometry.RANDOM_RESIZED_CROP).setHorizontalFlip(true)
+          .setNormalization(tfpeft.config.proto.Normalization.IMAGENET).build();
+      report(console, "decode only", split, decodeOnly, threads, batch, epochs);
+      report(console, "decode + resize " + size + " bicubic", split,
+          Transforms.build(eval, size), threads, batch, epochs);
+      report(console, "decode + random resized crop " + size + " + flip", split,
+          Transforms.build(train, size), threads, batch, epochs);
+    } finally {
+      if (temporary) {
+        deleteTree(dir);
+      }
+    }
+    return 0;
+  }
+
+  private static void report(Console console, String label, Split split, Preprocess p,
+      int threads, int batch, int epochs) {
+    var opts = new InputPipeline.Options(batch, false, true, threads, 4, 1);
+    try (InputPipeline pipeline = new InputPipeline(split, p, opts, BadExamples.strict())) {
+      drain(pipeline.epoch(0));
+      long start = System.nanoTime();
+      long images = 0;
+      for (int e = 1; e <= epochs; e++) {
+        images += drain(pipeline.epoch(e));
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      console.println(String.format("  %-45s %8.0f images/s", label, images / seconds));
+    }
+  }
+
+  private static long drain(Iterator<Batch> it) {
+    long n = 0;
+    while (it.hasNext()) {
+      n += it.next().size();
+    }
+    return n;
+  }
+
+  /** Decodes and writes the top-left pixel only: the cost of decoding alone. */
+  private static Preprocess decodeOnly() {
+    return new Preprocess() {
+      @Override
+      public int height() {
+        return 1;
+      }
+
+      @Override
+      public int width() {
+        return 1;
+      }
+
+      @Override
+      public void apply(RgbImage image, SplittableRandom rng, float[] dst, int offset) {
+        dst[offset] = image.get(0, 0, 0);
+      }
+    };
+  }
+
+  /** Photo-like JPEGs: smooth gradients and blobs plus noise, so the decoder does real work. */
+  private static void writeJpegs(Path dir, int n, int size) throws IOException {
+    SplittableRandom rng = new SplittableRandom(7);
+    for (int i = 0; i < n; i++) {
+      byte[] px = new byte[size * size * 3];
+      double fx = 2 + rng.nextDouble() * 6;
+      double fy = 2 + rng.nextDouble() * 6;
+      for (int y = 0; y < size; y++) {
+        for (int x = 0; x < size; x++) {
+          for (int c = 0; c < 3; c++) {
+            double v = 128 + 60 * Math.sin(fx * x / size * Math.PI * (c + 1))
+                * Math.cos(fy * y / size * Math.PI) + rng.nextInt(40) - 20;
+            px[3 * (y * size + x) + c] = (byte) Math.max(0, Math.min(255, (int) v));
+          }
+        }
+      }
+      Files.write(dir.resolve(String.format("img%05d.jpg", i)),
+          ImageEncoder.jpeg(new RgbImage(size, size, px), 0.9f));
+    }
+  }
+
+  private static Split filesIn(Path dir) throws IOException {
+    List<Example> ex = new ArrayList<>();
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.filter(Files::isRegularFile)
+          .filter(f -> FileImages.isImageName(f.getFileName().toString())).sorted().toList()) {
+        ex.add(FileImages.example(p, p.toString(), 0));
+      }
+    }
+    if (ex.isEmpty()) {
+      throw TfpeftException.usage(dir + ": no images to benchmark");
+    }
+    return new Split("bench", ex);
+  }
+
+  private static int intOpt(CommandLine line, String name, int dflt) {
+    String v = line.getOptionValue(name);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      int i = Integer.parseInt(v);
+      if (i < 1) {
+        throw new NumberFormatException();
+      }
+      return i;
+    } catch (NumberFormatException e) {
+      throw TfpeftException.usage("--" + name + " expects a positive integer, got '" + v + "'");
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
