@@ -39,6 +39,7 @@ public final class Main {
         "Pretraining of the small backbones"));
     register(new PendingCommand("graph", "write the configured model's GraphDef to graphs/",
         "Graph export"));
+    register(new DataCommand());
     register(new ConfigCommand());
     register(new BenchCommand());
   }

@@ -40,7 +40,7 @@ public final class DataSources {
       case VTAB -> vtab(config.getVtab(), bad);
       case COOP -> coop(config.getCoop(), bad);
       case IDX -> idx(config.getIdx(), seed, bad);
-      case SYNTHETIC -> throw TfpeftException.usage("synthetic");
+      case SYNTHETIC -> SyntheticData.read(config.getSynthetic(), bad);
       case SOURCE_NOT_SET -> throw TfpeftException.usage(
           "data: set one of image_folder, vtab, coop, idx, synthetic");
     };

@@ -49,11 +49,20 @@ public final class Transforms {
   }
 
   static Normalizer normalizer(TransformConfig c) {
+    if (c.getNormalization() == tfpeft.config.proto.Normalization.UNIT) {
+      return Normalizer.unit();
+    }
+    float[][] ms = meanStd(c);
+    return Normalizer.meanStd(ms[0], ms[1]);
+  }
+
+  /** The per-channel {mean, std} the normalization uses; UNIT is mean 0, std 1 (of x / 255). */
+  public static float[][] meanStd(TransformConfig c) {
     return switch (c.getNormalization()) {
-      case IMAGENET -> Normalizer.meanStd(IMAGENET_MEAN, IMAGENET_STD);
-      case CLIP -> Normalizer.meanStd(CLIP_MEAN, CLIP_STD);
-      case CUSTOM -> Normalizer.meanStd(toArray(c.getMeanList()), toArray(c.getStdList()));
-      default -> Normalizer.unit();
+      case IMAGENET -> new float[][] {IMAGENET_MEAN.clone(), IMAGENET_STD.clone()};
+      case CLIP -> new float[][] {CLIP_MEAN.clone(), CLIP_STD.clone()};
+      case CUSTOM -> new float[][] {toArray(c.getMeanList()), toArray(c.getStdList())};
+      default -> new float[][] {{0, 0, 0}, {1, 1, 1}};
     };
   }
 
