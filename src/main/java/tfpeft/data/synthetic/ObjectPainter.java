@@ -1,18 +1,23 @@
 package tfpeft.data.synthetic;
 
+import java.awt.AlphaComposite;
 import java.awt.Color;
 import java.awt.Graphics2D;
+import java.awt.Rectangle;
 import java.awt.Shape;
 import java.awt.geom.AffineTransform;
-import java.awt.geom.Area;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
 
 /**
- * Paints one {@link SceneObject}: the outline filled with the object colour, then the texture
- * pattern intersected with the outline as geometry (not as a clip, which Java2D does not
- * antialias) and filled with the darker shade.
+ * Paints one {@link SceneObject}. A solid object is one antialiased fill. A textured object is
+ * painted into a small transparent layer: the outline in the object colour, then the pattern in the
+ * darker shade with SrcAtop, so each pixel gets pattern coverage times outline coverage (exact
+ * antialiasing on both edges); the layer is then drawn onto the image at an integer offset, which
+ * keeps every sub-pixel position. This is several times faster than intersecting the pattern with
+ * the outline as {@link java.awt.geom.Area} geometry.
  */
 final class ObjectPainter {
   /** Half-extent of the unit-frame square the pattern covers; every unit shape fits inside. */
@@ -24,18 +29,33 @@ final class ObjectPainter {
 
   static void paint(Graphics2D g, SceneObject object, int size) {
     AffineTransform toImage = object.unitToImage(size);
-    g.setColor(new Color(object.rgb()));
-    g.fill(object.shape().outline(toImage));
+    Shape outline = object.shape().outline(toImage);
+    Color color = new Color(object.rgb());
     if (object.texture() == FillTexture.SOLID) {
+      g.setColor(color);
+      g.fill(outline);
       return;
     }
-    double unitScale = object.radius() * object.shape().areaScale() * size;
-    double period = FillTexture.periodPixels(size) / unitScale;
-    Area pattern = new Area(patternShape(object.texture(), period));
-    pattern.intersect(new Area(object.shape().outline(new AffineTransform())));
-    pattern.transform(toImage);
-    g.setColor(new Color(Rgb.scaled(object.rgb(), FillTexture.SHADE)));
-    g.fill(pattern);
+    Rectangle box = outline.getBounds().intersection(new Rectangle(0, 0, size, size));
+    if (box.isEmpty()) {
+      return;
+    }
+    BufferedImage layer = new BufferedImage(box.width, box.height, BufferedImage.TYPE_INT_ARGB_PRE);
+    Graphics2D lg = layer.createGraphics();
+    try {
+      SceneRenderer.configure(lg);
+      lg.translate(-box.x, -box.y);
+      lg.setColor(color);
+      lg.fill(outline);
+      lg.setComposite(AlphaComposite.SrcAtop);
+      lg.setColor(new Color(Rgb.scaled(object.rgb(), FillTexture.SHADE)));
+      double unitScale = object.radius() * object.shape().areaScale() * size;
+      lg.transform(toImage);
+      lg.fill(patternShape(object.texture(), FillTexture.periodPixels(size) / unitScale));
+    } finally {
+      lg.dispose();
+    }
+    g.drawImage(layer, box.x, box.y, null);
   }
 
   /** The dark part of a texture in the unit frame, anchored at the object centre. */

@@ -25,10 +25,7 @@ public final class SceneRenderer {
     BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_3BYTE_BGR);
     Graphics2D g = image.createGraphics();
     try {
-      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-      // Pure stroke control keeps geometry at its exact sub-pixel position instead of snapping it.
-      g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
+      configure(g);
       BackgroundPainter.paint(image, g, scene.background());
       for (SceneObject object : scene.objects()) {
         ObjectPainter.paint(g, object, size);
@@ -37,6 +34,14 @@ public final class SceneRenderer {
       g.dispose();
     }
     return image;
+  }
+
+  /** The rendering settings every layer of a scene is drawn with. */
+  static void configure(Graphics2D g) {
+    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+    g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+    // Pure stroke control keeps geometry at its exact sub-pixel position instead of snapping it.
+    g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
   }
 
   /** The scene as an {@link RgbImage}. */
