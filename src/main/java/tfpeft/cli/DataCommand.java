@@ -175,6 +175,10 @@ final class DataCommand implements Command {
     console.println(String.format("%s: %d classes, loaded and verified in %.1f s", ds.name(),
         ds.numClasses(), (System.nanoTime() - start) / 1e9));
     for (Split s : List.of(ds.train(), ds.val(), ds.test())) {
+      if (s.isEmpty()) {
+        console.println(String.format("  %-5s   none", s.name()));
+        continue;
+      }
       int[] counts = s.classCounts(ds.numClasses());
       int min = Arrays.stream(counts).min().orElse(0);
       int max = Arrays.stream(counts).max().orElse(0);
