@@ -60,7 +60,8 @@ final class JpegDecoder {
       if (e instanceof tfpeft.TfpeftException t) {
         throw t;
       }
-      throw ImageDecoder.corrupt(source, "cannot decode JPEG (" + ImageDecoder.describe(e) + ")", e);
+      throw ImageDecoder.corrupt(
+          source, "cannot decode JPEG (" + ImageDecoder.describe(e) + ")", e);
     } finally {
       reader.dispose();
     }
@@ -126,7 +127,8 @@ final class JpegDecoder {
             out[o] = (byte) ColorConversions.cmykToRgb(ColorConversions.yccRed(luma, cr), black);
             out[o + 1] = (byte) ColorConversions.cmykToRgb(
                 ColorConversions.yccGreen(luma, cb, cr), black);
-            out[o + 2] = (byte) ColorConversions.cmykToRgb(ColorConversions.yccBlue(luma, cb), black);
+            out[o + 2] = (byte) ColorConversions.cmykToRgb(
+                ColorConversions.yccBlue(luma, cb), black);
           }
           break;
         default:

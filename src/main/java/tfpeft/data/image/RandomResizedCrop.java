@@ -32,7 +32,8 @@ public final class RandomResizedCrop implements ImageTransform {
   private final Interpolation interpolation;
 
   /** With torchvision's default aspect ratio range [3/4, 4/3]. */
-  public RandomResizedCrop(int size, double scaleMin, double scaleMax, Interpolation interpolation) {
+  public RandomResizedCrop(
+      int size, double scaleMin, double scaleMax, Interpolation interpolation) {
     this(size, scaleMin, scaleMax, 3.0 / 4.0, 4.0 / 3.0, interpolation);
   }
 

@@ -20,6 +20,8 @@ final class RasterRows {
   private final int pixelStride;
   private final int scanlineStride;
   private final int[] bandOffsets;
+  /** Bands stored in order with no gaps, so a row is one contiguous run of bytes. */
+  private final boolean contiguous;
 
   RasterRows(Raster raster) {
     this.raster = raster;
@@ -49,6 +51,11 @@ final class RasterRows {
     this.pixelStride = ps;
     this.scanlineStride = ss;
     this.bandOffsets = offsets;
+    boolean seq = direct != null && ps == bands;
+    for (int i = 0; seq && i < bands; i++) {
+      seq = offsets[i] == i;
+    }
+    this.contiguous = seq;
   }
 
   private static boolean allEight(int[] sizes) {
@@ -66,6 +73,12 @@ final class RasterRows {
       return raster.getPixels(raster.getMinX(), raster.getMinY() + y, width, 1, row);
     }
     int p = base + y * scanlineStride;
+    if (contiguous) {
+      for (int i = 0; i < row.length; i++) {
+        row[i] = bytes[p + i] & 0xFF;
+      }
+      return row;
+    }
     int o = 0;
     for (int x = 0; x < width; x++, p += pixelStride) {
       for (int b = 0; b < bands; b++) {

@@ -45,7 +45,8 @@ public final class Resampler {
       Interpolation filter) {
     Objects.requireNonNull(filter, "filter");
     if (width <= 0 || height <= 0) {
-      throw new IllegalArgumentException("output size must be positive, got " + width + "x" + height);
+      throw new IllegalArgumentException(
+          "output size must be positive, got " + width + "x" + height);
     }
     if (regionWidth <= 0 || regionHeight <= 0 || left < 0 || top < 0
         || left + regionWidth > src.width() || top + regionHeight > src.height()) {
@@ -138,7 +139,7 @@ public final class Resampler {
   /**
    * Pillow's ImagingResampleVertical_8bpc over rows of {@code rowInts} samples; {@code rowShift}
    * is the source row that {@code in} starts at. Accumulating a whole output row tap by tap keeps
-   * the inner loop contiguous, which the JIT vectorises; the sums are the same as Pillow's.
+   * the inner loop contiguous, which the JIT can vectorise; the sums are the same as Pillow's.
    */
   private static void vertical(
       int[] in, int rowInts, ResampleCoefficients c, int rowShift, byte[] out) {

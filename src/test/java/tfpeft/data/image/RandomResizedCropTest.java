@@ -17,7 +17,8 @@ class RandomResizedCropTest {
   @Test
   void sameSeedGivesTheSameOutput() {
     RandomResizedCrop t = new RandomResizedCrop(64, 0.08, 1.0, Interpolation.BILINEAR);
-    assertEquals(t.apply(PHOTO, new SplittableRandom(42)), t.apply(PHOTO, new SplittableRandom(42)));
+    assertEquals(
+        t.apply(PHOTO, new SplittableRandom(42)), t.apply(PHOTO, new SplittableRandom(42)));
   }
 
   @Test
