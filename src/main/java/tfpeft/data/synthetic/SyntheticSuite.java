@@ -60,7 +60,7 @@ public final class SyntheticSuite {
       for (SyntheticTask task : options.selectedTasks()) {
         counts.add(TaskWriter.write(root.resolve(TASKS_DIRECTORY), task, options, pool, listener));
       }
-      JsonFiles.writePretty(root.resolve(SUITE_JSON), suiteJson(options, counts));
+      OutputFiles.writePrettyJson(root.resolve(SUITE_JSON), suiteJson(options, counts));
       long[] filesAndBytes = filesAndBytes(root);
       output.commit();
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
