@@ -74,7 +74,8 @@ public final class SyntheticSuite {
   }
 
   private static TfpeftException writeFailure(Path out, IOException cause) {
-    return TfpeftException.failure("cannot write the synthetic suite to " + out + ": " + cause, cause);
+    return TfpeftException.failure(
+        "cannot write the synthetic suite to " + out + ": " + AtomicOutput.describe(cause), cause);
   }
 
   private static JsonObject suiteJson(SyntheticOptions options, List<GenerationSummary.TaskCounts> counts) {

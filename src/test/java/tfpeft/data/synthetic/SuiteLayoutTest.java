@@ -92,7 +92,8 @@ class SuiteLayoutTest {
     }
   }
 
-  private static void assertSameEntries(List<String> lines, JsonArray coop, List<String> classNames, Path dir) {
+  private static void assertSameEntries(
+      List<String> lines, JsonArray coop, List<String> classNames, Path dir) {
     assertEquals(lines.size(), coop.size());
     for (int i = 0; i < lines.size(); i++) {
       String[] parts = lines.get(i).split(" ");
