@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -41,7 +42,8 @@ final class AtomicOutput implements AutoCloseable {
     Path target = out.toAbsolutePath().normalize();
     Path parent = target.getParent();
     if (parent == null) {
-      throw TfpeftException.usage("cannot write the synthetic suite to the filesystem root; choose a directory");
+      throw TfpeftException.usage(
+          "cannot write the synthetic suite to the filesystem root; choose a directory");
     }
     if (Files.exists(target)) {
       if (!Files.isDirectory(target)) {
@@ -61,7 +63,7 @@ final class AtomicOutput implements AutoCloseable {
       throw TfpeftException.usage("cannot create output directory " + target
           + ": permission denied for " + e.getFile(), e);
     } catch (IOException e) {
-      throw TfpeftException.usage("cannot create output directory " + target + ": " + e, e);
+      throw TfpeftException.usage("cannot create output directory " + target + ": " + describe(e), e);
     }
     if (!Files.isWritable(parent)) {
       throw TfpeftException.usage("cannot write output directory " + target + ": " + parent
@@ -70,8 +72,7 @@ final class AtomicOutput implements AutoCloseable {
     try {
       return new AtomicOutput(target, createSibling(target, ".tmp-"));
     } catch (IOException e) {
-      throw TfpeftException.usage("cannot write output directory " + target + " (in " + parent
-          + "): " + e, e);
+      throw TfpeftException.usage("cannot write output directory " + target + ": " + describe(e), e);
     }
   }
 
@@ -109,7 +110,8 @@ final class AtomicOutput implements AutoCloseable {
       }
       committed = true;
     } catch (IOException e) {
-      throw TfpeftException.failure("cannot move the finished suite into place at " + target + ": " + e, e);
+      throw TfpeftException.failure(
+          "cannot move the finished suite into place at " + target + ": " + describe(e), e);
     }
     if (old != null) {
       deleteTree(old);
@@ -156,8 +158,22 @@ final class AtomicOutput implements AutoCloseable {
     try (Stream<Path> entries = Files.list(dir)) {
       return entries.findAny().isEmpty();
     } catch (IOException e) {
-      throw TfpeftException.usage("cannot read output directory " + dir + ": " + e, e);
+      throw TfpeftException.usage("cannot read output directory " + dir + ": " + describe(e), e);
     }
+  }
+
+  /** An I/O error as a user reads it: what went wrong and with which file, no class names. */
+  static String describe(IOException e) {
+    if (e instanceof AccessDeniedException denied) {
+      return "permission denied for " + denied.getFile();
+    }
+    if (e instanceof NoSuchFileException missing) {
+      return "no such file or directory: " + missing.getFile();
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return (fs.getFile() != null ? fs.getFile() + ": " : "") + fs.getReason();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   /** Best-effort recursive delete; what cannot be deleted is left rather than masking the real error. */

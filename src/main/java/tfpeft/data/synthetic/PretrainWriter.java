@@ -31,18 +31,18 @@ final class PretrainWriter {
       SplittableRandom rng = RngStreams.forItem(options.seed(), STREAM, i);
       PretrainExample example = PretrainSampler.sample(rng);
       String path = imagePath(i);
-      PngFiles.write(SceneRenderer.render(example.scene(), options.imageSize()), dir.resolve(path));
+      OutputFiles.writePng(SceneRenderer.render(example.scene(), options.imageSize()), dir.resolve(path));
       return row(path, example);
     }, listener);
     List<String> lines = new ArrayList<>(rows.size() + 1);
     lines.add(header());
     lines.addAll(rows);
-    JsonFiles.writeLines(dir.resolve(INDEX), lines);
+    OutputFiles.writeLines(dir.resolve(INDEX), lines);
     JsonObject attributes = new JsonObject();
     for (Attribute attribute : Attribute.values()) {
-      attributes.add(attribute.key(), JsonFiles.strings(attribute.classNames()));
+      attributes.add(attribute.key(), OutputFiles.jsonStrings(attribute.classNames()));
     }
-    JsonFiles.writePretty(dir.resolve(ATTRIBUTES), attributes);
+    OutputFiles.writePrettyJson(dir.resolve(ATTRIBUTES), attributes);
   }
 
   static String imagePath(int index) {

@@ -60,7 +60,7 @@ public final class SyntheticSuite {
       for (SyntheticTask task : options.selectedTasks()) {
         counts.add(TaskWriter.write(root.resolve(TASKS_DIRECTORY), task, options, pool, listener));
       }
-      JsonFiles.writePretty(root.resolve(SUITE_JSON), suiteJson(options, counts));
+      OutputFiles.writePrettyJson(root.resolve(SUITE_JSON), suiteJson(options, counts));
       long[] filesAndBytes = filesAndBytes(root);
       output.commit();
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
@@ -74,7 +74,8 @@ public final class SyntheticSuite {
   }
 
   private static TfpeftException writeFailure(Path out, IOException cause) {
-    return TfpeftException.failure("cannot write the synthetic suite to " + out + ": " + cause, cause);
+    return TfpeftException.failure(
+        "cannot write the synthetic suite to " + out + ": " + AtomicOutput.describe(cause), cause);
   }
 
   private static JsonObject suiteJson(SyntheticOptions options, List<GenerationSummary.TaskCounts> counts) {

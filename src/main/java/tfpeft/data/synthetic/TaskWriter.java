@@ -42,20 +42,20 @@ final class TaskWriter {
     Split test = writeSplit(dir, task, TEST, options.testPerTask(),
         options.trainPerTask() + options.valPerTask(), options, pool, listener);
 
-    JsonFiles.writeLines(dir.resolve(TRAIN_LIST), listLines(train));
-    JsonFiles.writeLines(dir.resolve(VAL_LIST), listLines(val));
+    OutputFiles.writeLines(dir.resolve(TRAIN_LIST), listLines(train));
+    OutputFiles.writeLines(dir.resolve(VAL_LIST), listLines(val));
     List<String> trainVal = new ArrayList<>(listLines(train));
     trainVal.addAll(listLines(val));
-    JsonFiles.writeLines(dir.resolve(TRAIN_VAL_LIST), trainVal);
-    JsonFiles.writeLines(dir.resolve(TEST_LIST), listLines(test));
-    JsonFiles.writeLines(dir.resolve(CLASSNAMES), task.classNames());
+    OutputFiles.writeLines(dir.resolve(TRAIN_VAL_LIST), trainVal);
+    OutputFiles.writeLines(dir.resolve(TEST_LIST), listLines(test));
+    OutputFiles.writeLines(dir.resolve(CLASSNAMES), task.classNames());
 
     JsonObject coop = new JsonObject();
     for (Split split : List.of(train, val, test)) {
       coop.add(split.name(), coopEntries(split, task));
     }
-    JsonFiles.writeCompact(dir.resolve(coopFileName(task)), coop);
-    JsonFiles.writePretty(dir.resolve(TASK_JSON), taskJson(task, options));
+    OutputFiles.writeCompactJson(dir.resolve(coopFileName(task)), coop);
+    OutputFiles.writePrettyJson(dir.resolve(TASK_JSON), taskJson(task, options));
     return new GenerationSummary.TaskCounts(task.name(), task.group(), task.numClasses(),
         options.trainPerTask(), options.valPerTask(), options.testPerTask());
   }
@@ -78,7 +78,7 @@ final class TaskWriter {
     List<String> paths = pool.run("task " + task.name() + " " + split, count, i -> {
       Scene scene = task.sample(labels[i], RngStreams.forItem(options.seed(), stream, i));
       String path = String.format(Locale.ROOT, "images/%s_%05d.png", split, i);
-      PngFiles.write(SceneRenderer.render(scene, options.imageSize()), dir.resolve(path));
+      OutputFiles.writePng(SceneRenderer.render(scene, options.imageSize()), dir.resolve(path));
       return path;
     }, listener);
     return new Split(split, paths, labels);
@@ -108,8 +108,8 @@ final class TaskWriter {
     JsonObject json = new JsonObject();
     json.addProperty("name", task.name());
     json.addProperty("group", task.group().word());
-    json.add("classnames", JsonFiles.strings(task.classNames()));
-    json.add("templates", JsonFiles.strings(task.templates()));
+    json.add("classnames", OutputFiles.jsonStrings(task.classNames()));
+    json.add("templates", OutputFiles.jsonStrings(task.templates()));
     JsonObject counts = new JsonObject();
     counts.addProperty(TRAIN, options.trainPerTask());
     counts.addProperty(VAL, options.valPerTask());
