@@ -37,8 +37,7 @@ public final class Main {
         "Foreign-weight import"));
     register(new PendingCommand("pretrain", "pretrain the small built-in ViT and CLIP",
         "Pretraining of the small backbones"));
-    register(new PendingCommand("graph", "write the configured model's GraphDef to graphs/",
-        "Graph export"));
+    register(new GraphCommand());
     register(new DataCommand());
     register(new ConfigCommand());
     register(new BenchCommand());
