@@ -12,7 +12,8 @@ package tfpeft.model.weights;
  *
  * <p>Narrowing (used when writing F16/BF16 files) rounds to nearest, ties to even, as numpy's
  * {@code astype(np.float16)} and PyTorch's {@code .to(torch.bfloat16)} do; overflow gives
- * infinity, and a NaN stays a NaN with its upper payload bits and the quiet bit set.
+ * infinity. A NaN narrowed to binary16 keeps the upper bits of its payload, as numpy does; one
+ * narrowed to bfloat16 becomes the quiet NaN of its sign, as Eigen (TensorFlow, JAX) does.
  */
 public final class HalfFloats {
   private HalfFloats() {}
@@ -68,7 +69,9 @@ public final class HalfFloats {
       if (mantissa == 0) {
         return (short) (sign | 0x7c00);
       }
-      return (short) (sign | 0x7c00 | 0x200 | (mantissa >>> 13));
+      // a payload that lives only in the dropped low bits must still leave a NaN, not infinity
+      int payload = mantissa >>> 13;
+      return (short) (sign | 0x7c00 | (payload == 0 ? 1 : payload));
     }
     int halfExponent = exponent - 127 + 15;
     if (halfExponent >= 0x1f) {
@@ -114,7 +117,7 @@ public final class HalfFloats {
   public static short floatToBfloat16(float value) {
     int bits = Float.floatToRawIntBits(value);
     if ((bits & 0x7f800000) == 0x7f800000 && (bits & 0x7fffff) != 0) {
-      return (short) ((bits >>> 16) | 0x40);
+      return (short) (((bits >>> 16) & 0x8000) | 0x7fc0);
     }
     return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
   }
