@@ -21,10 +21,26 @@ final class JsonText {
 
   private JsonText() {}
 
-  /** A JSON syntax error with where it happened. */
+  /** A JSON syntax error: "line L, column C: reason", with the position kept (0 if unknown). */
   static final class SyntaxError extends Exception {
-    SyntaxError(String message, Throwable cause) {
+    final int line;
+    final int column;
+
+    SyntaxError(String message, int line, int column, Throwable cause) {
       super(message, cause);
+      this.line = line;
+      this.column = column;
+    }
+
+    /** Up to 24 characters of {@code text} ending at the error, for a one-line header. */
+    String excerpt(String text) {
+      String[] lines = text.split("\n", -1);
+      if (line < 1 || line > lines.length || column < 1) {
+        return "";
+      }
+      String l = lines[line - 1];
+      int end = Math.min(l.length(), column);
+      return l.substring(Math.max(0, end - 24), end);
     }
   }
 
@@ -41,40 +57,37 @@ final class JsonText {
       // the adapter reads with the reader's own strictness (JsonParser would force lenient mode)
       JsonElement value = GSON.getAdapter(JsonElement.class).read(reader);
       if (reader.peek() != JsonToken.END_DOCUMENT) {
-        throw new SyntaxError(where(reader.toString()) + "unexpected text after the JSON value",
-            null);
+        throw syntaxError(reader.toString(), "unexpected text after the JSON value", null);
       }
       return value;
     } catch (IOException | JsonParseException | IllegalStateException e) {
-      throw new SyntaxError(describe(e), e);
+      String message = String.valueOf(e.getMessage());
+      int newline = message.indexOf('\n');
+      throw syntaxError(newline >= 0 ? message.substring(0, newline) : message, null, e);
     }
   }
 
-  /** "line 3, column 7: Unterminated object" from a Gson exception. */
-  static String describe(Exception e) {
-    String message = String.valueOf(e.getMessage());
-    int newline = message.indexOf('\n');
-    if (newline >= 0) {
-      message = message.substring(0, newline);
-    }
-    Matcher m = LOCATION.matcher(message);
-    String location = "";
-    String reason = message;
+  /**
+   * Splits Gson's "reason at line L column C path P" into its parts; {@code reason} overrides
+   * the text's own.
+   */
+  private static SyntaxError syntaxError(String gsonText, String reason, Exception cause) {
+    Matcher m = LOCATION.matcher(gsonText);
+    int line = 0;
+    int column = 0;
+    String text = reason != null ? reason : gsonText;
     if (m.find()) {
-      location = "line " + m.group(1) + ", column " + m.group(2) + ": ";
-      reason = message.substring(0, m.start());
+      line = Integer.parseInt(m.group(1));
+      column = Integer.parseInt(m.group(2));
+      text = reason != null ? reason : gsonText.substring(0, m.start());
     }
-    if (reason.startsWith("Use JsonReader.setLenient(true)")) {
-      reason = "malformed JSON";
+    if (text.startsWith("Use JsonReader.setLenient(true)")) {
+      text = "malformed JSON";
     }
-    if (reason.isBlank()) {
-      reason = e.getClass().getSimpleName();
+    if (text.isBlank()) {
+      text = cause == null ? "malformed JSON" : cause.getClass().getSimpleName();
     }
-    return location + reason;
-  }
-
-  private static String where(String readerDescription) {
-    Matcher m = LOCATION.matcher(readerDescription);
-    return m.find() ? "line " + m.group(1) + ", column " + m.group(2) + ": " : "";
+    String location = line > 0 ? "line " + line + ", column " + column + ": " : "";
+    return new SyntaxError(location + text, line, column, cause);
   }
 }

@@ -118,9 +118,10 @@ public final class SafetensorsHeader {
     try {
       root = JsonText.parse(new StringReader(json), false);
     } catch (JsonText.SyntaxError e) {
-      throw bad(file, "the header is not valid JSON (" + e.getMessage() + " of the "
-          + headerLength + "-byte header that starts at byte 8); the file is corrupt or not a "
-          + "safetensors file");
+      String near = e.excerpt(json);
+      throw bad(file, "the " + headerLength + "-byte header (from byte 8) is not valid JSON: "
+          + e.getMessage() + (near.isEmpty() ? "" : ", at the end of '" + near + "'")
+          + "; the file is corrupt or not a safetensors file");
     }
     if (!root.isJsonObject()) {
       throw bad(file, "the header is JSON but not an object of tensors");
