@@ -233,9 +233,11 @@ def make_npz(exp):
 
     image = (np.arange(2 * 4 * 4 * 3, dtype=np.float32).reshape(2, 4, 4, 3) / 95) - 0.5
     write("images.npy", npy_bytes(image))
-    fortran_f8 = np.asfortranarray(np.arange(12, dtype=">f8").reshape(3, 4) / 3)
+    fortran_f8 = np.asfortranarray(
+        (np.arange(12, dtype=np.float64).reshape(3, 4) / 3).astype(">f8"))
     write("fortran_big_f8.npy", npy_bytes(fortran_f8))
     exp["images.npy"] = expected(image)
+    assert fortran_f8.dtype.str == ">f8" and fortran_f8.flags.f_contiguous
     exp["fortran_big_f8.npy"] = expected(fortran_f8)
 
     # broken archives and arrays
@@ -281,15 +283,18 @@ def make_sweeps(exp):
     # NaNs with payloads, one of them only in the low bits that binary16 drops
     ties = np.concatenate([ties, np.array([0x7F800001, 0xFF812345, 0x7FC00001],
                                           dtype=np.uint32).view(np.float32)])
-    sweeps["f32_to_f16_cases"] = [[int(a), int(b)] for a, b in
-                                  zip(ties.view(np.uint32), ties.astype(np.float16).view(np.uint16))]
+    sweeps["f32_to_f16_cases"] = pairs(ties, ties.astype(np.float16).view(np.uint16))
     bf_cases = np.array([1 + 2 ** -8, 1 + 3 * 2 ** -8, 3.4e38, -np.inf, np.nan, -np.nan, 1e-40,
                          -0.0, 3.3961776e38], dtype=np.float32)
-    sweeps["f32_to_bf16_cases"] = [[int(a), int(b)] for a, b in
-                                   zip(bf_cases.view(np.uint32), float32_to_bfloat16_bits(bf_cases))]
+    sweeps["f32_to_bf16_cases"] = pairs(bf_cases, float32_to_bfloat16_bits(bf_cases))
     check_bfloat16_with_torch(bf_cases[~np.isnan(bf_cases)],
                               float32_to_bfloat16_bits(bf_cases[~np.isnan(bf_cases)]))
     exp["sweeps"] = sweeps
+
+
+def pairs(f32, narrowed_bits):
+    """[[float32 bits, narrowed bits], ...] for the JSON file."""
+    return [[int(a), int(b)] for a, b in zip(f32.view(np.uint32), narrowed_bits)]
 
 
 def check_bfloat16_with_torch(f32, narrow):

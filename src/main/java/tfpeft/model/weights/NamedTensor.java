@@ -92,7 +92,7 @@ public final class NamedTensor {
     return new NamedTensor(newName, shape, data);
   }
 
-  /** Equal names and shapes and bit-identical elements ({@link Arrays#equals(float[], float[])}). */
+  /** Equal names, equal shapes, and elements equal as {@link Arrays#equals(float[], float[])}. */
   @Override
   public boolean equals(Object o) {
     return o instanceof NamedTensor t && name.equals(t.name) && Arrays.equals(shape, t.shape)
