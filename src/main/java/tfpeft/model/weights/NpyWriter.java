@@ -7,8 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import tfpeft.TfpeftException;
-import tfpeft.util.AtomicFiles;
 
 /**
  * Writes float32 arrays as .npy files that {@code numpy.load} reads: format version 1.0, dtype
@@ -33,19 +31,11 @@ public final class NpyWriter {
       throw new IllegalArgumentException("shape " + NamedTensor.formatShape(shape) + " does not "
           + "match " + data.length + " values");
     }
-    Path dir = target.toAbsolutePath().getParent();
-    Path tmp = null;
-    try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    AtomicWrite.write(target, tmp -> {
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
         writeTo(out, shape, data);
       }
-      AtomicFiles.move(tmp, target);
-    } catch (IOException e) {
-      AtomicFiles.deleteQuietly(tmp);
-      throw TfpeftException.failure("cannot write " + target + ": " + e.getMessage(), e);
-    }
+    });
   }
 
   /** Writes the header and data of one array to {@code out}; used for .npz entries too. */

@@ -12,8 +12,6 @@ import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import tfpeft.TfpeftException;
-import tfpeft.util.AtomicFiles;
 
 /**
  * Writes float32 tensors as an .npz archive that {@code numpy.load} reads: one "name.npy" entry
@@ -40,22 +38,14 @@ public final class NpzWriter {
         throw new IllegalArgumentException("two tensors are named '" + t.name() + "'");
       }
     }
-    Path dir = target.toAbsolutePath().getParent();
-    Path tmp = null;
-    try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    AtomicWrite.write(target, tmp -> {
       try (ZipOutputStream zip = new ZipOutputStream(
           new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
         for (NamedTensor t : tensors) {
           writeEntry(zip, t, compress);
         }
       }
-      AtomicFiles.move(tmp, target);
-    } catch (IOException e) {
-      AtomicFiles.deleteQuietly(tmp);
-      throw TfpeftException.failure("cannot write " + target + ": " + e.getMessage(), e);
-    }
+    });
   }
 
   private static void writeEntry(ZipOutputStream zip, NamedTensor t, boolean compress)

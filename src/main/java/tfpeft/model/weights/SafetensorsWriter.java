@@ -8,13 +8,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.Map;
-import tfpeft.TfpeftException;
-import tfpeft.util.AtomicFiles;
 
 /**
  * Writes float tensors as a safetensors file, stored as F32, F16 or BF16. Tensors are laid out
@@ -45,11 +42,7 @@ public final class SafetensorsWriter {
           + "; use F32, F16 or BF16");
     }
     byte[] header = header(tensors, type, metadata);
-    Path dir = target.toAbsolutePath().getParent();
-    Path tmp = null;
-    try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    AtomicWrite.write(target, tmp -> {
       try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         length.putLong(0, header.length);
@@ -58,11 +51,7 @@ public final class SafetensorsWriter {
         writeData(out, tensors, type);
         out.force(true);
       }
-      AtomicFiles.move(tmp, target);
-    } catch (IOException e) {
-      AtomicFiles.deleteQuietly(tmp);
-      throw TfpeftException.failure("cannot write " + target + ": " + e.getMessage(), e);
-    }
+    });
   }
 
   /** The JSON header, padded with spaces to make 8 + its length a multiple of 8. */

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,6 +107,15 @@ class SafetensorsWriterTest {
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(List.of(file), files.toList());
     }
+  }
+
+  @Test
+  void writtenFilesGetTheUsualPermissionsNotOwnerOnly() throws IOException {
+    Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    Path reference = Files.writeString(dir.resolve("reference.txt"), "x");
+    Path file = dir.resolve("p.safetensors");
+    SafetensorsWriter.write(file, List.of(awkward("t")));
+    assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(file));
   }
 
   @Test
