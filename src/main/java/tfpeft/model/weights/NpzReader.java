@@ -88,8 +88,8 @@ public final class NpzReader {
     try (InputStream in = zip.getInputStream(entry)) {
       return NpyReader.read(in, name, where, chunks);
     } catch (ZipException | java.io.EOFException e) {
-      // the inflater's complaints: a damaged or cut-off compressed stream
-      throw TfpeftException.usage(where + ": compressed data is truncated or corrupt ("
+      // the inflater's or the zip reader's complaints: damaged or cut-off entry data
+      throw TfpeftException.usage(where + ": the entry's data is truncated or corrupt ("
           + e.getMessage() + "); download or export the file again");
     }
   }

@@ -47,6 +47,12 @@ public final class SafetensorsHeader {
    */
   public record Entry(String name, String dtype, ElementType type, long[] shape, long begin,
       long end) {
+    /** A copy, so the checked header cannot be altered. */
+    @Override
+    public long[] shape() {
+      return shape.clone();
+    }
+
     public long elementCount() {
       return NamedTensor.elementCount(shape);
     }
