@@ -174,6 +174,9 @@ def make_broken_safetensors():
     # a dtype the format defines but this reader does not convert, next to a readable tensor
     write("broken/unsupported_dtype.safetensors", with_header(
         {"weight": entry("F32", [4], 0, 16), "scale": entry("F8_E4M3", [8], 16, 24)}))
+    # ... whose byte count is wrong all the same (2 x U32 is 8 bytes, not 4)
+    write("broken/unsupported_dtype_size_mismatch.safetensors", with_header(
+        {"weight": entry("F32", [5], 0, 20), "scale": entry("U32", [2], 20, 24)}))
 
 
 # ---- .npy / .npz through numpy ----

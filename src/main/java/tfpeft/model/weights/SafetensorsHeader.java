@@ -20,7 +20,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import tfpeft.TfpeftException;
 
 /**
@@ -37,9 +36,13 @@ import tfpeft.TfpeftException;
 public final class SafetensorsHeader {
   /** The reference implementation refuses larger headers; so do we, before allocating. */
   static final long MAX_HEADER_BYTES = 100_000_000;
-  /** Types the format defines that have no float32 conversion here. */
-  private static final Set<String> KNOWN_UNSUPPORTED = Set.of("U16", "U32", "U64", "F8_E4M3",
-      "F8_E5M2", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4", "C64");
+  /**
+   * Types the format defines that have no float32 conversion here, with their byte sizes so their
+   * offsets can still be checked; 0 for the packed sub-byte types, whose size is not checked.
+   */
+  private static final Map<String, Integer> UNSUPPORTED_SIZES = Map.of("U16", 2, "U32", 4,
+      "U64", 8, "F8_E4M3", 1, "F8_E5M2", 1, "F8_E8M0", 1, "C64", 8, "F6_E2M3", 0, "F6_E3M2", 0,
+      "F4", 0);
 
   /**
    * One tensor's header entry. {@code type} is null for a dtype this package cannot convert; such
@@ -180,7 +183,7 @@ public final class SafetensorsHeader {
     }
     String dtype = dtypeValue.getAsString();
     ElementType type = ElementType.fromSafetensors(dtype).orElse(null);
-    if (type == null && !KNOWN_UNSUPPORTED.contains(dtype)) {
+    if (type == null && !UNSUPPORTED_SIZES.containsKey(dtype)) {
       throw bad(file, where + "unknown dtype \"" + dtype + "\"; the file is corrupt or from a "
           + "newer safetensors version");
     }
@@ -203,10 +206,11 @@ public final class SafetensorsHeader {
     } catch (ArithmeticException e) {
       throw bad(file, where + "shape " + NamedTensor.formatShape(shape) + " is too large");
     }
-    if (type != null && count * type.byteSize() != end - begin) {
+    int elementSize = type != null ? type.byteSize() : UNSUPPORTED_SIZES.get(dtype);
+    if (elementSize > 0 && count * elementSize != end - begin) {
       throw bad(file, where + "dtype " + dtype + " with shape " + NamedTensor.formatShape(shape)
-          + " needs " + count * type.byteSize() + " bytes but " + span + " span "
-          + (end - begin) + "; the header lies about offsets");
+          + " needs " + count * elementSize + " bytes but " + span + " span " + (end - begin)
+          + "; the header lies about offsets");
     }
     return new Entry(name, dtype, type, shape, begin, end);
   }

@@ -73,6 +73,25 @@ class ReadSpeedTest {
     }
   }
 
+  @Test
+  void npzReadsStoredAndDeflated() {
+    List<NamedTensor> tensors = vitShapedTensors();
+    for (boolean compress : new boolean[] {false, true}) {
+      Path file = dir.resolve("vit" + compress + ".npz");
+      NpzWriter.write(file, tensors, compress);
+      for (int round = 0; round < 2; round++) {
+        long t0 = System.nanoTime();
+        TensorFile read = NpzReader.read(file);
+        long readNanos = System.nanoTime() - t0;
+        assertEquals(tensors.get(3), read.get(tensors.get(3).name()));
+        long floats = read.elementCount();
+        System.out.printf("npz %s, %.0f MB of float32: read %.0f ms (%.0f MB/s)%n",
+            compress ? "deflated" : "stored", floats * 4 / 1e6, readNanos / 1e6,
+            floats * 4 / (readNanos / 1e3));
+      }
+    }
+  }
+
   /** Reads every byte into a float array's worth of heap without converting anything. */
   private static long timeRawCopy(Path file) throws IOException {
     long t0 = System.nanoTime();

@@ -66,6 +66,14 @@ class SafetensorsBrokenFilesTest {
   }
 
   @Test
+  void anUnsupportedDtypeStillHasItsOffsetsChecked() {
+    Path file = broken("unsupported_dtype_size_mismatch.safetensors");
+    assertUsageError(() -> SafetensorsReader.read(file, "weight"::equals),
+        "unsupported_dtype_size_mismatch.safetensors", "tensor 'scale'", "dtype U32",
+        "lies about offsets");
+  }
+
+  @Test
   void headerOnlyReadsCheckTheHeaderToo() {
     assertUsageError(() -> SafetensorsReader.readMetadata(broken("size_mismatch.safetensors")),
         "size_mismatch.safetensors", "tensor 'weight'");
