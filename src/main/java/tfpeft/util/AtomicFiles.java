@@ -3,16 +3,25 @@ package tfpeft.util;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 import tfpeft.TfpeftException;
 
 /**
  * Writes files so that a crash or a full disk never leaves a half-written one: the content goes
- * to a temporary sibling that is renamed over the target only when complete.
+ * to a hidden temporary sibling that is renamed over the target only when complete; any failure
+ * removes the temporary file and leaves an existing target untouched.
  */
 public final class AtomicFiles {
+  /** Writes the complete content into the (temporary) file it is given. */
+  public interface Content {
+    void writeTo(Path file) throws IOException;
+  }
+
   private AtomicFiles() {}
 
   public static void writeString(Path target, String content) {
@@ -20,16 +29,45 @@ public final class AtomicFiles {
   }
 
   public static void write(Path target, byte[] content) {
+    write(target, file -> Files.write(file, content));
+  }
+
+  public static void write(Path target, Content content) {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = null;
+    boolean done = false;
     try {
       Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-      Files.write(tmp, content);
+      tmp = newSibling(dir, target.getFileName().toString());
+      content.writeTo(tmp);
       move(tmp, target);
+      done = true;
     } catch (IOException e) {
-      deleteQuietly(tmp);
       throw TfpeftException.failure("cannot write " + target + ": " + e.getMessage(), e);
+    } finally {
+      if (!done) {
+        deleteQuietly(tmp);
+      }
+    }
+  }
+
+  /**
+   * Creates an empty ".name.random.tmp" in {@code dir}. Not {@link Files#createTempFile}: that
+   * makes the file readable by its owner only, and outputs should get the usual permissions.
+   */
+  private static Path newSibling(Path dir, String name) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      String suffix = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+      Path tmp = dir.resolve("." + name + "." + suffix + ".tmp");
+      try {
+        Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+            .close();
+        return tmp;
+      } catch (FileAlreadyExistsException e) {
+        if (attempt >= 16) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -49,7 +87,7 @@ public final class AtomicFiles {
     try {
       Files.deleteIfExists(p);
     } catch (IOException ignored) {
-      // best effort: a leftover temporary file is harmless and hidden
+      // best effort: a leftover hidden temporary file is harmless
     }
   }
 }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import tfpeft.util.AtomicFiles;
 
 /**
  * Writes float32 arrays as .npy files that {@code numpy.load} reads: format version 1.0, dtype
@@ -31,7 +32,7 @@ public final class NpyWriter {
       throw new IllegalArgumentException("shape " + NamedTensor.formatShape(shape) + " does not "
           + "match " + data.length + " values");
     }
-    AtomicWrite.write(target, tmp -> {
+    AtomicFiles.write(target, tmp -> {
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
         writeTo(out, shape, data);
       }

@@ -12,6 +12,7 @@ import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import tfpeft.util.AtomicFiles;
 
 /**
  * Writes float32 tensors as an .npz archive that {@code numpy.load} reads: one "name.npy" entry
@@ -38,7 +39,7 @@ public final class NpzWriter {
         throw new IllegalArgumentException("two tensors are named '" + t.name() + "'");
       }
     }
-    AtomicWrite.write(target, tmp -> {
+    AtomicFiles.write(target, tmp -> {
       try (ZipOutputStream zip = new ZipOutputStream(
           new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
         for (NamedTensor t : tensors) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.Map;
+import tfpeft.util.AtomicFiles;
 
 /**
  * Writes float tensors as a safetensors file, stored as F32, F16 or BF16. Tensors are laid out
@@ -42,7 +43,7 @@ public final class SafetensorsWriter {
           + "; use F32, F16 or BF16");
     }
     byte[] header = header(tensors, type, metadata);
-    AtomicWrite.write(target, tmp -> {
+    AtomicFiles.write(target, tmp -> {
       try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         length.putLong(0, header.length);
