@@ -16,7 +16,8 @@ ligatures, full-width forms, curly quotes, line breaks, lone surrogates,
 terminal escapes, control characters, NFC) and skips mojibake repair.
 
   encode --vocab FILE_OR_DIR --corpus corpus.json --out expected.json
-      writes, for each text, the ids, the decoded text and the 77-token
+      writes, for each text, the ids, the decoded text (and of the first two
+      thirds of the ids), whether it fits 77 tokens and the 77-token
       tokenization (truncated when too long), as CLIP would produce them.
 """
 
@@ -230,15 +231,21 @@ def main():
     entries = []
     for text in corpus:
         ids = tokenizer.encode(text)
+        # A prefix cut mid-character checks how invalid UTF-8 is replaced.
         entries.append({"text": text, "ids": ids, "decoded": tokenizer.decode(ids),
+                        "decoded_prefix": tokenizer.decode(ids[:len(ids) * 2 // 3]),
                         "fits": len(ids) + 2 <= CONTEXT_LENGTH,
                         "tokens": tokenizer.tokenize_truncated(text)})
-    result = {"context_length": CONTEXT_LENGTH, "sot": tokenizer.sot, "eot": tokenizer.eot,
-              "vocab_size": len(tokenizer.encoder), "entries": entries}
+    header = {"context_length": CONTEXT_LENGTH, "sot": tokenizer.sot, "eot": tokenizer.eot,
+              "vocab_size": len(tokenizer.encoder)}
+    # One entry per line; ASCII escapes keep texts with lone surrogates writable.
+    lines = [json.dumps(header)[:-1] + ', "entries": [']
+    lines += [" " + json.dumps(e) + ("," if i + 1 < len(entries) else "")
+              for i, e in enumerate(entries)]
+    lines.append("]}")
     tmp = args.out + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(result, f, ensure_ascii=False, indent=1)
-        f.write("\n")
+    with open(tmp, "w", encoding="ascii") as f:
+        f.write("\n".join(lines) + "\n")
     os.replace(tmp, args.out)
 
 
