@@ -3,6 +3,9 @@
 #   vocab.json + merges.txt     BpeTrainer on training-corpus.txt (Hugging Face layout)
 #   bpe_small_vocab.txt.gz      the same merges in CLIP's original layout
 #   expected.json               tools/clip_tokenizer_reference.py on test-corpus.json
+#   expected-clip-vocab.json    the same with CLIP's own bpe_simple_vocab_16e6.txt.gz, written
+#                               only when CLIP_BPE names that file (it is not committed; the
+#                               test that uses these ids runs where -Dtfpeft.clipBpe names it)
 # The reference is run on both layouts and must agree with itself. Give FTFY_DIR (a directory
 # holding the ftfy and wcwidth packages) to also check that the real ftfy cleans the corpus the
 # same way as the reference's own character fixes.
@@ -34,5 +37,8 @@ cmp "$fixtures/expected.json" "$tmp/original.json"
 if [[ -n "${FTFY_DIR:-}" ]]; then
   reference --vocab "$fixtures/vocab.json" --out "$tmp/ftfy.json" --ftfy "$FTFY_DIR"
   cmp "$fixtures/expected.json" "$tmp/ftfy.json" && echo "real ftfy agrees on the corpus"
+fi
+if [[ -n "${CLIP_BPE:-}" ]]; then
+  reference --vocab "$CLIP_BPE" --out "$fixtures/expected-clip-vocab.json"
 fi
 echo "fixtures written to $fixtures"

@@ -152,7 +152,10 @@ public final class BpeTrainer {
   private static void writeAtomically(Path target, String content) {
     Path temp = null;
     try {
-      temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+      // Beside the target so the rename stays on one file system; ordinary permissions, unlike
+      // Files.createTempFile's owner-only ones, since vocabularies are shared.
+      temp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid()
+          + "-" + Thread.currentThread().getId() + ".tmp");
       Files.writeString(temp, content, StandardCharsets.UTF_8);
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,

@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tfpeft.TfpeftException;
@@ -90,7 +92,7 @@ class ClipTokenizerReferenceTest {
     for (JsonObject entry : entries) {
       int[] ids = ints(entry.getAsJsonArray("ids"));
       assertEquals(entry.get("decoded").getAsString(), tokenizer.decode(ids));
-      int[] prefix = java.util.Arrays.copyOf(ids, ids.length * 2 / 3);
+      int[] prefix = Arrays.copyOf(ids, ids.length * 2 / 3);
       assertEquals(entry.get("decoded_prefix").getAsString(), tokenizer.decode(prefix),
           () -> "decoded prefix of " + entry.get("text"));
     }
@@ -103,6 +105,30 @@ class ClipTokenizerReferenceTest {
     for (JsonObject entry : entries) {
       assertArrayEquals(ints(entry.getAsJsonArray("tokens")),
           tokenizer.tokenize(entry.get("text").getAsString(), contextLength, true));
+    }
+  }
+
+  /**
+   * With CLIP's released merges file (49,408 tokens), which is not committed: run with
+   * -Dtfpeft.clipBpe=.../bpe_simple_vocab_16e6.txt.gz or TFPEFT_CLIP_BPE set.
+   */
+  @Test
+  void fullClipVocabularyEncodesTheCorpusLikeTheReference() throws IOException {
+    String location = System.getProperty("tfpeft.clipBpe", System.getenv("TFPEFT_CLIP_BPE"));
+    Assumptions.assumeTrue(location != null && Files.isRegularFile(Path.of(location)),
+        "CLIP's bpe_simple_vocab_16e6.txt.gz not given");
+    ClipTokenizer tokenizer = ClipTokenizer.load(Path.of(location));
+    JsonObject clip = JsonParser.parseString(Files.readString(
+        fixtures.resolve("expected-clip-vocab.json"), StandardCharsets.UTF_8)).getAsJsonObject();
+    assertEquals(49406, tokenizer.sotId());
+    assertEquals(49407, tokenizer.eotId());
+    assertEquals(49408, tokenizer.vocabSize());
+    assertArrayEquals(new int[] {320, 1125, 539, 320, 2368}, tokenizer.encode("a photo of a cat"));
+    for (JsonElement element : clip.getAsJsonArray("entries")) {
+      JsonObject entry = element.getAsJsonObject();
+      int[] ids = ints(entry.getAsJsonArray("ids"));
+      assertArrayEquals(ids, tokenizer.encode(entry.get("text").getAsString()));
+      assertEquals(entry.get("decoded").getAsString(), tokenizer.decode(ids));
     }
   }
 
