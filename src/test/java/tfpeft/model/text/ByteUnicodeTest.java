@@ -63,4 +63,19 @@ class ByteUnicodeTest {
     }
     assertArrayEquals(text.getBytes(StandardCharsets.UTF_8), ByteUnicode.decode(symbols));
   }
+
+  @Test
+  void everyTableCharacterIsVisible() {
+    // Merges files separate symbols by spaces, so no symbol may be whitespace or a control.
+    for (int b = 0; b < 256; b++) {
+      char c = ByteUnicode.charOf(b);
+      assertFalse(Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c),
+          "byte " + b);
+    }
+  }
+
+  @Test
+  void decodeSkipsCharactersOutsideTheTable() {
+    assertArrayEquals(new byte[] {'a', 'b'}, ByteUnicode.decode("a\u4e16b"));
+  }
 }

@@ -73,4 +73,23 @@ class ClipTextSplitterTest {
     assertEquals(List.of(), ClipTextSplitter.split(ClipTextSplitter.clean("")));
     assertEquals(List.of(), ClipTextSplitter.split(ClipTextSplitter.clean(" \t\n ")));
   }
+
+  @Test
+  void lowerCasingFollowsPythonForFinalSigmaAndDottedCapitalI() {
+    assertEquals("\u03bf\u03b4\u03bf\u03c2 \u03c3\u03b1",
+        ClipTextSplitter.clean("\u039f\u0394\u039f\u03a3 \u03a3\u0391"));
+    assertEquals("i\u0307stanbul", ClipTextSplitter.clean("\u0130stanbul"));
+  }
+
+  @Test
+  void stripAlsoRemovesWhatPythonCountsAsSpace() {
+    assertEquals("a\u001cb", ClipTextSplitter.stripPythonSpace("\u001c\u001f a\u001cb\u3000"));
+  }
+
+  @Test
+  void ftfyLeavesEntitiesAloneAfterALineWithMarkupButClipStillUnescapesTwice() {
+    // ftfy would unescape "&amp;amp;lt;" fully; with a '<' on the line only CLIP's two passes run.
+    assertEquals("<b> &lt;", ClipTextSplitter.clean("<b> &amp;amp;lt;"));
+    assertEquals("<", ClipTextSplitter.clean("&amp;amp;lt;"));
+  }
 }
