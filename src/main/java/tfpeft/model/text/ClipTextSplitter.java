@@ -45,13 +45,83 @@ final class ClipTextSplitter {
    * CLIP's {@code whitespace_clean(basic_clean(text)).lower()}: ftfy's character fixes, HTML
    * unescaped twice (CLIP calls {@code html.unescape(html.unescape(text))} so that doubly escaped
    * text such as "&amp;amp;lt;" is read too), stripped, whitespace runs made one space, stripped
-   * again, lower-cased.
+   * again, lower-cased as Python does.
    */
   static String clean(String text) {
     String fixed = FtfyCharacterFixes.fix(text);
     String unescaped = HtmlEntities.unescape(HtmlEntities.unescape(fixed));
     String collapsed = WHITE_SPACE_RUN.matcher(stripPythonSpace(unescaped)).replaceAll(" ");
-    return stripPythonSpace(collapsed).toLowerCase(Locale.ROOT);
+    return lowerCase(stripPythonSpace(collapsed));
+  }
+
+  /**
+   * Python's {@code str.lower()}. Java's root-locale lower case agrees on every single code point
+   * but places final sigma differently: Java looks for cased letters anywhere within the word
+   * (so "É8Σ" ends in "ς"), while CPython applies Unicode's Final_Sigma condition literally:
+   * a cased letter, then only case-ignorable characters, before the Σ, and no cased letter after
+   * it past case-ignorables.
+   */
+  static String lowerCase(String text) {
+    int sigma = text.indexOf('\u03a3');
+    if (sigma < 0) {
+      return text.toLowerCase(Locale.ROOT);
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    int start = 0;
+    while (sigma >= 0) {
+      // Without a Σ, root-locale lower-casing has no context to get wrong.
+      out.append(text.substring(start, sigma).toLowerCase(Locale.ROOT));
+      out.append(isFinalSigma(text, sigma) ? '\u03c2' : '\u03c3');
+      start = sigma + 1;
+      sigma = text.indexOf('\u03a3', start);
+    }
+    return out.append(text.substring(start).toLowerCase(Locale.ROOT)).toString();
+  }
+
+  private static boolean isFinalSigma(String text, int index) {
+    int i = index;
+    int before = -1;
+    while (i > 0) {
+      before = text.codePointBefore(i);
+      i -= Character.charCount(before);
+      if (!isCaseIgnorable(before)) {
+        break;
+      }
+      before = -1;
+    }
+    if (before < 0 || !isCased(before)) {
+      return false;
+    }
+    for (int j = index + 1; j < text.length(); ) {
+      int after = text.codePointAt(j);
+      if (!isCaseIgnorable(after)) {
+        return !isCased(after);
+      }
+      j += Character.charCount(after);
+    }
+    return true;
+  }
+
+  /** Unicode's Cased: Lu, Ll, Lt, Other_Lowercase, Other_Uppercase. */
+  private static boolean isCased(int cp) {
+    return Character.isLowerCase(cp) || Character.isUpperCase(cp) || Character.isTitleCase(cp);
+  }
+
+  /** Unicode's Case_Ignorable: Mn, Me, Cf, Lm, Sk and the word-internal punctuation. */
+  private static boolean isCaseIgnorable(int cp) {
+    switch (Character.getType(cp)) {
+      case Character.NON_SPACING_MARK:
+        return cp != 0x1734; // a spacing mark since Unicode 14, as CPython 3.11 has it
+      case Character.ENCLOSING_MARK:
+      case Character.FORMAT:
+      case Character.MODIFIER_LETTER:
+      case Character.MODIFIER_SYMBOL:
+        return true;
+      default:
+        // Word_Break MidLetter, MidNumLet and Single_Quote.
+        return "'.:\u00b7\u0387\u055f\u05f4\u2018\u2019\u2024\u2027\ufe13\ufe52\ufe55\uff07"
+            .indexOf(cp) >= 0 || cp == 0xff0e || cp == 0xff1a;
+    }
   }
 
   /** The pre-tokens of cleaned text, in order; what no alternative matches is skipped. */

@@ -45,8 +45,11 @@ final class HtmlEntities {
   private static final Set<String> LEGACY = new HashSet<>();
 
   static {
-    try (InputStream in = HtmlEntities.class.getResourceAsStream("html-entities.tsv");
-        BufferedReader reader =
+    InputStream in = HtmlEntities.class.getResourceAsStream("html-entities.tsv");
+    if (in == null) {
+      throw new IllegalStateException("html-entities.tsv is missing from the classpath");
+    }
+    try (in; BufferedReader reader =
             new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         if (line.isEmpty() || line.startsWith("#")) {
@@ -63,7 +66,7 @@ final class HtmlEntities {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("html-entities.tsv is missing from the classpath", e);
+      throw new UncheckedIOException("cannot read html-entities.tsv", e);
     }
   }
 

@@ -82,6 +82,17 @@ class ClipTextSplitterTest {
   }
 
   @Test
+  void finalSigmaNeedsACasedLetterRightBeforeItPastCaseIgnorables() {
+    // A digit between letter and Σ blocks it (Java's word-based rule would not); a modifier
+    // letter is case-ignorable and skipped; ª is cased.
+    assertEquals("\u00e98\u03c3", ClipTextSplitter.lowerCase("\u00c98\u03a3"));
+    assertEquals("\u1d2c\u03c3", ClipTextSplitter.lowerCase("\u1d2c\u03a3"));
+    assertEquals("\u00aa\u03c2", ClipTextSplitter.lowerCase("\u00aa\u03a3"));
+    assertEquals("a\u03c2'.", ClipTextSplitter.lowerCase("A\u03a3'."));
+    assertEquals("a\u03c3'b", ClipTextSplitter.lowerCase("A\u03a3'B"));
+  }
+
+  @Test
   void stripAlsoRemovesWhatPythonCountsAsSpace() {
     assertEquals("a\u001cb", ClipTextSplitter.stripPythonSpace("\u001c\u001f a\u001cb\u3000"));
   }
