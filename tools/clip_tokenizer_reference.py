@@ -150,7 +150,7 @@ LIGATURES = {"\u0132": "IJ", "\u0133": "ij", "\u0149": "\u02bcn", "\u01f1": "DZ"
 CONTROLS = set(range(0x00, 0x09)) | {0x0B} | set(range(0x0E, 0x20)) | {0x7F} \
     | set(range(0x206A, 0x2070)) | {0xFEFF} | set(range(0xFFF9, 0xFFFD))
 ENTITY = regex.compile(r"&#?[0-9A-Za-z]{1,24};")
-TERMINAL_ESCAPE = regex.compile("\x1b\\[[0-9;]*[a-zA-Z]")
+TERMINAL_ESCAPE = regex.compile(r"\x1b\[[\d;]*[a-zA-Z]")  # \d: any decimal digit, as in ftfy
 
 
 def unescape_semicolon_entities(text):

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * case) and {@link #split} into pre-tokens with CLIP's regular expression.
  *
  * <p>CLIP uses Python's {@code regex} module; these Java patterns were checked against it over
- * every code point. Two details make them differ from a literal translation:
+ * every code point (and {@link #lowerCase} against {@code str.lower()}). Two details make the
+ * patterns differ from a literal translation:
  *
  * <ul>
  *   <li>{@code \s} in {@code regex} is Unicode White_Space (25 characters, NBSP and U+3000

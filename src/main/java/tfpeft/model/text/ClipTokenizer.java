@@ -3,7 +3,6 @@ package tfpeft.model.text;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import tfpeft.TfpeftException;
@@ -214,7 +213,7 @@ public final class ClipTokenizer {
 
   @Override
   public String toString() {
-    return "ClipTokenizer" + Arrays.asList(vocabulary.size() + " tokens",
-        vocabulary.merges().size() + " merges");
+    return "ClipTokenizer[" + vocabulary.size() + " tokens, " + vocabulary.merges().size()
+        + " merges]";
   }
 }

@@ -11,7 +11,8 @@
  *       controls, NFC, ...). ftfy's mojibake repair is not reimplemented; for correctly decoded
  *       text it changes nothing, so results only differ on text that was already garbled.
  *   <li>{@link tfpeft.model.text.ClipTextSplitter#clean}: Python's {@code html.unescape} twice,
- *       whitespace collapsed, lower case.
+ *       whitespace collapsed, lower case as Python's {@code str.lower()} (final sigma
+ *       included).
  *   <li>{@link tfpeft.model.text.ClipTextSplitter#split}: CLIP's pre-tokenizer regex (specials,
  *       English contractions, letter runs, single digits, runs of everything else).
  *   <li>{@link tfpeft.model.text.ClipTokenizer}: each piece's UTF-8 bytes as
@@ -31,7 +32,9 @@
  * tools/clip_tokenizer_reference.py is an independent Python implementation of the same
  * algorithm; tools/make_tokenizer_fixtures.sh trains the test vocabulary and records the
  * reference's ids for a corpus of hard cases (scripts, emoji, entities, combining marks, control
- * characters), which the tests compare against exactly. Where Python's {@code regex} module and
+ * characters), which the tests compare against exactly. The reference itself agrees with
+ * open_clip's copy of CLIP's tokenizer on CLIP's released vocabulary, and its character fixes
+ * agree with ftfy once ftfy's mojibake repair is switched off. Where Python's {@code regex} module and
  * Java's {@code java.util.regex} differ (the meaning of {@code \s}, one combining mark under
  * IGNORECASE) the patterns are adjusted; see {@link tfpeft.model.text.ClipTextSplitter}.
  * Known gaps: characters assigned after Unicode 13 (JDK 17's tables) are not letters or digits
