@@ -64,7 +64,9 @@ public final class BpeTrainer {
     Map<String, Integer> counts = new HashMap<>();
     for (String text : texts) {
       for (String piece : ClipTextSplitter.split(ClipTextSplitter.clean(text))) {
-        if (!piece.equals(BpeVocabulary.START_OF_TEXT) && !piece.equals(BpeVocabulary.END_OF_TEXT)) {
+        boolean special = piece.equals(BpeVocabulary.START_OF_TEXT)
+            || piece.equals(BpeVocabulary.END_OF_TEXT);
+        if (!special) {
           counts.merge(piece, 1, Integer::sum);
         }
       }

@@ -34,9 +34,10 @@
  * reference's ids for a corpus of hard cases (scripts, emoji, entities, combining marks, control
  * characters), which the tests compare against exactly. The reference itself agrees with
  * open_clip's copy of CLIP's tokenizer on CLIP's released vocabulary, and its character fixes
- * agree with ftfy once ftfy's mojibake repair is switched off. Where Python's {@code regex} module and
- * Java's {@code java.util.regex} differ (the meaning of {@code \s}, one combining mark under
- * IGNORECASE) the patterns are adjusted; see {@link tfpeft.model.text.ClipTextSplitter}.
+ * agree with ftfy once ftfy's mojibake repair is switched off. Where Python's {@code regex}
+ * module and Java's {@code java.util.regex} differ (the meaning of {@code \s}, one combining
+ * mark under IGNORECASE) the patterns are adjusted, and final sigma is lower-cased by CPython's
+ * rule; see {@link tfpeft.model.text.ClipTextSplitter}.
  * Known gaps: characters assigned after Unicode 13 (JDK 17's tables) are not letters or digits
  * here, and of HTML5's named references only the common ones are decoded (see
  * {@link tfpeft.model.text.HtmlEntities}).

@@ -69,8 +69,8 @@ class ByteUnicodeTest {
     // Merges files separate symbols by spaces, so no symbol may be whitespace or a control.
     for (int b = 0; b < 256; b++) {
       char c = ByteUnicode.charOf(b);
-      assertFalse(Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c),
-          "byte " + b);
+      assertFalse(Character.isWhitespace(c) || Character.isISOControl(c)
+          || Character.isSpaceChar(c), "byte " + b);
     }
   }
 

@@ -125,8 +125,8 @@ class ClipTokenizerTest {
   @Test
   void decodeOfEncodeGivesTheCleanedWordsBackSpaceSeparated() throws URISyntaxException {
     ClipTokenizer tokenizer = fixtureTokenizer();
-    for (String text : List.of("A photo of a CAT", "a small red striped circle on a dark background",
-        "  three   blue\tsquares ")) {
+    for (String text : List.of("A photo of a CAT",
+        "a small red striped circle on a dark background", "  three   blue\tsquares ")) {
       String decoded = tokenizer.decode(tokenizer.encode(text));
       assertTrue(decoded.endsWith(" "), decoded);
       assertEquals(ClipTextSplitter.clean(text), decoded.strip());
