@@ -36,19 +36,22 @@ final class BenchCommand implements Command {
 
   @Override
   public String summary() {
-    return "measure throughput: the input pipeline (bench pipeline)";
+    return "measure throughput: input pipeline (bench pipeline), model forward (bench model)";
   }
 
   @Override
   public String usage() {
-    return "bench pipeline [--images N] [--source-size S] [--size S] [--threads T] [--batch B]";
+    return "bench pipeline [--images N] [--source-size S] [--size S] [--threads T] [--batch B]"
+        + " | bench model [--config FILE | --preset vit-b16|clip-b16] [--batch B] [--steps N]";
   }
 
   @Override
   public String description() {
     return "pipeline: writes N JPEGs of S x S (or reads --dir), then runs the input pipeline over"
         + " them: decode only, the evaluation transform (bicubic resize, [0,1]), and the training"
-        + " transform (random resized crop, flip, mean/std), and prints images/s for each."
+        + " transform (random resized crop, flip, mean/std), and prints images/s for each.\n"
+        + "model: forward images/s of the configured backbone's image path (or a preset), its"
+        + " FLOPs per image and the achieved GFLOP/s."
         + " Training-step throughput (bench --config) comes with the trainer.";
   }
 
@@ -67,6 +70,11 @@ final class BenchCommand implements Command {
         .desc("batch size (default 32)").build());
     o.addOption(Option.builder().longOpt("epochs").hasArg().argName("E")
         .desc("timed epochs per measurement (default 3)").build());
+    ConfigArgs.add(o);
+    o.addOption(Option.builder().longOpt("preset").hasArg().argName("NAME")
+        .desc("model: vit-b16 or clip-b16 (default vit-b16) when no --config").build());
+    o.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
+        .desc("model: timed forward steps (default 5)").build());
     o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
         .desc("benchmark the image files in DIR instead of generated JPEGs").build());
     return o;
@@ -75,10 +83,13 @@ final class BenchCommand implements Command {
   @Override
   public int run(CommandLine line, Console console) throws IOException {
     List<String> args = line.getArgList();
+    if (!args.isEmpty() && args.get(0).equals("model")) {
+      return model(line, console);
+    }
     if (args.isEmpty() || !args.get(0).equals("pipeline")) {
-      throw TfpeftException.usage("expected 'bench pipeline'" + (args.isEmpty() ? ""
-          : ", got '" + args.get(0) + "'") + "; training-step throughput (bench --config) is"
-          + " not part of this build yet");
+      throw TfpeftException.usage("expected 'bench pipeline' or 'bench model'"
+          + (args.isEmpty() ? "" : ", got '" + args.get(0) + "'") + "; training-step "
+          + "throughput (bench --config) is not part of this build yet");
     }
     int n = intOpt(line, "images", 512);
     int sourceSize = intOpt(line, "source-size", 224);
@@ -113,6 +124,33 @@ final class BenchCommand implements Command {
         deleteTree(dir);
       }
     }
+    return 0;
+  }
+
+  private int model(CommandLine line, Console console) {
+    tfpeft.config.proto.ModelConfig model;
+    String label;
+    if (line.hasOption("config")) {
+      tfpeft.config.LoadedConfig c = ConfigArgs.load(line);
+      model = c.resolved().getModel();
+      label = c.source();
+    } else {
+      String preset = line.getOptionValue("preset", "vit-b16");
+      model = switch (preset) {
+        case "vit-b16" -> tfpeft.config.proto.ModelConfig.newBuilder()
+            .setVit(tfpeft.config.proto.VitConfig.getDefaultInstance()).build();
+        case "clip-b16" -> tfpeft.config.proto.ModelConfig.newBuilder()
+            .setClip(tfpeft.config.proto.ClipConfig.getDefaultInstance()).build();
+        default -> throw TfpeftException.usage("--preset must be vit-b16 or clip-b16");
+      };
+      label = preset;
+    }
+    int batch = intOpt(line, "batch", 8);
+    int steps = intOpt(line, "steps", 5);
+    ForwardBench.Result r = ForwardBench.run(model, batch, steps);
+    console.println(String.format("%s: %,d parameters, %.2f GFLOPs per image, batch %d:"
+        + " %.1f images/s forward, %.1f GFLOP/s", label, r.parameters(), r.gflopsPerImage(),
+        batch, r.imagesPerSecond(), r.achievedGflops()));
     return 0;
   }
 

@@ -35,8 +35,7 @@ public final class Main {
         "Inspection"));
     register(new PendingCommand("import", "convert foreign weights (safetensors, npz, OpenAI)",
         "Foreign-weight import"));
-    register(new PendingCommand("pretrain", "pretrain the small built-in ViT and CLIP",
-        "Pretraining of the small backbones"));
+    register(new PretrainCommand());
     register(new GraphCommand());
     register(new DataCommand());
     register(new ConfigCommand());

@@ -1,0 +1,59 @@
+package tfpeft.cli;
+
+import java.util.SplittableRandom;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import tfpeft.config.proto.ModelConfig;
+import tfpeft.model.BuiltModel;
+import tfpeft.model.ModelFlops;
+import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
+
+/** Forward throughput of a backbone's image path (weights at their initial values). */
+final class ForwardBench {
+  record Result(long parameters, double imagesPerSecond, double gflopsPerImage) {
+    double achievedGflops() {
+      return imagesPerSecond * gflopsPerImage;
+    }
+  }
+
+  private ForwardBench() {}
+
+  static Result run(ModelConfig model, int batch, int steps) {
+    int size = BuiltModel.imageSize(model);
+    try (Graph g = new Graph()) {
+      Net net = new Net(g, 1);
+      BuiltModel m = BuiltModel.build(net, model, 1000, false);
+      long params = net.variables().stream().mapToLong(ModelVariable::size).sum();
+      float[] px = new float[batch * size * size * 3];
+      SplittableRandom rng = new SplittableRandom(1);
+      for (int i = 0; i < px.length; i++) {
+        px[i] = (float) rng.nextDouble();
+      }
+      try (Session s = new Session(g);
+          TFloat32 x = TFloat32.tensorOf(Shape.of(batch, size, size, 3), DataBuffers.of(px));
+          TFloat32 rate = TFloat32.scalarOf(0f);
+          TInt64 seed = TInt64.vectorOf(0, 0)) {
+        s.initialize();
+        Runnable step = () -> {
+          try (var r = s.runner().feed(m.images(), x).feed(net.dropPathRate(), rate)
+              .feed(net.stepSeed(), seed).fetch(m.features()).run()) {
+            r.get(0);
+          }
+        };
+        step.run();
+        step.run();
+        long start = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+          step.run();
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        return new Result(params, batch * steps / secs, ModelFlops.forward(model) / 1e9);
+      }
+    }
+  }
+}
