@@ -53,12 +53,14 @@ public final class Backbones {
     Inferred inferred = table.infer(src);
     String where = source.weights().toString();
     ModelConfig model = Architecture.merge(inferred, requestedOrNull, where);
-    Map<String, long[]> expected = ExpectedVariables.of(inferred.model(),
-        inferred.headClasses());
+    // the variables at the file's own image size (the merged config supplies what the file
+    // does not state, such as OpenAI's heads); the position embeddings are resampled afterwards
+    Map<String, long[]> expected = ExpectedVariables.of(withImageSize(model,
+        imageSize(inferred.model())), inferred.headClasses());
 
     Map<String, float[]> converted = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
-    for (Mapping m : table.mappings(inferred)) {
+    for (Mapping m : table.mappings(inferred, expected)) {
       long[] want = expected.get(m.target());
       if (want == null || !Arrays.equals(want, m.shape())) {
         throw new IllegalStateException(inferred.layout() + " table maps onto " + m.target()
@@ -184,11 +186,21 @@ public final class Backbones {
     return cut > 0 ? name.substring(0, cut + 1) + "*" : name + "*";
   }
 
+  static int imageSize(ModelConfig m) {
+    return m.hasVit() ? m.getVit().getImageSize() : m.getClip().getImageSize();
+  }
+
+  private static ModelConfig withImageSize(ModelConfig m, int size) {
+    return m.hasVit()
+        ? m.toBuilder().setVit(m.getVit().toBuilder().setImageSize(size)).build()
+        : m.toBuilder().setClip(m.getClip().toBuilder().setImageSize(size)).build();
+  }
+
   /** Resamples backbone/pos_embed in place when the image size changed; a report line or null. */
   private static String resample(ModelConfig from, ModelConfig to, Map<String, float[]> tensors,
       Map<String, long[]> shapes) {
-    int fromSize = from.hasVit() ? from.getVit().getImageSize() : from.getClip().getImageSize();
-    int toSize = to.hasVit() ? to.getVit().getImageSize() : to.getClip().getImageSize();
+    int fromSize = imageSize(from);
+    int toSize = imageSize(to);
     int patch = to.hasVit() ? to.getVit().getPatchSize() : to.getClip().getPatchSize();
     if (fromSize == toSize) {
       return null;

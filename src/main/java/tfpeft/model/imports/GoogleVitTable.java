@@ -2,6 +2,7 @@ package tfpeft.model.imports;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import tfpeft.config.proto.Gelu;
@@ -85,7 +86,7 @@ final class GoogleVitTable implements WeightTable {
   }
 
   @Override
-  public List<Mapping> mappings(Inferred inferred) {
+  public List<Mapping> mappings(Inferred inferred, Map<String, long[]> expected) {
     VitConfig c = inferred.model().getVit();
     long d = c.getWidth();
     long h = Math.round(c.getWidth() * c.getMlpRatio());

@@ -3,6 +3,7 @@ package tfpeft.model.imports;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -152,7 +153,7 @@ final class HfClipTable implements WeightTable {
   }
 
   @Override
-  public List<Mapping> mappings(Inferred inferred) {
+  public List<Mapping> mappings(Inferred inferred, Map<String, long[]> expected) {
     ClipConfig c = inferred.model().getClip();
     long w = c.getVisionWidth();
     long t = c.getTextWidth();

@@ -3,6 +3,7 @@ package tfpeft.model.imports;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import tfpeft.config.proto.Gelu;
@@ -109,7 +110,7 @@ final class HfVitTable implements WeightTable {
   }
 
   @Override
-  public List<Mapping> mappings(Inferred inferred) {
+  public List<Mapping> mappings(Inferred inferred, Map<String, long[]> expected) {
     VitConfig c = inferred.model().getVit();
     long d = c.getWidth();
     long h = Math.round(c.getWidth() * c.getMlpRatio());

@@ -2,6 +2,7 @@ package tfpeft.model.imports;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import tfpeft.config.proto.ClipConfig;
@@ -115,7 +116,7 @@ final class OpenAiClipTable implements WeightTable {
   }
 
   @Override
-  public List<Mapping> mappings(Inferred inferred) {
+  public List<Mapping> mappings(Inferred inferred, Map<String, long[]> expected) {
     ClipConfig c = inferred.model().getClip();
     long w = c.getVisionWidth();
     long t = c.getTextWidth();

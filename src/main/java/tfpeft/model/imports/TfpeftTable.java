@@ -20,7 +20,6 @@ import tfpeft.config.proto.ModelConfig;
  */
 final class TfpeftTable implements WeightTable {
   private final Path modelFile;
-  private Map<String, long[]> expected;
 
   TfpeftTable(Path modelFile) {
     this.modelFile = modelFile;
@@ -66,10 +65,7 @@ final class TfpeftTable implements WeightTable {
   }
 
   @Override
-  public List<Mapping> mappings(Inferred inferred) {
-    if (expected == null) {
-      expected = ExpectedVariables.of(inferred.model(), inferred.headClasses());
-    }
+  public List<Mapping> mappings(Inferred inferred, Map<String, long[]> expected) {
     List<Mapping> m = new ArrayList<>();
     expected.forEach((name, shape) -> m.add(Mapping.copy(name, shape, name)));
     return m;
