@@ -33,8 +33,7 @@ public final class Main {
         "Export"));
     register(new PendingCommand("inspect", "show what a checkpoint, SavedModel or adapter holds",
         "Inspection"));
-    register(new PendingCommand("import", "convert foreign weights (safetensors, npz, OpenAI)",
-        "Foreign-weight import"));
+    register(new ImportCommand());
     register(new PretrainCommand());
     register(new GraphCommand());
     register(new DataCommand());
