@@ -274,15 +274,17 @@ public final class Backbones {
                 + "import and tfpeft pretrain write them");
           }
         }
+        expectFile(w, WeightFiles.Format.SAFETENSORS, format);
         yield new Source(format, w, m);
       }
       case SAFETENSORS -> {
         Path w = WeightFiles.weightsFile(path);
         Path config = WeightFiles.configBeside(path).orElseThrow(() -> TfpeftException.usage(
             (Files.isDirectory(path) ? path : w.toAbsolutePath().getParent()).resolve(
-                WeightFiles.CONFIG_FILE) + ": config.json missing; a Hugging Face checkpoint "
+                WeightFiles.CONFIG_FILE) + ": not found; a Hugging Face checkpoint "
             + "needs the config.json it came with beside the weights (it states the heads, "
             + "LayerNorm epsilon and activation)"));
+        expectFile(w, WeightFiles.Format.SAFETENSORS, format);
         yield new Source(format, w, config);
       }
       case GOOGLE_NPZ, OPENAI_CLIP -> {
@@ -290,9 +292,29 @@ public final class Backbones {
           throw TfpeftException.usage(path + ": is a directory; format " + format + " expects "
               + (format == WeightsFormat.GOOGLE_NPZ ? "the .npz file" : "the .safetensors file"));
         }
+        expectFile(path, format == WeightsFormat.GOOGLE_NPZ ? WeightFiles.Format.NPZ
+            : WeightFiles.Format.SAFETENSORS, format);
         yield new Source(format, path, null);
       }
       default -> throw TfpeftException.usage(path + ": unknown weights format " + format);
+    };
+  }
+
+  /** Fails unless {@code file}'s bytes are of the kind the configured format reads. */
+  private static void expectFile(Path file, WeightFiles.Format want, WeightsFormat format) {
+    WeightFiles.Format got = WeightFiles.detect(file);
+    if (got != want) {
+      throw TfpeftException.usage(file + ": is " + describe(got) + ", but weights.format "
+          + format + " reads " + describe(want) + "; set weights.format to match the file, or "
+          + "AUTO");
+    }
+  }
+
+  private static String describe(WeightFiles.Format f) {
+    return switch (f) {
+      case NPZ -> "an .npz (zip) file";
+      case NPY -> "a single .npy array";
+      case SAFETENSORS -> "a safetensors file";
     };
   }
 
@@ -306,8 +328,8 @@ public final class Backbones {
         return WeightsFormat.SAFETENSORS;
       }
       if (Files.isRegularFile(path.resolve(WeightFiles.MODEL_FILE))) {
-        throw TfpeftException.usage(path.resolve(WeightFiles.CONFIG_FILE) + ": config.json "
-            + "missing; a Hugging Face checkpoint needs the config.json it came with beside "
+        throw TfpeftException.usage(path.resolve(WeightFiles.CONFIG_FILE) + ": not found; a "
+            + "Hugging Face checkpoint needs the config.json it came with beside "
             + WeightFiles.MODEL_FILE);
       }
       throw TfpeftException.usage(path + ": cannot tell the weight format of this directory: "
@@ -347,7 +369,7 @@ public final class Backbones {
       throw TfpeftException.usage(dir.resolve(TFPEFT_MODEL) + ": not found; " + path
           + " holds tfpeft variables, which need the model.pbtxt written with them");
     }
-    throw TfpeftException.usage(dir.resolve(WeightFiles.CONFIG_FILE) + ": config.json missing; "
+    throw TfpeftException.usage(dir.resolve(WeightFiles.CONFIG_FILE) + ": not found; "
         + path + " is not in the OpenAI CLIP layout, and as a Hugging Face checkpoint it needs "
         + "the config.json it came with beside it; set weights.format if it is another layout");
   }

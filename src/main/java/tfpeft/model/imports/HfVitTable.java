@@ -46,7 +46,9 @@ final class HfVitTable implements WeightTable {
 
   @Override
   public Inferred infer(SourceTensors src) {
-    p = src.has("vit.embeddings.cls_token") ? "vit." : "";
+    // ViTForImageClassification nests the ViTModel under "vit."; decided on every name, ignored
+    // ones too, so that ignoring a tensor never changes which names the others are looked up by
+    p = src.allNames().stream().anyMatch(n -> n.startsWith("vit.")) ? "vit." : "";
     Set<String> assumed = new HashSet<>();
     List<String> notes = new ArrayList<>();
     String clsName = p + "embeddings.cls_token";
