@@ -142,4 +142,31 @@ class RoundTripTest {
     assertEquals(WeightsFormat.TFPEFT, back.report().format());
     assertEquals("tfpeft backbone directory", back.report().layout());
   }
+
+  @Test
+  void aFailedWriteLeavesNothingAndKeepsTheOldDirectory() throws Exception {
+    LoadedBackbone b = Backbones.load(weights("clip/hf"), null);
+    Path lonely = Files.createDirectories(tmp.resolve("vocab-only"));
+    Files.copy(path("clip/hf/vocab.json"), lonely.resolve("vocab.json"));
+    // a vocab.json whose merges.txt vanished between load and write
+    LoadedBackbone broken = new LoadedBackbone(b.model(), b.tensors(), b.shapes(),
+        lonely.resolve("vocab.json"), b.report());
+    Path out = tmp.resolve("out");
+    tfpeft.TfpeftException e = org.junit.jupiter.api.Assertions.assertThrows(
+        tfpeft.TfpeftException.class, () -> BackboneDirectory.write(out, broken, false));
+    assertEquals(tfpeft.TfpeftException.FAILURE, e.exitCode());
+    assertTrue(e.getMessage().contains("cannot write " + out), e.getMessage());
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("keep.txt"), "old");
+    assertThrows(() -> BackboneDirectory.write(out, broken, true));
+    assertTrue(Files.exists(out.resolve("keep.txt")), "the old directory survives");
+    try (var s = Files.list(tmp)) {
+      assertEquals(List.of("out", "vocab-only"), s.map(p -> p.getFileName().toString())
+          .sorted().toList(), "no temporary directories left");
+    }
+  }
+
+  private static void assertThrows(org.junit.jupiter.api.function.Executable e) {
+    org.junit.jupiter.api.Assertions.assertThrows(tfpeft.TfpeftException.class, e);
+  }
 }
