@@ -93,6 +93,12 @@ final class HfVitTable implements WeightTable {
     }
     Gelu gelu = Shapes.gelu(config, "hidden_act", act.orElse("gelu"));
     boolean preLogits = src.has(p + "pooler.dense.weight") || src.has(p + "pooler.dense.bias");
+    String poolerAct = config.string("pooler_act").orElse("tanh");
+    if (preLogits && !poolerAct.equals("tanh")) {
+      throw config.error("pooler_act", "is \"" + poolerAct + "\"; tfpeft's pre-logits layer "
+          + "(the pooler) applies tanh; ignore the pooler tensors (" + p + "pooler.*) to leave "
+          + "it out");
+    }
     int classes = 0;
     if (src.has("classifier.weight")) {
       long[] head = Shapes.ofRank(src, "classifier.weight", 2, "to tell the number of classes");
