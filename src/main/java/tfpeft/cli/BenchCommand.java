@@ -91,12 +91,12 @@ final class BenchCommand implements Command {
           + (args.isEmpty() ? "" : ", got '" + args.get(0) + "'") + "; training-step "
           + "throughput (bench --config) is not part of this build yet");
     }
-    int n = intOpt(line, "images", 512);
-    int sourceSize = intOpt(line, "source-size", 224);
-    int size = intOpt(line, "size", 224);
-    int threads = intOpt(line, "threads", 2);
-    int batch = intOpt(line, "batch", 32);
-    int epochs = intOpt(line, "epochs", 3);
+    int n = OptionValues.integer(line, "images", 512, 1);
+    int sourceSize = OptionValues.integer(line, "source-size", 224, 1);
+    int size = OptionValues.integer(line, "size", 224, 1);
+    int threads = OptionValues.integer(line, "threads", 2, 1);
+    int batch = OptionValues.integer(line, "batch", 32, 1);
+    int epochs = OptionValues.integer(line, "epochs", 3, 1);
     Path dir;
     boolean temporary = !line.hasOption("dir");
     dir = temporary ? Files.createTempDirectory("tfpeft-bench") : Path.of(line.getOptionValue("dir"));
@@ -145,8 +145,8 @@ final class BenchCommand implements Command {
       };
       label = preset;
     }
-    int batch = intOpt(line, "batch", 8);
-    int steps = intOpt(line, "steps", 5);
+    int batch = OptionValues.integer(line, "batch", 8, 1);
+    int steps = OptionValues.integer(line, "steps", 5, 1);
     ForwardBench.Result r = ForwardBench.run(model, batch, steps);
     console.println(String.format("%s: %,d parameters, %.2f GFLOPs per image, batch %d:"
         + " %.1f images/s forward, %.1f GFLOP/s", label, r.parameters(), r.gflopsPerImage(),
@@ -230,22 +230,6 @@ final class BenchCommand implements Command {
       throw TfpeftException.usage(dir + ": no images to benchmark");
     }
     return new Split("bench", ex);
-  }
-
-  private static int intOpt(CommandLine line, String name, int dflt) {
-    String v = line.getOptionValue(name);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      int i = Integer.parseInt(v);
-      if (i < 1) {
-        throw new NumberFormatException();
-      }
-      return i;
-    } catch (NumberFormatException e) {
-      throw TfpeftException.usage("--" + name + " expects a positive integer, got '" + v + "'");
-    }
   }
 
   private static void deleteTree(Path dir) throws IOException {

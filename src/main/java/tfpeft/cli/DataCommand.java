@@ -106,28 +106,28 @@ final class DataCommand implements Command {
     }
     SyntheticOptions.Builder b = SyntheticOptions.builder();
     if (line.hasOption("seed")) {
-      b.seed(longOpt(line, "seed"));
+      b.seed(OptionValues.longValue(line, "seed", 0, 0));
     }
     if (line.hasOption("size")) {
-      b.imageSize((int) longOpt(line, "size"));
+      b.imageSize(OptionValues.integer(line, "size", 0, 0));
     }
     if (line.hasOption("pretrain")) {
-      b.pretrainCount((int) longOpt(line, "pretrain"));
+      b.pretrainCount(OptionValues.integer(line, "pretrain", 0, 0));
     }
     if (line.hasOption("train")) {
-      b.trainPerTask((int) longOpt(line, "train"));
+      b.trainPerTask(OptionValues.integer(line, "train", 0, 0));
     }
     if (line.hasOption("val")) {
-      b.valPerTask((int) longOpt(line, "val"));
+      b.valPerTask(OptionValues.integer(line, "val", 0, 0));
     }
     if (line.hasOption("test")) {
-      b.testPerTask((int) longOpt(line, "test"));
+      b.testPerTask(OptionValues.integer(line, "test", 0, 0));
     }
     if (line.hasOption("tasks")) {
       b.tasks(Arrays.asList(line.getOptionValue("tasks").split(",")));
     }
     if (line.hasOption("threads")) {
-      b.threads((int) longOpt(line, "threads"));
+      b.threads(OptionValues.integer(line, "threads", 0, 0));
     }
     b.overwrite(line.hasOption("overwrite"));
     SyntheticOptions options;
@@ -228,26 +228,12 @@ final class DataCommand implements Command {
     if (split.isEmpty()) {
       throw TfpeftException.usage("the " + which + " split is empty");
     }
-    int count = line.hasOption("count") ? (int) longOpt(line, "count") : 16;
+    int count = line.hasOption("count") ? OptionValues.integer(line, "count", 0, 0) : 16;
     var transform = which.equals("train") ? c.getData().getTrainTransform()
         : c.getData().getEvalTransform();
     Preprocess p = Transforms.build(transform, ModelInputs.imageSize(c));
     PreviewGrid.write(split, p, transform, count, c.getSeed(), Path.of(out));
     console.println("wrote " + Math.min(count, split.size()) + " " + which + " images to " + out);
     return 0;
-  }
-
-  private static long longOpt(CommandLine line, String name) {
-    String v = line.getOptionValue(name);
-    try {
-      long n = Long.parseLong(v);
-      if (n < 0) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw TfpeftException.usage("--" + name + " expects a non-negative integer, got '" + v
-          + "'");
-    }
   }
 }

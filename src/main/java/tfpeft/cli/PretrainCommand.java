@@ -90,11 +90,11 @@ final class PretrainCommand implements Command {
     SyntheticData.setProgress(console::info);
     SyntheticData.ensureGenerated(suite, 0, 64);
     boolean clip = kind.equals("clip");
-    int size = num(line, "size", 32);
-    int patch = num(line, "patch", 4);
-    int width = num(line, "width", 96);
-    int depth = num(line, "depth", 4);
-    int heads = num(line, "heads", 4);
+    int size = OptionValues.integer(line, "size", 32, 1);
+    int patch = OptionValues.integer(line, "patch", 4, 1);
+    int width = OptionValues.integer(line, "width", 96, 1);
+    int depth = OptionValues.integer(line, "depth", 4, 1);
+    int heads = OptionValues.integer(line, "heads", 4, 1);
     ModelConfig model = clip
         ? ModelConfig.newBuilder().setClip(ClipConfig.newBuilder().setImageSize(size)
             .setPatchSize(patch).setVisionWidth(width).setVisionDepth(depth)
@@ -103,7 +103,8 @@ final class PretrainCommand implements Command {
         : ModelConfig.newBuilder().setVit(VitConfig.newBuilder().setImageSize(size)
             .setPatchSize(patch).setWidth(width).setDepth(depth).setHeads(heads)).build();
     TrainingConfig training = TrainingConfig.newBuilder()
-        .setEpochs(num(line, "epochs", clip ? 12 : 6)).setBatchSize(num(line, "batch", 128))
+        .setEpochs(OptionValues.integer(line, "epochs", clip ? 12 : 6, 1))
+        .setBatchSize(OptionValues.integer(line, "batch", 128, 1))
         .setLearningRate(Float.parseFloat(line.getOptionValue("lr", "1e-3")))
         .setWeightDecay(clip ? 0.1f : 0.05f).setWarmupEpochs(1).setWarmupStartLr(1e-5f)
         .setMinLr(1e-5f).setSchedulePerStep(true).setDropPath(0f).build();
@@ -111,8 +112,8 @@ final class PretrainCommand implements Command {
     deleteTree(tmp);
     Files.createDirectories(tmp);
     PretrainOptions o = new PretrainOptions(suite, tmp, model, training,
-        num(line, "seed", 1), line.hasOption("threads") ? num(line, "threads", 0) : 0,
-        num(line, "merges", 1000));
+        OptionValues.integer(line, "seed", 1, 0), OptionValues.integer(line, "threads", 0, 0),
+        OptionValues.integer(line, "merges", 1000, 0));
     long start = System.nanoTime();
     try {
       long params = clip ? ClipPretrainer.run(o, console::info) : VitPretrainer.run(o, console::info);
@@ -128,23 +129,6 @@ final class PretrainCommand implements Command {
       deleteTree(tmp);
     }
     return 0;
-  }
-
-  private static int num(CommandLine line, String name, int dflt) {
-    String v = line.getOptionValue(name);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      int n = Integer.parseInt(v);
-      if (n < 0) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw TfpeftException.usage("--" + name + " expects a non-negative integer, got '" + v
-          + "'");
-    }
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -93,7 +93,7 @@ public final class ClipPretrainer {
           fed.add(t);
           return fed;
         }, log);
-        long params = PretrainedBackbone.write(o.out(), net, s, model);
+        long params = PretrainedBackbone.write(o.out(), net, s, model, transform());
         ZeroShotEval eval = new ZeroShotEval(s, net, images, img, text, txt, tokenizer, ctx, pre,
             o.threads());
         Map<String, Object> report = new LinkedHashMap<>();

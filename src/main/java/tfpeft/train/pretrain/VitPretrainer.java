@@ -83,7 +83,8 @@ public final class VitPretrainer {
               }
               return fed;
             }, log);
-        return PretrainedBackbone.write(o.out(), net, s, o.model());
+        return PretrainedBackbone.write(o.out(), net, s, o.model(),
+            TransformConfig.getDefaultInstance());
       }
     }
   }

@@ -22,6 +22,7 @@ import tfpeft.data.InputPipeline;
 import tfpeft.data.Preprocess;
 import tfpeft.data.synthetic.SyntheticSuite;
 import tfpeft.data.synthetic.SyntheticTask;
+import tfpeft.model.ClipClassifier;
 import tfpeft.model.Net;
 import tfpeft.model.text.ClipTokenizer;
 
@@ -90,34 +91,10 @@ final class ZeroShotEval {
     return out;
   }
 
-  /** [classes][E]: the normalized mean of the normalized prompt features of each class. */
+  /** [classes][E]: see {@link ClipClassifier}. */
   float[][] classFeatures(List<String> classNames, List<String> templates) {
-    float[][] out = new float[classNames.size()][];
-    for (int c = 0; c < classNames.size(); c++) {
-      List<String> prompts = new ArrayList<>();
-      for (String t : templates) {
-        prompts.add(t.replace("{}", classNames.get(c)));
-      }
-      int[][] ids = tokenizer.tokenizeAll(prompts, ctx, true);
-      int[] flat = new int[ids.length * ctx];
-      for (int i = 0; i < ids.length; i++) {
-        System.arraycopy(ids[i], 0, flat, i * ctx, ctx);
-      }
-      float[][] f;
-      try (TInt32 t = TInt32.tensorOf(Shape.of(ids.length, ctx), DataBuffers.of(flat));
-          var r = s.runner().feed(textIds, t).fetch(textFeatures).run()) {
-        f = rows((TFloat32) r.get(0));
-      }
-      float[] mean = new float[f[0].length];
-      for (float[] row : f) {
-        float[] n = normalize(row);
-        for (int j = 0; j < mean.length; j++) {
-          mean[j] += n[j];
-        }
-      }
-      out[c] = normalize(mean);
-    }
-    return out;
+    return ClipClassifier.classFeatures(s, textIds, textFeatures, tokenizer, classNames,
+        templates, true);
   }
 
   private float[][] run(Batch b) {
@@ -134,28 +111,11 @@ final class ZeroShotEval {
   }
 
   static float[][] rows(TFloat32 t) {
-    int n = (int) t.shape().get(0);
-    int d = (int) t.shape().get(1);
-    float[] flat = new float[n * d];
-    t.asRawTensor().data().asFloats().read(flat);
-    float[][] out = new float[n][d];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(flat, i * d, out[i], 0, d);
-    }
-    return out;
+    return ClipClassifier.rows(t);
   }
 
   static float[] normalize(float[] v) {
-    double s = 0;
-    for (float x : v) {
-      s += x * x;
-    }
-    float inv = (float) (1 / Math.sqrt(Math.max(s, 1e-24)));
-    float[] out = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = v[i] * inv;
-    }
-    return out;
+    return ClipClassifier.normalize(v);
   }
 
   static float[] scores(float[] x, float[][] classes) {
