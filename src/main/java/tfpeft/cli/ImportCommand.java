@@ -155,18 +155,6 @@ final class ImportCommand implements Command {
   }
 
   private static Integer positive(CommandLine line, String name) {
-    String v = line.getOptionValue(name);
-    if (v == null) {
-      return null;
-    }
-    try {
-      int n = Integer.parseInt(v);
-      if (n > 0) {
-        return n;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw TfpeftException.usage("--" + name + " expects a positive integer, got '" + v + "'");
+    return line.hasOption(name) ? OptionValues.integer(line, name, 0, 1) : null;
   }
 }

@@ -169,4 +169,17 @@ class RoundTripTest {
   private static void assertThrows(org.junit.jupiter.api.function.Executable e) {
     org.junit.jupiter.api.Assertions.assertThrows(tfpeft.TfpeftException.class, e);
   }
+
+  @Test
+  void theShippedPretrainedBackbonesLoad() {
+    LoadedBackbone vit = Backbones.load(weights(Path.of("checkpoints/pretrained/vit-small"),
+        WeightsFormat.AUTO), null);
+    assertEquals(WeightsFormat.TFPEFT, vit.report().format());
+    assertEquals(458_592, vit.parameterCount());
+    LoadedBackbone clip = Backbones.load(weights(Path.of("checkpoints/pretrained/clip-small"),
+        WeightsFormat.AUTO), requested("clip { image_size: 48 }"));
+    assertEquals(884_833, clip.parameterCount() - 12L * 12 * 96 + 8L * 8 * 96);
+    assertEquals(Path.of("checkpoints/pretrained/clip-small/vocab.json").toAbsolutePath(),
+        clip.vocab().toAbsolutePath());
+  }
 }
