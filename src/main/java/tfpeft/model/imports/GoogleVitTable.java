@@ -11,7 +11,7 @@ import tfpeft.config.proto.VitConfig;
 import tfpeft.model.weights.NamedTensor;
 
 /**
- * Google's ViT .npz (the Flax checkpoints of the ViT paper and its ImageNet-21k models). Kernels
+ * Google's ViT .npz (the checkpoints of the ViT paper and its ImageNet-21k models). Kernels
  * are already [in, out]; attention kernels are split per head.
  *
  * <pre>

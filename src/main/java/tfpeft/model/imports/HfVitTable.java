@@ -14,7 +14,7 @@ import tfpeft.model.weights.NamedTensor;
 /**
  * Hugging Face ViT: {@code ViTModel} (names without a prefix; its pooler, Linear + tanh on the
  * class token, is tfpeft's pre_logits layer) and {@code ViTForImageClassification} (names under
- * "vit.", the head is "classifier"). q, k and v are separate PyTorch Linears ([out, in]).
+ * "vit.", the head is "classifier"). q, k and v are separate Linears stored [out, in].
  *
  * <pre>
  * [vit.]embeddings.cls_token [1,1,D]                     backbone/cls_token
@@ -157,13 +157,13 @@ final class HfVitTable implements WeightTable {
     return m;
   }
 
-  /** PyTorch LayerNorm weight/bias as tfpeft's gamma/beta. */
+  /** A LayerNorm weight/bias as tfpeft's gamma/beta. */
   static void layerNorm(List<Mapping> m, String target, String source, long d) {
     m.add(Mapping.copy(target + "/gamma", new long[] {d}, source + ".weight"));
     m.add(Mapping.copy(target + "/beta", new long[] {d}, source + ".bias"));
   }
 
-  /** A PyTorch Linear (weight [out, in], bias [out]) as tfpeft's (weight [in, out], bias). */
+  /** A Linear stored [out, in] (bias [out]) as tfpeft's (weight [in, out], bias). */
   static void linear(List<Mapping> m, String target, String source, long in, long out,
       boolean bias) {
     m.add(Mapping.transposed(target + "/weight", in, out, source + ".weight"));

@@ -28,7 +28,7 @@ record Mapping(String target, long[] shape, List<String> sources, List<long[]> s
     return copy(target, shape, source, shape);
   }
 
-  /** A PyTorch Linear weight [out, in] transposed into tfpeft's [in, out]. */
+  /** A Linear weight stored [out, in] transposed into tfpeft's [in, out]. */
   static Mapping transposed(String target, long in, long out, String source) {
     return new Mapping(target, new long[] {in, out}, List.of(source), List.of(new long[] {out, in}),
         x -> transpose(x.get(0), (int) out, (int) in));
@@ -42,7 +42,7 @@ record Mapping(String target, long[] shape, List<String> sources, List<long[]> s
   }
 
   /**
-   * Block {@code part} of {@code parts} stacked PyTorch weights [parts * d, in] (a fused q/k/v
+   * Block {@code part} of {@code parts} stacked weights [parts * d, in] (a fused q/k/v
    * in_proj_weight), transposed to [in, d].
    */
   static Mapping fusedPart(String target, long in, long d, int part, int parts, String source) {
@@ -61,7 +61,7 @@ record Mapping(String target, long[] shape, List<String> sources, List<long[]> s
   }
 
   /**
-   * A PyTorch patch convolution [d, channels, p, p] as tfpeft's patch matmul weight
+   * A patch convolution stored [d, channels, p, p] as tfpeft's patch matmul weight
    * [p * p * channels, d]. VisionTransformer flattens each patch as (row, column, channel), the
    * channel fastest, so the row of weight element (o, c, ky, kx) is (ky * p + kx) * channels + c.
    */

@@ -38,7 +38,7 @@ import tfpeft.model.weights.NamedTensor;
  * The heads are not stored: OpenAI's code takes width / 64 for both towers, and so does this
  * table unless the configured model says otherwise. LayerNorm epsilon (1e-5) and QuickGELU are
  * OpenAI's too. The scalars input_resolution, context_length and vocab_size, which OpenAI's
- * TorchScript checkpoints carry, are dropped.
+ * original checkpoints carry, are dropped.
  */
 final class OpenAiClipTable implements WeightTable {
   private static final Pattern VISION_BLOCK =

@@ -3,17 +3,16 @@ package tfpeft.model.imports;
 /**
  * Resizes ViT position embeddings to another patch grid, for weights used at an image size other
  * than the one they were trained at: the class token's embedding is kept, the g x g grid of patch
- * embeddings is resized to G x G by bicubic interpolation with align_corners=False, as
- * {@code torch.nn.functional.interpolate(..., mode="bicubic", align_corners=False)} does (and
- * with it the usual fine-tuning recipes at a higher resolution).
+ * embeddings is resized to G x G by bicubic interpolation with align_corners=False, the usual
+ * way of fine-tuning at another resolution.
  *
- * <p>The interpolation is separable cubic convolution with a = -0.75 (Keys' kernel as PyTorch
- * uses it, not PIL's -0.5): output index i samples source coordinate
+ * <p>The interpolation is separable cubic convolution with a = -0.75 (Keys' kernel with that
+ * parameter, not the -0.5 some image libraries use): output index i samples source coordinate
  * (i + 0.5) * in / out - 0.5, the four taps around it are clamped to the edge, and there is no
- * antialiasing when shrinking.
+ * antialiasing when shrinking. tools/make_model_fixtures.py records a reference (resample.npz).
  */
 public final class PositionEmbeddings {
-  /** The cubic convolution parameter of PyTorch's bicubic mode. */
+  /** The cubic convolution parameter. */
   static final double A = -0.75;
 
   private PositionEmbeddings() {}

@@ -20,7 +20,7 @@
  *       image_size resamples, assumed settings give way to the config, anything the weights fix
  *       must agree or the error names the field and both values.
  *   <li><b>Mapping and coverage.</b> The table's rows turn file tensors into tfpeft tensors
- *       (transposing PyTorch [out, in] Linears, splitting the fused q/k/v in_proj, flattening
+ *       (transposing Linears stored [out, in], splitting the fused q/k/v in_proj, flattening
  *       the patch convolution in the (row, column, channel) order of
  *       {@link tfpeft.model.VisionTransformer}). The variables to cover come from building
  *       tfpeft's own graph of the architecture, so coverage and the later assignment cannot
@@ -28,7 +28,7 @@
  *       knows it as harmless, like position_ids buffers, or the user ignores it), fails the load
  *       with every name listed.
  *   <li><b>Resampling.</b> {@link tfpeft.model.imports.PositionEmbeddings} resizes the patch
- *       grid bicubically, as PyTorch's interpolate does.
+ *       grid bicubically (align_corners=False, cubic a = -0.75).
  * </ol>
  *
  * The result, a {@link tfpeft.model.imports.LoadedBackbone}, holds float32 values by tfpeft
@@ -37,8 +37,7 @@
  *
  * <h2>Tests</h2>
  *
- * tools/make_model_fixtures.py runs tiny models in independent implementations (torchvision's
- * ViT, a CLIP after OpenAI's code), writes their weights in every layout and records their
+ * tools/make_model_fixtures.py runs tiny models in independent implementations, writes their weights in every layout and records their
  * outputs; the tests import each file, run tfpeft's graph and compare within 1e-4 relative error.
  */
 package tfpeft.model.imports;

@@ -108,7 +108,7 @@ class IgnoreTest {
 
   @Test
   void tablesDropKnownHarmlessTensors() throws Exception {
-    // OpenAI's TorchScript checkpoints carry three scalars beside the weights
+    // OpenAI's original checkpoints carry three scalars beside the weights
     List<NamedTensor> ts = new ArrayList<>(
         SafetensorsReader.read(path("clip/openai.safetensors")).tensors());
     for (String n : new String[] {"input_resolution", "context_length", "vocab_size"}) {

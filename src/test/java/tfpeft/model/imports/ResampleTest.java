@@ -21,7 +21,8 @@ import tfpeft.model.weights.NamedTensor;
 import tfpeft.model.weights.NpzReader;
 import tfpeft.model.weights.TensorFile;
 
-/** Position embeddings resampled to another grid, against torch's bicubic interpolation. */
+/** Position embeddings resampled to another grid, against the reference bicubic interpolation
+ * (resample.npz). */
 class ResampleTest {
   static TensorFile fixture() {
     return NpzReader.read(path("resample.npz"));
@@ -38,7 +39,7 @@ class ResampleTest {
 
   @ParameterizedTest
   @ValueSource(ints = {6, 5, 3, 2, 9})
-  void matchesTorchBicubic(int grid) {
+  void matchesReferenceBicubic(int grid) {
     NamedTensor source = fixture().get("source");
     NamedTensor expected = fixture().get("grid_" + grid);
     int d = (int) source.dim(1);

@@ -13,7 +13,8 @@ import tfpeft.config.proto.Gelu;
 import tfpeft.config.proto.VitConfig;
 import tfpeft.config.proto.WeightsFormat;
 
-/** Each ViT fixture imported, run by tfpeft's graph, and compared with torchvision's outputs. */
+/** Each ViT fixture imported, run by tfpeft's graph, and compared with the reference
+ * outputs. */
 class VitImportTest {
   @Test
   void huggingFaceClassifierFloat32() {
