@@ -27,8 +27,7 @@ public final class Main {
         "Training"));
     register(new PendingCommand("eval", "evaluate a run or a model on a data split",
         "Evaluation"));
-    register(new PendingCommand("predict", "classify images with a model and print top-k",
-        "Prediction"));
+    register(new PredictCommand());
     register(new PendingCommand("export", "write a SavedModel and an adapter artifact of a run",
         "Export"));
     register(new PendingCommand("inspect", "show what a checkpoint, SavedModel or adapter holds",

@@ -126,8 +126,13 @@ class MainTest {
     assertTrue(r.out().contains("backbone parameters"), r.out());
     assertTrue(r.out().contains("head: 5 classes"), r.out());
     assertTrue(r.out().contains("stored as F16"), r.out());
-    assertEquals(java.util.List.of("model.pbtxt", "weights.safetensors"), entries(out));
+    assertEquals(java.util.List.of("model.pbtxt", "preprocess.pbtxt", "weights.safetensors"),
+        entries(out));
     assertEquals(java.util.List.of("vit-tiny"), entries(dir));
+    // a Hugging Face ViT without preprocessor_config.json: its processor's default, [-1, 1]
+    String pre = Files.readString(out.resolve("preprocess.pbtxt"));
+    assertTrue(pre.contains("normalization: CUSTOM") && pre.contains("mean: 0.5")
+        && pre.contains("std: 0.5"), pre);
     // and it imports again, as format tfpeft, at another size
     Result again = run("import", out.toString(), "--out", dir.resolve("at48").toString(),
         "--image-size", "48");
@@ -141,8 +146,10 @@ class MainTest {
     Path out = dir.resolve("clip");
     Result r = run("import", fixture("clip/hf"), "--out", out.toString(), "--format", "hf");
     assertEquals(0, r.code(), r.err());
-    assertEquals(java.util.List.of("merges.txt", "model.pbtxt", "vocab.json",
-        "weights.safetensors"), entries(out));
+    assertEquals(java.util.List.of("merges.txt", "model.pbtxt", "preprocess.pbtxt",
+        "vocab.json", "weights.safetensors"), entries(out));
+    assertTrue(Files.readString(out.resolve("preprocess.pbtxt"))
+        .contains("normalization: CLIP"));
     assertTrue(r.out().contains("dropped as harmless by the format's table: 2"), r.out());
   }
 

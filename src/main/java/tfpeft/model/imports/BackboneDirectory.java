@@ -84,6 +84,9 @@ public final class BackboneDirectory {
     AtomicFiles.writeString(dir.resolve(Backbones.TFPEFT_MODEL), "# tfpeft backbone "
         + "architecture\n# imported from " + b.report().source() + " (" + b.report().layout()
         + ")\n" + TextFormat.printer().printToString(b.model()));
+    AtomicFiles.writeString(dir.resolve(Preprocessing.FILE), "# tfpeft evaluation preprocessing"
+        + "\n" + TextFormat.printer().printToString(Preprocessing.of(b.report(),
+            b.model().hasClip())));
     Path vocab = b.vocab();
     if (vocab == null) {
       return;
