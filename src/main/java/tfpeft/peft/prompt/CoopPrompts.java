@@ -1,8 +1,5 @@
 package tfpeft.peft.prompt;
 
-import java.util.ArrayList;
-import java.util.List;
-import org.tensorflow.op.Op;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.CoopConfig;
 import tfpeft.model.ClipModel;
@@ -23,9 +20,14 @@ public final class CoopPrompts {
 
   private CoopPrompts() {}
 
-  /** Creates the context and attaches it to the text tower; call before the backbone is built. */
-  public static PromptSetup attach(Net net, ClipModel.Spec spec, CoopConfig c,
-      ClipTokenizer tokenizer) {
+  /**
+   * Creates the context; attach {@link PromptSetup#hooks()} before the backbone is built.
+   *
+   * @param tokenTable the pretrained token embeddings [vocab, D_text] that a phrase initializes
+   *     from, or null to start the whole context random
+   */
+  public static PromptSetup build(Net net, ClipModel.Spec spec, CoopConfig c,
+      ClipTokenizer tokenizer, float[] tokenTable) {
     int[] phrase = PhraseInit.ids(tokenizer, c.getInit());
     int n = c.getNCtx() > 0 ? c.getNCtx() : phrase.length > 0 ? phrase.length : DEFAULT_LENGTH;
     if (phrase.length > n) {
@@ -37,17 +39,12 @@ public final class CoopPrompts {
       throw TfpeftException.usage("method.coop.depth: " + c.getDepth() + " exceeds the "
           + spec.text().depth() + " blocks of the text tower");
     }
-    ModelVariable ctx = PromptStack.create(net, SCOPE + "ctx", c.getDepth(), n,
-        spec.text().width());
+    int width = spec.text().width();
+    ModelVariable ctx = PromptStack.create(net, SCOPE + "ctx", c.getDepth(), n, width,
+        tokenTable == null ? null : PhraseInit.rows(tokenTable, width, phrase));
     TextPrompts text = new TextPrompts(PromptStack.layers(net, ctx.value()),
         spec.text().depth());
-    net.addHook(text);
-    List<Op> init = new ArrayList<>();
-    Op phraseInit = PhraseInit.build(net, spec, ctx, phrase, SCOPE + "init_from_phrase");
-    if (phraseInit != null) {
-      init.add(phraseInit);
-    }
     return new PromptSetup(text, null,
-        new ClassPrompts(tokenizer, spec.contextLength(), n, phrase), init);
+        new ContextPrompt(tokenizer, spec.contextLength(), n, c.getInit()));
   }
 }

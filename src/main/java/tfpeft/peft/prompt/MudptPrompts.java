@@ -1,8 +1,5 @@
 package tfpeft.peft.prompt;
 
-import java.util.ArrayList;
-import java.util.List;
-import org.tensorflow.op.Op;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.InjectionKind;
 import tfpeft.config.proto.MudptConfig;
@@ -25,9 +22,15 @@ public final class MudptPrompts {
 
   private MudptPrompts() {}
 
-  /** Creates the prompts and the Injection Model and attaches them; call before the backbone. */
-  public static PromptSetup attach(Net net, ClipModel.Spec spec, MudptConfig c,
-      ClipTokenizer tokenizer) {
+  /**
+   * Creates the prompts and the Injection Model; attach {@link PromptSetup#hooks()} before the
+   * backbone is built.
+   *
+   * @param tokenTable the pretrained token embeddings [vocab, D_text] that the phrase
+   *     initializes the first text prompts from, or null to start them random
+   */
+  public static PromptSetup build(Net net, ClipModel.Spec spec, MudptConfig c,
+      ClipTokenizer tokenizer, float[] tokenTable) {
     InjectionKind kind = c.getInjection();
     check(spec, c);
     int n = c.getLength();
@@ -37,31 +40,22 @@ public final class MudptPrompts {
       throw TfpeftException.usage("method.mudpt.init: \"" + c.getInit() + "\" is "
           + phrase.length + " tokens, more than method.mudpt.length = " + n);
     }
-    long dt = spec.text().width();
-    long dv = spec.vision().blocks().width();
-    ModelVariable t = PromptStack.create(net, SCOPE + "text_prompts", depth, n, dt);
+    int dt = spec.text().width();
+    int dv = spec.vision().blocks().width();
+    ModelVariable t = PromptStack.create(net, SCOPE + "text_prompts", depth, n, dt,
+        tokenTable == null ? null : PhraseInit.rows(tokenTable, dt, phrase));
     ModelVariable v = c.getVisualPrompts() && kind != InjectionKind.ONE_WAY
-        ? PromptStack.create(net, SCOPE + "visual_prompts", depth, n, dv) : null;
+        ? PromptStack.create(net, SCOPE + "visual_prompts", depth, n, dv, null) : null;
     InjectionModel.Fused fused = new InjectionModel(net, SCOPE + "injection/",
         spec.text().layerNormEps()).apply(kind, t.value(), v == null ? null : v.value(), dv,
         c.getInjectionHeads());
 
     TextPrompts text = new TextPrompts(PromptStack.layers(net, fused.text()),
         spec.text().depth());
-    net.addHook(text);
-    VisualPrompts visual = null;
-    if (fused.visual() != null) {
-      visual = new VisualPrompts(PromptStack.layers(net, fused.visual()),
-          spec.vision().blocks().depth());
-      net.addHook(visual);
-    }
-    List<Op> init = new ArrayList<>();
-    Op phraseInit = PhraseInit.build(net, spec, t, phrase, SCOPE + "init_from_phrase");
-    if (phraseInit != null) {
-      init.add(phraseInit);
-    }
+    VisualPrompts visual = fused.visual() == null ? null : new VisualPrompts(
+        PromptStack.layers(net, fused.visual()), spec.vision().blocks().depth());
     return new PromptSetup(text, visual,
-        new ClassPrompts(tokenizer, spec.contextLength(), n, phrase), init);
+        new ContextPrompt(tokenizer, spec.contextLength(), n, c.getInit()));
   }
 
   private static void check(ClipModel.Spec spec, MudptConfig c) {

@@ -1,35 +1,27 @@
 package tfpeft.peft.prompt;
 
+import java.util.ArrayList;
 import java.util.List;
-import org.tensorflow.Session;
-import org.tensorflow.op.Op;
+import tfpeft.model.SiteHook;
 
 /**
- * What a prompt method added to a graph.
+ * What a prompt method puts into a model, to attach to its net before the backbone is built.
  *
  * @param text the text prompts, or null when the text tower is left alone (VPT)
  * @param visual the visual prompts, or null when the image tower is left alone (CoOp)
- * @param classPrompts the class prompt ids to feed the text tower, or null with no text prompts
+ * @param prompt the class prompt the text context belongs to, or null without text prompts
  *     (then class features come from the templates, as zero-shot)
- * @param initOps to run once after the pretrained weights are assigned, on a fresh start only
- *     (a resumed run restores the prompts instead)
  */
-public record PromptSetup(TextPrompts text, VisualPrompts visual, ClassPrompts classPrompts,
-    List<Op> initOps) {
-
-  public PromptSetup {
-    initOps = List.copyOf(initOps);
-  }
-
-  /** Runs {@link #initOps}. */
-  public void initialize(Session s) {
-    if (initOps.isEmpty()) {
-      return;
+public record PromptSetup(TextPrompts text, VisualPrompts visual, ContextPrompt prompt) {
+  /** The site hooks, text first. */
+  public List<SiteHook> hooks() {
+    List<SiteHook> out = new ArrayList<>();
+    if (text != null) {
+      out.add(text);
     }
-    var runner = s.runner();
-    for (Op op : initOps) {
-      runner.addTarget(op);
+    if (visual != null) {
+      out.add(visual);
     }
-    runner.run();
+    return out;
   }
 }

@@ -17,8 +17,15 @@ final class PromptStack {
 
   private PromptStack() {}
 
-  static ModelVariable create(Net net, String name, int depth, int length, long width) {
-    return net.variable(name, new long[] {depth, length, width}, Init.normal(INIT_STD));
+  /**
+   * @param leading initial values of the first prompts of layer 0, row-major (a phrase's
+   *     embeddings), or null
+   */
+  static ModelVariable create(Net net, String name, int depth, int length, long width,
+      float[] leading) {
+    Init random = Init.normal(INIT_STD);
+    return net.variable(name, new long[] {depth, length, width},
+        leading == null || leading.length == 0 ? random : new Init.WithLeading(leading, random));
   }
 
   /** The L layers [n, D] of a stack [L, n, D]. */

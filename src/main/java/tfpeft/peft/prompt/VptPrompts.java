@@ -1,6 +1,5 @@
 package tfpeft.peft.prompt;
 
-import java.util.List;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.VptConfig;
 import tfpeft.model.ModelVariable;
@@ -18,8 +17,8 @@ public final class VptPrompts {
 
   private VptPrompts() {}
 
-  /** Creates the prompts and attaches them to the image tower; call before it is built. */
-  public static PromptSetup attach(Net net, VisionTransformer.Spec spec, VptConfig c) {
+  /** Creates the prompts; attach {@link PromptSetup#hooks()} before the image tower is built. */
+  public static PromptSetup build(Net net, VisionTransformer.Spec spec, VptConfig c) {
     int depth = spec.blocks().depth();
     if (c.getDepth() > depth) {
       throw TfpeftException.usage("method.vpt.depth: " + c.getDepth() + " exceeds the " + depth
@@ -30,9 +29,8 @@ public final class VptPrompts {
           + "set it to 0");
     }
     ModelVariable prompts = PromptStack.create(net, SCOPE + "prompts", c.getDepth(),
-        c.getLength(), spec.blocks().width());
-    VisualPrompts visual = new VisualPrompts(PromptStack.layers(net, prompts.value()), depth);
-    net.addHook(visual);
-    return new PromptSetup(null, visual, null, List.of());
+        c.getLength(), spec.blocks().width(), null);
+    return new PromptSetup(null, new VisualPrompts(PromptStack.layers(net, prompts.value()),
+        depth), null);
   }
 }

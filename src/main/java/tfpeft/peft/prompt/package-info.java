@@ -15,9 +15,10 @@
  * MaPLe-style one-way coupling as an option). All prompt values are computed once per step
  * before the towers run, so the hooks only place them.
  *
- * <p>With text prompts, every text through the tower is prompted: class features come from the
- * class prompts {@link tfpeft.peft.prompt.ClassPrompts} builds ("[ctx] name."), fed to the
- * text tower; {@link tfpeft.peft.prompt.PromptLogits} compares them with the image features in
- * the graph so that the loss reaches the context.
+ * <p>With text prompts, every text through the tower is prompted: the class prompts must hold
+ * n context slots between the start token and the class name, as
+ * {@link tfpeft.peft.prompt.ContextPrompt} builds them ("X X X X name.", or "a photo of a
+ * name." when that phrase initializes the context), and the class features are computed in the
+ * graph every step so that the loss reaches the context.
  */
 package tfpeft.peft.prompt;

@@ -24,10 +24,9 @@ import tfpeft.model.ModelVariable;
 class FrozenBackboneTest {
   @Test
   void sgdOnPeftVariablesLeavesTheBackboneBitIdentical() {
-    try (TinyClip m = new TinyClip(net -> MudptPrompts.attach(net, TinyClip.spec(),
+    try (TinyClip m = new TinyClip(net -> MudptPrompts.build(net, TinyClip.spec(),
         MudptConfig.newBuilder().setLength(2).setDepth(2).setInit("a photo")
-            .setInjection(InjectionKind.ATTENTION).build(), TinyClip.tokenizer()))) {
-      m.setup.initialize(m.session);
+            .setInjection(InjectionKind.ATTENTION).build(), TinyClip.tokenizer(), null))) {
       Ops tf = m.net.tf();
       Operand<TFloat32> loss = tf.math.mean(tf.math.mean(tf.math.square(m.logits),
           tf.constant(1)), tf.constant(0));

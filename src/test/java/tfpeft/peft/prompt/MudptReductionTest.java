@@ -20,16 +20,16 @@ class MudptReductionTest {
     float[] prompts;
     float[] coopLogits;
     float[] coopImage;
-    try (TinyClip coop = new TinyClip(net -> CoopPrompts.attach(net, TinyClip.spec(),
-        CoopConfig.newBuilder().setNCtx(N).setDepth(DEPTH).build(), TinyClip.tokenizer()))) {
+    try (TinyClip coop = new TinyClip(net -> CoopPrompts.build(net, TinyClip.spec(),
+        CoopConfig.newBuilder().setNCtx(N).setDepth(DEPTH).build(), TinyClip.tokenizer(), null))) {
       prompts = coop.read("peft/coop/ctx");
       coopLogits = coop.run(coop.logits);
       coopImage = coop.run(coop.clip.imageFeatures());
     }
-    try (TinyClip mudpt = new TinyClip(net -> MudptPrompts.attach(net, TinyClip.spec(),
+    try (TinyClip mudpt = new TinyClip(net -> MudptPrompts.build(net, TinyClip.spec(),
         MudptConfig.newBuilder().setLength(N).setDepth(DEPTH).setInit("")
             .setVisualPrompts(false).setInjection(InjectionKind.INDEPENDENT).build(),
-        TinyClip.tokenizer()))) {
+        TinyClip.tokenizer(), null))) {
       assertEquals(1, mudpt.net.variables("peft/").size(), "the text prompts only");
       assertFalse(Arrays.equals(prompts, mudpt.read("peft/mudpt/text_prompts")),
           "the two start differently, so the comparison below is not by chance");

@@ -29,13 +29,13 @@ class PromptGradientTest {
 
   @Test
   void deepCoopContextGetsAGradientAtEveryLayer() {
-    check(net -> CoopPrompts.attach(net, TinyClip.spec(), CoopConfig.newBuilder().setNCtx(N)
-        .setDepth(DEPTH).build(), TinyClip.tokenizer()), 1);
+    check(net -> CoopPrompts.build(net, TinyClip.spec(), CoopConfig.newBuilder().setNCtx(N)
+        .setDepth(DEPTH).build(), TinyClip.tokenizer(), null), 1);
   }
 
   @Test
   void vptPromptsGetAGradientAtEveryLayer() {
-    check(net -> VptPrompts.attach(net, TinyClip.spec().vision(), VptConfig.newBuilder()
+    check(net -> VptPrompts.build(net, TinyClip.spec().vision(), VptConfig.newBuilder()
         .setLength(N).setDepth(DEPTH).build()), 1);
   }
 
@@ -57,9 +57,9 @@ class PromptGradientTest {
   }
 
   static Function<Net, PromptSetup> mudpt(InjectionKind kind) {
-    return net -> MudptPrompts.attach(net, TinyClip.spec(), MudptConfig.newBuilder()
+    return net -> MudptPrompts.build(net, TinyClip.spec(), MudptConfig.newBuilder()
         .setLength(N).setDepth(DEPTH).setInjection(kind).setInit("").build(),
-        TinyClip.tokenizer());
+        TinyClip.tokenizer(), null);
   }
 
   /** Every peft/ variable, and every layer of each prompt stack, gets a finite, nonzero gradient. */

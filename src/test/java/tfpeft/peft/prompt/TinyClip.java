@@ -52,13 +52,16 @@ final class TinyClip implements AutoCloseable {
     net = new Net(graph, 11);
     net.addHook(before);
     setup = attach == null ? null : attach.apply(net);
+    if (setup != null) {
+      setup.hooks().forEach(net::addHook);
+    }
     net.addHook(after);
     clip = ClipGraph.build(net, CONFIG, false);
     logits = PromptLogits.build(net, clip, "class_logits");
     session = new Session(graph);
     session.initialize();
-    classIds = setup != null && setup.classPrompts() != null
-        ? setup.classPrompts().ids(CLASSES)
+    classIds = setup != null && setup.prompt() != null
+        ? setup.prompt().ids(CLASSES)
         : tokenizer().tokenizeAll(CLASSES.stream().map(c -> "a photo of a " + c + ".")
             .toList(), CONFIG.getContextLength(), false);
   }
@@ -83,7 +86,7 @@ final class TinyClip implements AutoCloseable {
     }
     try (TFloat32 images = TFloat32.tensorOf(Shape.of(IMAGES, s, s, 3), DataBuffers.of(px));
         TInt32 ids = TInt32.tensorOf(Shape.of(classIds.length, CONFIG.getContextLength()),
-            DataBuffers.of(ClassPrompts.flatten(classIds)));
+            DataBuffers.of(ContextPrompt.flatten(classIds)));
         TFloat32 rate = TFloat32.scalarOf(0f);
         TInt64 seed = TInt64.vectorOf(1, 2)) {
       var runner = session.runner().feed(clip.images(), images).feed(clip.textIds(), ids)

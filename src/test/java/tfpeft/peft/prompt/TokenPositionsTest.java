@@ -29,8 +29,8 @@ class TokenPositionsTest {
   @Test
   void textContextReplacesPositionsOneToNAtTheEmbeddingsAndEachBlockBelowDepth() {
     int n = 2;
-    try (TinyClip m = new TinyClip(net -> CoopPrompts.attach(net, TinyClip.spec(),
-        CoopConfig.newBuilder().setNCtx(n).setDepth(2).build(), TinyClip.tokenizer()))) {
+    try (TinyClip m = new TinyClip(net -> CoopPrompts.build(net, TinyClip.spec(),
+        CoopConfig.newBuilder().setNCtx(n).setDepth(2).build(), TinyClip.tokenizer(), null))) {
       float[] ctx = m.mark("peft/coop/ctx");
       String[] sites = {"text/token_embed", "text/block0/in", "text/block1/in", "text/block2/in"};
       List<float[]> before = m.run(Arrays.stream(sites).map(m.before::at).toList());
@@ -59,7 +59,7 @@ class TokenPositionsTest {
   @Test
   void visualPromptsAreAppendedBeforeTheFirstBlockAndReplacedBelowDepth() {
     int n = 3;
-    try (TinyClip m = new TinyClip(net -> VptPrompts.attach(net, TinyClip.spec().vision(),
+    try (TinyClip m = new TinyClip(net -> VptPrompts.build(net, TinyClip.spec().vision(),
         VptConfig.newBuilder().setLength(n).setDepth(2).build()))) {
       float[] p = m.mark("peft/vpt/prompts");
       String[] sites = {"embed", "block0/in", "block1/in", "block2/in"};
@@ -89,9 +89,9 @@ class TokenPositionsTest {
   @Test
   void mudptLinearInjectionGivesEachTowerItsOwnPromptsPlusTheOthersMapped() {
     int n = 2;
-    try (TinyClip m = new TinyClip(net -> MudptPrompts.attach(net, TinyClip.spec(),
+    try (TinyClip m = new TinyClip(net -> MudptPrompts.build(net, TinyClip.spec(),
         MudptConfig.newBuilder().setLength(n).setDepth(2).setInit("")
-            .setInjection(InjectionKind.LINEAR).build(), TinyClip.tokenizer()))) {
+            .setInjection(InjectionKind.LINEAR).build(), TinyClip.tokenizer(), null))) {
       float[] t = m.read("peft/mudpt/text_prompts");
       float[] v = m.read("peft/mudpt/visual_prompts");
       float[] t2vW = m.read("peft/mudpt/injection/t2v/per_layer/weight");
@@ -117,9 +117,9 @@ class TokenPositionsTest {
   @Test
   void oneWayCouplingMakesTheVisualPromptsALinearMapOfTheTextPrompts() {
     int n = 2;
-    try (TinyClip m = new TinyClip(net -> MudptPrompts.attach(net, TinyClip.spec(),
+    try (TinyClip m = new TinyClip(net -> MudptPrompts.build(net, TinyClip.spec(),
         MudptConfig.newBuilder().setLength(n).setDepth(2).setInit("")
-            .setInjection(InjectionKind.ONE_WAY).build(), TinyClip.tokenizer()))) {
+            .setInjection(InjectionKind.ONE_WAY).build(), TinyClip.tokenizer(), null))) {
       assertFalse(m.net.variables("peft/mudpt/visual_prompts").iterator().hasNext());
       float[] t = m.read("peft/mudpt/text_prompts");
       float[] w = m.read("peft/mudpt/injection/t2v/per_layer/weight");
