@@ -1,0 +1,55 @@
+package tfpeft.peft.prompt;
+
+import java.util.List;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.WeightsConfig;
+import tfpeft.model.imports.Backbones;
+import tfpeft.model.text.ClipTokenizer;
+
+/**
+ * What a text-prompt method needs from the run: the pretrained token embeddings its phrase
+ * starts from, and class prompts that hold its context slots.
+ */
+final class TextContext {
+  static final String TOKEN_EMBEDDING = "backbone/text/token_embedding";
+
+  private TextContext() {}
+
+  /**
+   * The pretrained token embedding table [vocab, D] when a phrase needs it; null without a phrase
+   * or without pretrained weights (a random backbone gives the phrase no meaning, so the context
+   * starts random).
+   */
+  static float[] tokenTable(RunConfig c, String phrase) {
+    WeightsConfig w = c.getModel().getWeights();
+    if (phrase.isBlank() || w.getPath().isEmpty()) {
+      return null;
+    }
+    return Backbones.load(w, c.getModel()).tensors().get(TOKEN_EMBEDDING);
+  }
+
+  /**
+   * The run's class prompts are built from model.clip.templates; each must put the class name
+   * right after the n context slots, as {@code prompt}'s own template does, since the context
+   * replaces the n tokens after the start token.
+   */
+  static void checkTemplates(RunConfig c, ClipTokenizer tokenizer, ContextPrompt prompt,
+      String method) {
+    List<String> templates = c.getModel().getClip().getTemplatesList();
+    String fix = "; set model.clip.templates: \"" + prompt.template() + "\"";
+    if (templates.isEmpty()) {
+      throw TfpeftException.usage(method + ": the learned context replaces the "
+          + prompt.length() + " tokens after the start of each class prompt, so the prompts "
+          + "must be given, not taken from the dataset" + fix);
+    }
+    for (String t : templates) {
+      int slots = ContextPrompt.slotsOf(tokenizer, t);
+      if (!t.contains("{}") || slots != prompt.length()) {
+        throw TfpeftException.usage("model.clip.templates: \"" + t + "\" puts the class name "
+            + "after " + slots + " tokens, but " + method + " learns " + prompt.length()
+            + " context tokens there" + fix);
+      }
+    }
+  }
+}
