@@ -2,6 +2,7 @@ package tfpeft.peft.prompt;
 
 import java.util.List;
 import tfpeft.TfpeftException;
+import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.WeightsConfig;
 import tfpeft.model.imports.Backbones;
@@ -26,7 +27,15 @@ final class TextContext {
     if (phrase.isBlank() || w.getPath().isEmpty()) {
       return null;
     }
-    return Backbones.load(w, c.getModel()).tensors().get(TOKEN_EMBEDDING);
+    // the file's own architecture: the token table does not depend on what the config resizes
+    float[] table = Backbones.load(w, null).tensors().get(TOKEN_EMBEDDING);
+    ClipConfig clip = c.getModel().getClip();
+    if (table == null || table.length != (long) clip.getVocabSize() * clip.getTextWidth()) {
+      throw TfpeftException.usage("model.weights.path: " + w.getPath() + " has no token "
+          + "embedding table of " + clip.getVocabSize() + " x " + clip.getTextWidth()
+          + " (model.clip.vocab_size x text_width) to initialize the context from");
+    }
+    return table;
   }
 
   /**

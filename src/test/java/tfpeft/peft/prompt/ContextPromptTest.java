@@ -93,6 +93,20 @@ class ContextPromptTest {
     }
   }
 
+  @Test
+  void thePhraseReadsThePretrainedTokenEmbeddings() {
+    var c = tfpeft.config.proto.RunConfig.newBuilder();
+    c.getModelBuilder().getClipBuilder().setVocabSize(726).setTextWidth(96);
+    c.getModelBuilder().getWeightsBuilder().setPath("checkpoints/pretrained/clip-small");
+    float[] table = TextContext.tokenTable(c.build(), "a photo of a");
+    assertEquals(726 * 96, table.length);
+    assertEquals(null, TextContext.tokenTable(c.build(), ""), "no phrase, nothing to read");
+    c.getModelBuilder().getClipBuilder().setTextWidth(64);
+    TfpeftException e = assertThrows(TfpeftException.class,
+        () -> TextContext.tokenTable(c.build(), "a photo"));
+    assertTrue(e.getMessage().startsWith("model.weights.path"), e.getMessage());
+  }
+
   static int argmax(int[] v) {
     int best = 0;
     for (int i = 1; i < v.length; i++) {
