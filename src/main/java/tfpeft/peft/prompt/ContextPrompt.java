@@ -54,7 +54,7 @@ public final class ContextPrompt {
 
   /**
    * Tokens before "{}" in {@code template}: where the class name starts, less the start token.
-   * A template fits a context of n when this is n.
+   * A template fits a context of n when this is at least n.
    */
   public static int slotsOf(ClipTokenizer tokenizer, String template) {
     int at = template.indexOf("{}");

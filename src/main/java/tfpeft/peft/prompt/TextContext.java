@@ -39,9 +39,9 @@ final class TextContext {
   }
 
   /**
-   * The run's class prompts are built from model.clip.templates; each must put the class name
-   * right after the n context slots, as {@code prompt}'s own template does, since the context
-   * replaces the n tokens after the start token.
+   * The run's class prompts are built from model.clip.templates; the context replaces the n
+   * tokens after the start token, so each template needs at least n tokens before the class
+   * name (more stay as fixed words: MaPLe learns "a photo" of "a photo of a {}.").
    */
   static void checkTemplates(RunConfig c, ClipTokenizer tokenizer, ContextPrompt prompt,
       String method) {
@@ -54,10 +54,10 @@ final class TextContext {
     }
     for (String t : templates) {
       int slots = ContextPrompt.slotsOf(tokenizer, t);
-      if (!t.contains("{}") || slots != prompt.length()) {
+      if (!t.contains("{}") || slots < prompt.length()) {
         throw TfpeftException.usage("model.clip.templates: \"" + t + "\" puts the class name "
-            + "after " + slots + " tokens, but " + method + " learns " + prompt.length()
-            + " context tokens there" + fix);
+            + "after " + slots + " tokens, but " + method + " replaces the first "
+            + prompt.length() + " with its context" + fix);
       }
     }
   }
