@@ -23,10 +23,8 @@ public final class Main {
   private final Map<String, Command> commands = new LinkedHashMap<>();
 
   Main() {
-    register(new PendingCommand("train", "train a PEFT method on a backbone",
-        "Training"));
-    register(new PendingCommand("eval", "evaluate a run or a model on a data split",
-        "Evaluation"));
+    register(new TrainCommand());
+    register(new EvalCommand());
     register(new PendingCommand("predict", "classify images with a model and print top-k",
         "Prediction"));
     register(new PendingCommand("export", "write a SavedModel and an adapter artifact of a run",
