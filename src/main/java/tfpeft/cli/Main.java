@@ -30,8 +30,7 @@ public final class Main {
     register(new PredictCommand());
     register(new PendingCommand("export", "write a SavedModel and an adapter artifact of a run",
         "Export"));
-    register(new PendingCommand("inspect", "show what a checkpoint, SavedModel or adapter holds",
-        "Inspection"));
+    register(new InspectCommand());
     register(new ImportCommand());
     register(new PretrainCommand());
     register(new GraphCommand());
