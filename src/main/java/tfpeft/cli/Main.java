@@ -28,8 +28,7 @@ public final class Main {
     register(new PendingCommand("eval", "evaluate a run or a model on a data split",
         "Evaluation"));
     register(new PredictCommand());
-    register(new PendingCommand("export", "write a SavedModel and an adapter artifact of a run",
-        "Export"));
+    register(new ExportCommand());
     register(new InspectCommand());
     register(new ImportCommand());
     register(new PretrainCommand());

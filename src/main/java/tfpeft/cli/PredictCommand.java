@@ -1,10 +1,7 @@
 package tfpeft.cli;
 
-import com.google.protobuf.TextFormat;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
@@ -17,24 +14,12 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import tfpeft.TfpeftException;
-import tfpeft.config.LoadedConfig;
 import tfpeft.config.proto.ModelConfig;
-import tfpeft.config.proto.Normalization;
-import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.TransformConfig;
-import tfpeft.config.proto.WeightsConfig;
-import tfpeft.config.proto.WeightsFormat;
-import tfpeft.data.BadExamples;
-import tfpeft.data.DataSources;
-import tfpeft.data.Dataset;
 import tfpeft.data.Transforms;
 import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipClassifier;
 import tfpeft.model.Net;
-import tfpeft.model.imports.Backbones;
-import tfpeft.model.imports.LoadedBackbone;
-import tfpeft.model.imports.Preprocessing;
-import tfpeft.model.text.ClipTokenizer;
 import tfpeft.model.weights.NpyWriter;
 
 /**
@@ -109,15 +94,15 @@ final class PredictCommand implements Command {
     if (features && line.getOptionValue("out") == null) {
       throw TfpeftException.usage("--features writes to --out FILE.npy; name the file");
     }
-    Source src = source(line);
-    ModelConfig model = src.backbone.model();
+    ModelSource src = ModelSource.of(line);
+    ModelConfig model = src.backbone().model();
     int size = BuiltModel.imageSize(model);
-    TransformConfig transform = transform(line, src, model);
+    TransformConfig transform = src.transform(line);
     PredictInputs inputs = PredictInputs.read(line.getArgList(), size,
         Transforms.build(transform, size));
     boolean clip = model.hasClip();
-    List<String> classes = classNames(line, src);
-    int headClasses = headClasses(src.backbone);
+    List<String> classes = src.classNames(line);
+    int headClasses = src.headClasses();
     if (!features) {
       if (clip && classes.isEmpty()) {
         throw TfpeftException.usage("CLIP classifies among class names: give --classes (a file"
@@ -143,11 +128,11 @@ final class PredictCommand implements Command {
       BuiltModel m = BuiltModel.build(net, model, Math.max(headClasses, 1), false);
       try (Session s = new Session(g)) {
         s.initialize();
-        src.backbone.assignTo(s, net);
+        src.backbone().assignTo(s, net);
         TFloat32 classFeatures = null;
         if (clip && !features) {
           classFeatures = ClipClassifier.tensor(ClipClassifier.classFeatures(s, m.clip(),
-              tokenizer(src), classes, templates(line, src), true));
+              src.tokenizer(), classes, src.templates(line), true));
         }
         try {
           out = forward(s, net, m, inputs, batch, features, classFeatures);
@@ -172,119 +157,6 @@ final class PredictCommand implements Command {
       print(console, inputs.names(), out, classes, topK, line.hasOption("json"));
     }
     return 0;
-  }
-
-  /** Where the model comes from, and what a config adds to it. */
-  private record Source(LoadedBackbone backbone, Path weights, RunConfig config) {}
-
-  private static Source source(CommandLine line) {
-    boolean hasConfig = line.hasOption("config");
-    String weights = line.getOptionValue("weights");
-    if (hasConfig == (weights != null)) {
-      throw TfpeftException.usage("give the model as --weights PATH or --config FILE (one)");
-    }
-    if (weights != null) {
-      WeightsConfig w = WeightsConfig.newBuilder().setPath(weights)
-          .setFormat(format(line.getOptionValue("format", "auto"))).build();
-      return new Source(Backbones.load(w, null), Path.of(weights), null);
-    }
-    LoadedConfig loaded = ConfigArgs.load(line);
-    RunConfig c = loaded.resolved();
-    if (c.getModel().getWeights().getPath().isEmpty()) {
-      throw TfpeftException.usage("the config's model.weights.path is empty: predictions of"
-          + " random weights mean nothing; set it or use --weights");
-    }
-    // The model as written: only the fields the user set are requests to the weights.
-    return new Source(Backbones.load(c.getModel().getWeights(), loaded.written().getModel()),
-        Path.of(c.getModel().getWeights().getPath()), c);
-  }
-
-  static WeightsFormat format(String name) {
-    try {
-      return WeightsFormat.valueOf(name.toUpperCase(java.util.Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw TfpeftException.usage("--format " + name + " is not one of auto, tfpeft, "
-          + "safetensors, google_npz, openai_clip");
-    }
-  }
-
-  private static TransformConfig transform(CommandLine line, Source src, ModelConfig model) {
-    TransformConfig.Builder t = src.config != null
-        ? src.config.getData().getEvalTransform().toBuilder()
-        : Preprocessing.of(src.backbone.report(), model.hasClip()).toBuilder();
-    String n = line.getOptionValue("normalization");
-    if (n != null) {
-      try {
-        t.setNormalization(Normalization.valueOf(n.toUpperCase(java.util.Locale.ROOT)));
-      } catch (IllegalArgumentException e) {
-        throw TfpeftException.usage("--normalization " + n + " is not unit, imagenet or clip");
-      }
-      if (t.getNormalization() == Normalization.CUSTOM) {
-        throw TfpeftException.usage("--normalization custom needs a config's mean and std");
-      }
-    }
-    return t.setSize(0).build();
-  }
-
-  private static List<String> classNames(CommandLine line, Source src) throws IOException {
-    String arg = line.getOptionValue("classes");
-    if (arg != null) {
-      Path p = Path.of(arg);
-      List<String> names = new ArrayList<>();
-      if (Files.isRegularFile(p)) {
-        for (String l : Files.readAllLines(p)) {
-          if (!l.isBlank()) {
-            names.add(l.strip());
-          }
-        }
-      } else {
-        for (String s : arg.split(",")) {
-          if (!s.isBlank()) {
-            names.add(s.strip());
-          }
-        }
-      }
-      if (names.isEmpty()) {
-        throw TfpeftException.usage("--classes " + arg + " names no classes");
-      }
-      return names;
-    }
-    if (src.config != null) {
-      return new ArrayList<>(dataset(src.config).classNames());
-    }
-    return new ArrayList<>();
-  }
-
-  private static Dataset dataset(RunConfig c) {
-    return DataSources.read(c.getData(), c.getSeed(), BadExamples.strict());
-  }
-
-  private static List<String> templates(CommandLine line, Source src) {
-    if (line.hasOption("template")) {
-      return List.of(line.getOptionValues("template"));
-    }
-    if (src.config != null) {
-      if (src.config.getModel().getClip().getTemplatesCount() > 0) {
-        return src.config.getModel().getClip().getTemplatesList();
-      }
-      return dataset(src.config).templates();
-    }
-    return List.of(ClipClassifier.DEFAULT_TEMPLATE);
-  }
-
-  private static ClipTokenizer tokenizer(Source src) {
-    String configured = src.config == null ? "" : src.config.getModel().getClip().getTokenizer();
-    Path vocab = configured.isEmpty() ? src.backbone.vocab() : Path.of(configured);
-    if (vocab == null) {
-      throw TfpeftException.usage("no tokenizer vocabulary comes with " + src.weights
-          + "; set model.clip.tokenizer to a vocab.json or merges file");
-    }
-    return ClipTokenizer.load(vocab);
-  }
-
-  private static int headClasses(LoadedBackbone b) {
-    long[] shape = b.shapes().get("head/head/bias");
-    return shape == null ? 0 : (int) shape[0];
   }
 
   private static float[][] forward(Session s, Net net, BuiltModel m, PredictInputs in, int batch,
