@@ -69,16 +69,23 @@ record ModelSource(LoadedBackbone backbone, Path weights, RunConfig config) {
         : Preprocessing.of(backbone.report(), backbone.model().hasClip()).toBuilder();
     String n = line.getOptionValue("normalization");
     if (n != null) {
-      try {
-        t.setNormalization(Normalization.valueOf(n.toUpperCase(java.util.Locale.ROOT)));
-      } catch (IllegalArgumentException e) {
-        throw TfpeftException.usage("--normalization " + n + " is not unit, imagenet or clip");
-      }
-      if (t.getNormalization() == Normalization.CUSTOM) {
-        throw TfpeftException.usage("--normalization custom needs a config's mean and std");
-      }
+      t.setNormalization(normalization(n));
     }
     return t.setSize(0).build();
+  }
+
+  /** The value of --normalization. */
+  static Normalization normalization(String n) {
+    Normalization v;
+    try {
+      v = Normalization.valueOf(n.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw TfpeftException.usage("--normalization " + n + " is not unit, imagenet or clip");
+    }
+    if (v == Normalization.CUSTOM) {
+      throw TfpeftException.usage("--normalization custom needs a config's mean and std");
+    }
+    return v;
   }
 
   List<String> classNames(CommandLine line) throws IOException {

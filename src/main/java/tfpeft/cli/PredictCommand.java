@@ -2,6 +2,8 @@ package tfpeft.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
@@ -20,6 +22,7 @@ import tfpeft.data.Transforms;
 import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipClassifier;
 import tfpeft.model.Net;
+import tfpeft.export.ServingExport;
 import tfpeft.model.weights.NpyWriter;
 
 /**
@@ -94,6 +97,10 @@ final class PredictCommand implements Command {
     if (features && line.getOptionValue("out") == null) {
       throw TfpeftException.usage("--features writes to --out FILE.npy; name the file");
     }
+    String weightsArg = line.getOptionValue("weights");
+    if (weightsArg != null && Files.isRegularFile(Path.of(weightsArg, "saved_model.pb"))) {
+      return savedModel(line, console, Path.of(weightsArg), topK, batch);
+    }
     ModelSource src = ModelSource.of(line);
     ModelConfig model = src.backbone().model();
     int size = BuiltModel.imageSize(model);
@@ -144,19 +151,56 @@ final class PredictCommand implements Command {
       }
     }
     if (line.hasOption("out")) {
-      Path file = Path.of(line.getOptionValue("out"));
-      float[] flat = new float[out.length * out[0].length];
-      for (int i = 0; i < out.length; i++) {
-        System.arraycopy(out[i], 0, flat, i * out[0].length, out[0].length);
-      }
-      NpyWriter.write(file, new long[] {out.length, out[0].length}, flat);
-      console.info("wrote " + (features ? "features" : "logits") + " [" + out.length + ", "
-          + out[0].length + "] to " + file);
+      writeNpy(console, Path.of(line.getOptionValue("out")), out, features);
     }
     if (!features) {
       print(console, inputs.names(), out, classes, topK, line.hasOption("json"));
     }
     return 0;
+  }
+
+  /** A SavedModel from tfpeft export: its own preprocessing and class names. */
+  private static int savedModel(CommandLine line, Console console, Path dir, int topK,
+      int batch) throws IOException {
+    if (line.hasOption("features")) {
+      throw TfpeftException.usage("a SavedModel gives logits, not features; drop --features");
+    }
+    try (ServingExport.Served m = ServingExport.open(dir)) {
+      TransformConfig.Builder t = m.preprocess().toBuilder();
+      String n = line.getOptionValue("normalization");
+      if (n != null) {
+        t.setNormalization(ModelSource.normalization(n));
+      }
+      PredictInputs inputs = PredictInputs.read(line.getArgList(), m.size(),
+          Transforms.build(t.build(), m.size()));
+      int per = m.size() * m.size() * 3;
+      float[][] out = new float[inputs.count()][];
+      for (int start = 0; start < inputs.count(); start += batch) {
+        int k = Math.min(batch, inputs.count() - start);
+        float[][] rows = m.logits(Arrays.copyOfRange(inputs.pixels(), start * per,
+            (start + k) * per), k);
+        System.arraycopy(rows, 0, out, start, k);
+      }
+      List<String> classes = new ArrayList<>(m.classNames());
+      while (classes.size() < out[0].length) {
+        classes.add("class " + classes.size());
+      }
+      if (line.hasOption("out")) {
+        writeNpy(console, Path.of(line.getOptionValue("out")), out, false);
+      }
+      print(console, inputs.names(), out, classes, topK, line.hasOption("json"));
+      return 0;
+    }
+  }
+
+  private static void writeNpy(Console console, Path file, float[][] out, boolean features) {
+    float[] flat = new float[out.length * out[0].length];
+    for (int i = 0; i < out.length; i++) {
+      System.arraycopy(out[i], 0, flat, i * out[0].length, out[0].length);
+    }
+    NpyWriter.write(file, new long[] {out.length, out[0].length}, flat);
+    console.info("wrote " + (features ? "features" : "logits") + " [" + out.length + ", "
+        + out[0].length + "] to " + file);
   }
 
   private static float[][] forward(Session s, Net net, BuiltModel m, PredictInputs in, int batch,

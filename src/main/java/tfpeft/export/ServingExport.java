@@ -52,6 +52,8 @@ public final class ServingExport {
   public static final String DEFAULT_SIGNATURE = "serving_default";
   public static final String BYTES_SIGNATURE = "serving_bytes";
   static final String CLASS_NAMES_ASSET = "class_names.txt";
+  /** The preprocessing of serving_default's input, as a text-format TransformConfig. */
+  public static final String PREPROCESS_ASSET = "preprocess.pbtxt";
 
   /**
    * What is exported: the architecture, every backbone/ and head/ value with the method folded
@@ -150,6 +152,9 @@ public final class ServingExport {
     Files.createDirectories(dir.resolve("assets"));
     Files.writeString(dir.resolve("assets").resolve(CLASS_NAMES_ASSET),
         String.join("\n", m.classNames()) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("assets").resolve(PREPROCESS_ASSET),
+        "# the preprocessing serving_default expects\n"
+        + com.google.protobuf.TextFormat.printer().printToString(m.preprocess()));
     Path pb = dir.resolve("saved_model.pb");
     SavedModel.Builder sm = SavedModel.parseFrom(Files.readAllBytes(pb)).toBuilder();
     sm.getMetaGraphsBuilder(0).addAssetFileDef(AssetFileDef.newBuilder()
@@ -219,5 +224,70 @@ public final class ServingExport {
       }
     }
     return out;
+  }
+
+  /**
+   * A SavedModel written here, opened for prediction: the float signature, its image size, the
+   * class names and the preprocessing.
+   */
+  public record Served(SavedModelBundle bundle, int size, List<String> classNames,
+      TransformConfig preprocess) implements AutoCloseable {
+    /** Logits of preprocessed images [n, S, S, 3]. */
+    public float[][] logits(float[] px, int n) {
+      try {
+        return ServingExport.logits(bundle, DEFAULT_SIGNATURE, "images", floats(px, n, size));
+      } catch (org.tensorflow.exceptions.TensorFlowException e) {
+        throw TfpeftException.usage("the SavedModel fails on its own signature ("
+            + e.getMessage().lines().findFirst().orElse("") + "); export it again", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      bundle.close();
+    }
+  }
+
+  /** Opens {@code dir}; a SavedModel without our signature is a usage error naming it. */
+  public static Served open(Path dir) {
+    if (!Files.isRegularFile(dir.resolve("variables").resolve("variables.index"))) {
+      throw TfpeftException.usage(dir + ": variables/variables.index is missing; the SavedModel "
+          + "is incomplete, export it again");
+    }
+    SavedModelBundle b;
+    try {
+      b = SavedModelBundle.load(dir.toString(), "serve");
+    } catch (RuntimeException e) {
+      throw TfpeftException.usage(dir + ": cannot load as a SavedModel with tag serve: "
+          + e.getMessage(), e);
+    }
+    try {
+      var sig = b.metaGraphDef().getSignatureDefMap().get(DEFAULT_SIGNATURE);
+      if (sig == null || !sig.getInputsMap().containsKey("images")
+          || !sig.getOutputsMap().containsKey("logits")) {
+        throw TfpeftException.usage(dir + ": no signature " + DEFAULT_SIGNATURE + " taking "
+            + "'images' and giving 'logits' (signatures: " + b.metaGraphDef()
+            .getSignatureDefMap().keySet() + "); export it with tfpeft export");
+      }
+      var dims = sig.getInputsMap().get("images").getTensorShape().getDimList();
+      if (dims.size() != 4 || dims.get(1).getSize() <= 0 || dims.get(1).getSize()
+          != dims.get(2).getSize() || dims.get(3).getSize() != 3) {
+        throw TfpeftException.usage(dir + ": the input 'images' is not [N, S, S, 3]");
+      }
+      Path pre = dir.resolve("assets").resolve(PREPROCESS_ASSET);
+      TransformConfig.Builder t = TransformConfig.newBuilder();
+      if (Files.isRegularFile(pre)) {
+        com.google.protobuf.TextFormat.merge(Files.readString(pre), t);
+      }
+      Path names = dir.resolve("assets").resolve(CLASS_NAMES_ASSET);
+      List<String> classes = Files.isRegularFile(names) ? classNames(dir) : List.of();
+      return new Served(b, (int) dims.get(1).getSize(), classes, t.build());
+    } catch (IOException | RuntimeException e) {
+      b.close();
+      if (e instanceof TfpeftException te) {
+        throw te;
+      }
+      throw TfpeftException.usage(dir + ": unreadable assets: " + e.getMessage(), e);
+    }
   }
 }

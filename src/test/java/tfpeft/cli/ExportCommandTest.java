@@ -119,4 +119,25 @@ class ExportCommandTest {
       assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".")));
     }
   }
+
+  @Test
+  void predictRunsAnExportedModelWithItsOwnPreprocessingAndNames() throws Exception {
+    Path out = dir.resolve("vit");
+    assertEquals(0, tfpeft("export", "--weights", MODELS.resolve("vit/hf_cls").toString(),
+        "--classes", "a,b,c,d,e", "--normalization", "unit", "--out", out.toString()).code());
+    Path logits = dir.resolve("logits.npy");
+    Run r = tfpeft("predict", "--weights", out.toString(), "--out", logits.toString(), "-k", "1",
+        MODELS.resolve("images.npy").toString());
+    assertEquals(0, r.code(), r.err());
+    float[] want = NpyReader.read(MODELS.resolve("vit/logits.npy")).data();
+    float[] got = NpyReader.read(logits).data();
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(want[i], got[i], 1e-4 * 10);
+    }
+    assertTrue(r.out().matches("(?s)images.npy\\[0\\]:  [a-e] .*"), r.out());
+    Files.delete(out.resolve("variables").resolve("variables.index"));
+    r = tfpeft("predict", "--weights", out.toString(), MODELS.resolve("images.npy").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("variables/variables.index is missing"), r.err());
+  }
 }
