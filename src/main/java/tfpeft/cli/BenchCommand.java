@@ -71,6 +71,8 @@ final class BenchCommand implements Command {
     o.addOption(Option.builder().longOpt("epochs").hasArg().argName("E")
         .desc("timed epochs per measurement (default 3)").build());
     ConfigArgs.add(o);
+    o.addOption(Option.builder().longOpt("weights").hasArg().argName("PATH")
+        .desc("model: the architecture of a backbone directory or weight file").build());
     o.addOption(Option.builder().longOpt("preset").hasArg().argName("NAME")
         .desc("model: vit-b16 or clip-b16 (default vit-b16) when no --config").build());
     o.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
@@ -121,7 +123,7 @@ final class BenchCommand implements Command {
           Transforms.build(train, size), threads, batch, epochs);
     } finally {
       if (temporary) {
-        deleteTree(dir);
+        tfpeft.util.AtomicFiles.deleteTree(dir);
       }
     }
     return 0;
@@ -134,6 +136,10 @@ final class BenchCommand implements Command {
       tfpeft.config.LoadedConfig c = ConfigArgs.load(line);
       model = c.resolved().getModel();
       label = c.source();
+    } else if (line.hasOption("weights")) {
+      label = line.getOptionValue("weights");
+      model = tfpeft.model.imports.Backbones.load(tfpeft.config.proto.WeightsConfig.newBuilder()
+          .setPath(label).build(), null).model();
     } else {
       String preset = line.getOptionValue("preset", "vit-b16");
       model = switch (preset) {
@@ -148,7 +154,7 @@ final class BenchCommand implements Command {
     int batch = OptionValues.integer(line, "batch", 8, 1);
     int steps = OptionValues.integer(line, "steps", 5, 1);
     ForwardBench.Result r = ForwardBench.run(model, batch, steps);
-    console.println(String.format("%s: %,d parameters, %.2f GFLOPs per image, batch %d:"
+    console.println(String.format("%s: %,d parameters, %.3g GFLOPs per image, batch %d:"
         + " %.1f images/s forward, %.1f GFLOP/s", label, r.parameters(), r.gflopsPerImage(),
         batch, r.imagesPerSecond(), r.achievedGflops()));
     return 0;
@@ -232,11 +238,4 @@ final class BenchCommand implements Command {
     return new Split("bench", ex);
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (var s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -25,14 +25,10 @@ public final class Main {
   Main() {
     register(new TrainCommand());
     register(new EvalCommand());
-    register(new PendingCommand("predict", "classify images with a model and print top-k",
-        "Prediction"));
-    register(new PendingCommand("export", "write a SavedModel and an adapter artifact of a run",
-        "Export"));
-    register(new PendingCommand("inspect", "show what a checkpoint, SavedModel or adapter holds",
-        "Inspection"));
-    register(new PendingCommand("import", "convert foreign weights (safetensors, npz, OpenAI)",
-        "Foreign-weight import"));
+    register(new PredictCommand());
+    register(new ExportCommand());
+    register(new InspectCommand());
+    register(new ImportCommand());
     register(new PretrainCommand());
     register(new GraphCommand());
     register(new DataCommand());
@@ -77,12 +73,7 @@ public final class Main {
         printHelp(command, console);
         return 0;
       }
-      CommandLine line;
-      if (command instanceof PendingCommand) {
-        line = new DefaultParser().parse(new Options(), new String[0]);
-      } else {
-        line = new DefaultParser().parse(withCommon(command.options()), rest);
-      }
+      CommandLine line = new DefaultParser().parse(withCommon(command.options()), rest);
       return command.run(line, console);
     } catch (ParseException e) {
       console.err().println("tfpeft " + command.name() + ": " + e.getMessage()
