@@ -6,11 +6,9 @@ import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.model.ClipModel;
 import tfpeft.model.SiteHook;
-import tfpeft.model.text.ClipTokenizer;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
-import tfpeft.train.ClassPrompts;
 
 /**
  * CoOp in a run: the context under {@code peft/coop/} trains, CLIP stays frozen, and the class
@@ -31,10 +29,10 @@ public final class CoopMethod implements Method {
   @Override
   public List<SiteHook> hooks(MethodContext ctx) {
     RunConfig c = ctx.config();
-    ClipTokenizer tokenizer = ClassPrompts.tokenizer(c);
+    TextContext text = TextContext.of(c, config.getInit());
     PromptSetup setup = CoopPrompts.build(ctx.net(), ClipModel.spec(c.getModel().getClip()),
-        config, tokenizer, TextContext.tokenTable(c, config.getInit()));
-    TextContext.checkTemplates(c, tokenizer, setup.prompt(), "method.coop");
+        config, text.tokenizer(), text.tokenTable());
+    text.checkTemplates(c, setup.prompt(), "method.coop");
     return setup.hooks();
   }
 

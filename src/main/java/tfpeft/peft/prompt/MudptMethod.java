@@ -6,11 +6,9 @@ import tfpeft.config.proto.MudptConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.model.ClipModel;
 import tfpeft.model.SiteHook;
-import tfpeft.model.text.ClipTokenizer;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
-import tfpeft.train.ClassPrompts;
 
 /**
  * MuDPT (or MaPLe-style coupling) in a run: the text and visual prompts and the Injection Model
@@ -32,10 +30,10 @@ public final class MudptMethod implements Method {
   @Override
   public List<SiteHook> hooks(MethodContext ctx) {
     RunConfig c = ctx.config();
-    ClipTokenizer tokenizer = ClassPrompts.tokenizer(c);
+    TextContext text = TextContext.of(c, config.getInit());
     PromptSetup setup = MudptPrompts.build(ctx.net(), ClipModel.spec(c.getModel().getClip()),
-        config, tokenizer, TextContext.tokenTable(c, config.getInit()));
-    TextContext.checkTemplates(c, tokenizer, setup.prompt(), "method.mudpt");
+        config, text.tokenizer(), text.tokenTable());
+    text.checkTemplates(c, setup.prompt(), "method.mudpt");
     return setup.hooks();
   }
 

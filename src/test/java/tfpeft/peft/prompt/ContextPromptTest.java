@@ -98,12 +98,12 @@ class ContextPromptTest {
     var c = tfpeft.config.proto.RunConfig.newBuilder();
     c.getModelBuilder().getClipBuilder().setVocabSize(726).setTextWidth(96);
     c.getModelBuilder().getWeightsBuilder().setPath("checkpoints/pretrained/clip-small");
-    float[] table = TextContext.tokenTable(c.build(), "a photo of a");
+    float[] table = TextContext.of(c.build(), "a photo of a").tokenTable();
     assertEquals(726 * 96, table.length);
-    assertEquals(null, TextContext.tokenTable(c.build(), ""), "no phrase, nothing to read");
+    assertEquals(null, TextContext.of(c.build(), "").tokenTable(), "no phrase, nothing to read");
     c.getModelBuilder().getClipBuilder().setTextWidth(64);
     TfpeftException e = assertThrows(TfpeftException.class,
-        () -> TextContext.tokenTable(c.build(), "a photo"));
+        () -> TextContext.of(c.build(), "a photo"));
     assertTrue(e.getMessage().startsWith("model.weights.path"), e.getMessage());
   }
 
