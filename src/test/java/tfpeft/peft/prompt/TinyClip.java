@@ -57,7 +57,12 @@ final class TinyClip implements AutoCloseable {
     }
     net.addHook(after);
     clip = ClipGraph.build(net, CONFIG, false);
-    logits = PromptLogits.build(net, clip, "class_logits");
+    // exp(logit_scale) * cos(image, class text), the class side computed in the graph
+    logits = net.tf().math.mul(net.tf().linalg.matMul(
+        ClipModel.normalize(net.tf(), clip.imageFeatures()),
+        ClipModel.normalize(net.tf(), clip.textFeatures()),
+        org.tensorflow.op.linalg.MatMul.transposeB(true)),
+        net.tf().math.exp(ClipModel.logitScale(net)));
     session = new Session(graph);
     session.initialize();
     classIds = setup != null && setup.prompt() != null
