@@ -118,6 +118,7 @@ public final class Trainer {
           data.templateCount());
       start.ifPresent(c -> method.restoreState(RunState.methodState(c.state())));
       TrainStep step = TrainStep.build(graph, 0);
+      start.ifPresent(c -> VariableCheckpoint.addMissingSlots(c, graph.net()));
       ParameterCounts counts = ParameterCounts.of(graph.modelVariables(),
           step == null ? List.of() : step.variables(), data.dataset());
       options.log().println(counts.summary());

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import org.tensorflow.Session;
 import tfpeft.TfpeftException;
+import tfpeft.model.Init;
 import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
 import tfpeft.train.checkpoint.CheckpointStore;
 import tfpeft.train.checkpoint.TensorBundle;
@@ -22,6 +24,21 @@ public final class VariableCheckpoint {
         w.add(v.name(), v.shape().asArray(), VariableValues.read(s, v));
       }
     };
+  }
+
+  /**
+   * Creates in {@code net} the optimizer slots the checkpoint holds and the net lacks: slots of
+   * variables that trained before a method narrowed what trains. Restored with the rest, they
+   * travel on into later checkpoints, as in the run that never stopped.
+   */
+  public static void addMissingSlots(CheckpointStore.Checkpoint c, Net net) {
+    java.util.Set<String> present = new java.util.HashSet<>();
+    net.variables().forEach(v -> present.add(v.name()));
+    for (TensorBundle.Entry e : TensorBundle.index(c.variables()).values()) {
+      if (e.name().startsWith("optimizer/") && !present.contains(e.name())) {
+        net.variable(e.name(), e.shape(), Init.zeros());
+      }
+    }
   }
 
   /**
