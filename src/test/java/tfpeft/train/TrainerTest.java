@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +28,8 @@ import tfpeft.model.ModelVariable;
 import tfpeft.model.VariableValues;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.train.checkpoint.CheckpointStore;
-import tfpeft.train.checkpoint.TensorBundle;
+import tfpeft.model.weights.NamedTensor;
+import tfpeft.model.weights.TensorBundleReader;
 import tfpeft.train.log.MetricsLog;
 
 class TrainerTest {
@@ -71,12 +71,10 @@ class TrainerTest {
     return out;
   }
 
-  static Map<String, float[]> checkpointValues(CheckpointStore.Checkpoint c) throws IOException {
+  static Map<String, float[]> checkpointValues(CheckpointStore.Checkpoint c) {
     Map<String, float[]> out = new LinkedHashMap<>();
-    try (TensorBundle.Reader r = new TensorBundle.Reader(c.variables())) {
-      for (String n : r.entries().keySet()) {
-        out.put(n, r.floats(n));
-      }
+    for (NamedTensor t : TensorBundleReader.read(c.variables(), n -> true).tensors()) {
+      out.put(t.name(), t.data());
     }
     return out;
   }

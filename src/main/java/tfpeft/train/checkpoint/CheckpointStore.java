@@ -115,7 +115,7 @@ public final class CheckpointStore {
       syncDirectory(dir);
       return new Checkpoint(target, epoch, state);
     } catch (IOException | RuntimeException e) {
-      if (e instanceof TfpeftException te && !(e instanceof CheckpointFormatException)) {
+      if (e instanceof TfpeftException te) {
         throw te;
       }
       String last = latest().map(c -> "; the last complete checkpoint, " + c.dir()
