@@ -279,6 +279,7 @@ public final class Trainer {
       store.write(epoch, state.checkpointState(epoch, graph.method()),
           RunDirectory.configText(config, source),
           VariableCheckpoint.of(session, graph.net().variables()));
+      store.updateLinks();
       store.retain(training.getKeepCheckpoints());
     }
 

@@ -58,6 +58,20 @@ class CheckpointStoreTest {
   }
 
   @Test
+  void lastAndBestLinkToTheirCheckpoints() throws Exception {
+    CheckpointStore store = new CheckpointStore(dir);
+    store.write(1, state(1, 0.9), "c", values(1));
+    store.write(2, state(2, 0.5), "c", values(2));
+    store.updateLinks();
+    assertEquals(dir.resolve("epoch-0002").toRealPath(), dir.resolve("last").toRealPath());
+    assertEquals(dir.resolve("epoch-0001").toRealPath(), dir.resolve("best").toRealPath());
+    assertEquals(List.of(1, 2), epochs(store), "links are not checkpoints of their own");
+    assertArrayEquals(new float[] {2, -2}, TensorBundleReader.read(
+        dir.resolve("last").resolve(CheckpointStore.VARIABLES), n -> true).get("backbone/w")
+        .data());
+  }
+
+  @Test
   void checkpointsWithoutEvaluationAreNeverTheBest() {
     CheckpointStore store = new CheckpointStore(dir);
     store.write(1, state(1, null), "c", values(1));
