@@ -105,7 +105,7 @@ public final class Trainer {
     dir.ensureWritable();
     CheckpointStore store = dir.checkpoints();
     Optional<CheckpointStore.Checkpoint> start = RunResumption.decide(config, source, dir,
-        options.resume(), options.log()::println);
+        options.resume());
     if (start.isPresent() && RunReport.isComplete(dir, start.get(), config)) {
       options.log().println("run " + dir.root() + " is complete (" + RunDirectory.REPORT
           + "); nothing to do. Use --overwrite to train it again.");
