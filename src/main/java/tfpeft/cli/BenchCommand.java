@@ -55,8 +55,9 @@ final class BenchCommand implements Command {
   public String description() {
     return "--config: the run's training step (its method, batch size and optimizer) and its"
         + " evaluation, on random images: images/s, model FLOPs per image (a training step"
-        + " counted as three forward passes) and the GFLOP/s achieved (a large float32 matmul"
-        + " reaches about 100 GFLOP/s on a 2-core CPU), and the peak memory of the process"
+        + " counts as 3 forward passes when the backbone trains, 2 when only what lies in it"
+        + " does, such as adapters, 1 for a head alone) and the GFLOP/s achieved (compare"
+        + " with the forward pass of 'bench model'), and the peak memory of the process"
         + " (resident set and JVM heap).\n"
         + "pipeline: writes N JPEGs of S x S (or reads --dir), then runs the input pipeline over"
         + " them: decode only, the evaluation transform (bicubic resize, [0,1]), and the training"
@@ -151,8 +152,8 @@ final class BenchCommand implements Command {
         System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors()));
     if (r.trainImagesPerSec() > 0) {
       console.println(String.format(Locale.ROOT, "  training step  batch %3d  %8.1f images/s"
-          + "  %8.4f GFLOPs/image (3x forward)  %6.1f GFLOP/s", r.batch(),
-          r.trainImagesPerSec(), r.trainFlops() / 1e9,
+          + "  %8.4f GFLOPs/image (%dx forward)  %6.1f GFLOP/s", r.batch(),
+          r.trainImagesPerSec(), r.trainFlops() / 1e9, r.passes(),
           r.trainImagesPerSec() * r.trainFlops() / 1e9));
     } else {
       console.println("  training step  none: the method trains nothing");

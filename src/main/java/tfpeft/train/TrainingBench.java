@@ -30,19 +30,24 @@ import tfpeft.peft.MethodRegistry;
 
 /**
  * Throughput of a run's training step and of its evaluation on random inputs (so the input
- * pipeline is not measured; {@code bench pipeline} does that), with the model FLOPs per image
- * (training counted as three forward passes, the usual convention: the backward pass costs about
- * two), the achieved GFLOP/s, and the process's peak memory.
+ * pipeline is not measured; {@code bench pipeline} does that), with the model FLOPs per image,
+ * the achieved GFLOP/s, and the process's peak memory.
+ *
+ * <p>A training step counts as {@link #passes} forward passes: the forward pass; one more for the
+ * gradients flowing back through the backbone when anything below the head trains (adapters,
+ * prompts, masks need them as much as full fine-tuning); one more for the backbone's own weight
+ * gradients when the backbone trains. Full fine-tuning is the usual 3, a linear probe 1.
  */
 public final class TrainingBench {
   /**
    * @param trainImagesPerSec 0 when the method trains nothing
-   * @param trainFlops FLOPs per image of a training step (3x forward, plus the text tower's
-   *     share when class prompts are encoded every step)
+   * @param passes forward passes a training step counts as (1 to 3)
+   * @param trainFlops FLOPs per image of a training step (passes x forward, plus the text
+   *     tower's share when class prompts are encoded every step)
    */
   public record Result(String method, long parameters, long trainable, int batch,
-      double trainImagesPerSec, double trainFlops, int evalBatch, double evalImagesPerSec,
-      double evalFlops, long peakResidentBytes, long peakHeapBytes) {}
+      double trainImagesPerSec, int passes, double trainFlops, int evalBatch,
+      double evalImagesPerSec, double evalFlops, long peakResidentBytes, long peakHeapBytes) {}
 
   private TrainingBench() {}
 
@@ -79,9 +84,10 @@ public final class TrainingBench {
           double forward = ModelFlops.forward(c.getModel());
           int batch = c.getTraining().getBatchSize();
           double trainRate = 0;
-          double trainFlops = 3 * forward;
+          int passes = step == null ? 0 : passes(step);
+          double trainFlops = passes * forward;
           if (graph.classifier() == ClassifierKind.TEXT_ENCODER) {
-            trainFlops += 3 * ModelFlops.text(c.getModel().getClip()) * classes.size()
+            trainFlops += passes * ModelFlops.text(c.getModel().getClip()) * classes.size()
                 * templates / batch;
           }
           if (step != null) {
@@ -91,13 +97,20 @@ public final class TrainingBench {
           int evalBatch = c.getEval().getBatchSize() > 0 ? c.getEval().getBatchSize() : batch;
           Tensor f = features;
           double evalRate = time(steps, evalBatch, () -> evalStep(s, graph, evalBatch, f));
-          return new Result(method.name(), params, trainable, batch, trainRate, trainFlops,
-              evalBatch, evalRate, forward, peakResident(), peakHeap());
+          return new Result(method.name(), params, trainable, batch, trainRate, passes,
+              trainFlops, evalBatch, evalRate, forward, peakResident(), peakHeap());
         } finally {
           fixed.forEach(Tensor::close);
         }
       }
     }
+  }
+
+  /** Forward passes a step over {@code step}'s variables counts as (see the class comment). */
+  static int passes(TrainStep step) {
+    boolean belowHead = step.variables().stream().anyMatch(v -> !v.name().startsWith("head/"));
+    boolean backbone = step.variables().stream().anyMatch(v -> v.name().startsWith("backbone/"));
+    return 1 + (belowHead ? 1 : 0) + (backbone ? 1 : 0);
   }
 
   /** Images per second over {@code steps} timed runs after two warm-up runs. */
