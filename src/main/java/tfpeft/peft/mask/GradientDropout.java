@@ -1,8 +1,11 @@
 package tfpeft.peft.mask;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import tfpeft.model.Net;
 
 /**
  * Gradient dropout regularity (R-AMT, section 3.3). With a = dL_ce/dM (the cross-entropy plus
@@ -70,6 +73,25 @@ public final class GradientDropout {
     Operand<TFloat32> factor = tf.math.add(tf.math.sub(tf.constant(1f), leak),
         tf.math.mul(leak, keep));
     return tf.math.mul(factor, a);
+  }
+
+  /**
+   * The applied gradient of every mask, each with its own uniform draws from a stateless random
+   * op seeded by the step seed, so a resumed run drops the same elements.
+   */
+  public static List<Operand<TFloat32>> apply(Net net, List<Operand<TFloat32>> a,
+      List<Operand<TFloat32>> b, Operand<TFloat32> leak) {
+    if (a.size() != b.size()) {
+      throw new IllegalArgumentException(a.size() + " vs " + b.size() + " gradients");
+    }
+    Ops tf = net.tf();
+    List<Operand<TFloat32>> out = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      Operand<TFloat32> u = tf.random.statelessRandomUniform(tf.shape(a.get(i)),
+          net.nextRandomSeed());
+      out.add(apply(tf, a.get(i), b.get(i), leak, u));
+    }
+    return out;
   }
 
   private static void check(float[] a, float[] b) {

@@ -2,6 +2,8 @@ package tfpeft.peft.mask;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -90,6 +92,42 @@ class GradientDropoutTest {
       // a draw within rounding of P may fall either way; everything else agrees exactly
       if (Math.abs(GradientDropout.purity(a[i], b[i]) - u[i]) > 1e-6) {
         assertEquals(host[i], graph[i], Math.abs(a[i]) * 1e-6f, "element " + i);
+      }
+    }
+  }
+
+  @Test
+  void theDrawsFollowTheStepSeed() {
+    float[] a = new float[64];
+    float[] b = new float[64];
+    for (int i = 0; i < 64; i++) {
+      a[i] = 1f;
+      b[i] = -1f; // P = 1/2 everywhere: about half dropped
+    }
+    float[] first = drawn(a, b, 1, 2);
+    assertArrayEquals(first, drawn(a, b, 1, 2), 0f);
+    float kept = 0;
+    for (float v : first) {
+      kept += v;
+    }
+    assertTrue(kept > 16 && kept < 48, "kept " + kept + " of 64");
+    assertFalse(java.util.Arrays.equals(first, drawn(a, b, 1, 3)));
+  }
+
+  /** Gradient dropout with full leak of one [64] gradient at step seed (s0, s1). */
+  static float[] drawn(float[] a, float[] b, long s0, long s1) {
+    try (Graph g = new Graph()) {
+      tfpeft.model.Net net = new tfpeft.model.Net(g, 9);
+      Ops tf = net.tf();
+      Operand<TFloat32> y = GradientDropout.apply(net, java.util.List.of(tf.constant(a)),
+          java.util.List.of(tf.constant(b)), tf.constant(1f)).get(0);
+      try (Session s = new Session(g);
+          org.tensorflow.types.TInt64 seed = org.tensorflow.types.TInt64.vectorOf(s0, s1);
+          var r = s.runner().feed(net.stepSeed(), seed).fetch(y).run()) {
+        TFloat32 t = (TFloat32) r.get(0);
+        float[] out = new float[(int) t.size()];
+        t.asRawTensor().data().asFloats().read(out);
+        return out;
       }
     }
   }
