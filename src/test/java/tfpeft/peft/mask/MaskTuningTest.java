@@ -61,6 +61,16 @@ class MaskTuningTest {
         .latest().orElseThrow().dir()).state();
     assertTrue(state.toString().contains("\"sparsity\""), state.toString());
     assertTrue(report.has("test") || report.toString().contains("top1"), report.toString());
+    // the run's masks, bit-packed at the threshold
+    MaskArtifact bits = MaskArtifact.read(run);
+    assertEquals(5, bits.masks().size());
+    for (MaskArtifact.Binary b : bits.masks()) {
+      float[] real = masks.get("peft/mask/" + b.site() + "/mask");
+      float[] binary = b.values();
+      for (int i = 0; i < real.length; i++) {
+        assertEquals(real[i] > 0.005f ? 1f : 0f, binary[i], b.site() + " " + i);
+      }
+    }
   }
 
   @Test
