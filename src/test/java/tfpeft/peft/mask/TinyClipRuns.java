@@ -72,9 +72,9 @@ final class TinyClipRuns {
         .setEval(EvalConfig.newBuilder().setEveryEpochs(0).setTopK(2));
   }
 
-  /** The built-in methods and mask tuning, whose epoch lines go to {@code log}. */
+  /** Mask tuning alone, its epoch lines going to {@code log}. */
   static MethodRegistry registry(PrintStream log) {
-    return MethodRegistry.builtIn().register(MethodConfig.MethodCase.MASK,
+    return new MethodRegistry().register(MethodConfig.MethodCase.MASK,
         m -> new MaskTuning(m.getMask(), log::println));
   }
 
