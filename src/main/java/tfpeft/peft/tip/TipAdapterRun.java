@@ -12,6 +12,7 @@ import tfpeft.TfpeftException;
 import tfpeft.config.ConfigLoader;
 import tfpeft.config.LoadedConfig;
 import tfpeft.config.proto.ClipConfig;
+import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.TipAdapterConfig;
 import tfpeft.data.BadExamples;
@@ -45,7 +46,13 @@ import tfpeft.util.AtomicFiles;
 public final class TipAdapterRun {
   private TipAdapterRun() {}
 
-  public static JsonObject run(RunConfig c, String source, Consumer<String> log) {
+  /**
+   * @param c the resolved config
+   * @param requested the model block as written (only the fields it sets are requests to the
+   *     weights, as for training runs)
+   */
+  public static JsonObject run(RunConfig c, ModelConfig requested, String source,
+      Consumer<String> log) {
     if (!c.getModel().hasClip() || !c.getMethod().hasTipAdapter()) {
       throw TfpeftException.usage("method.tip_adapter: needs a CLIP backbone and the "
           + "tip_adapter method");
@@ -54,7 +61,7 @@ public final class TipAdapterRun {
     BadExamples bad = new BadExamples(c.getData().getSkipBadExamples(),
         m -> log.accept("warning: " + m));
     Dataset d = DataSources.load(c.getData(), c.getSeed(), bad);
-    LoadedBackbone backbone = Backbones.load(c.getModel().getWeights(), c.getModel());
+    LoadedBackbone backbone = Backbones.load(c.getModel().getWeights(), requested);
     ClipConfig clip = backbone.model().getClip();
     int size = clip.getImageSize();
     long start = System.nanoTime();
@@ -181,7 +188,8 @@ public final class TipAdapterRun {
     try {
       LoadedConfig loaded = ConfigLoader.load(Path.of(args[0]),
           List.of(args).subList(1, args.length));
-      JsonObject report = run(loaded.resolved(), loaded.source(), System.err::println);
+      JsonObject report = run(loaded.resolved(), loaded.written().getModel(), loaded.source(),
+          System.err::println);
       System.out.println(report);
     } catch (TfpeftException e) {
       System.err.println("tip_adapter: error: " + e.getMessage());
