@@ -46,6 +46,14 @@ class MaskArtifactTest {
   }
 
   @Test
+  void inspectDescribesEachLayer() {
+    String text = MaskInspection.describe(sample());
+    assertEquals("15.3846% of 13 masked weights zeroed (binary = mask > 0.005), 2 sites, "
+        + "bit-packed 0.000 MB\n    block0            20.0000% of 10\n    patch_embed        "
+        + "0.0000% of 3", text);
+  }
+
+  @Test
   void aMissingOrDamagedFileIsAUsageError() throws Exception {
     assertThrows(TfpeftException.class, () -> MaskArtifact.read(dir));
     Files.write(dir.resolve("bad.pb"), sample().toProto().toBuilder()

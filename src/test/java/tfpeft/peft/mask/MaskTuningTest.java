@@ -61,6 +61,12 @@ class MaskTuningTest {
         .latest().orElseThrow().dir()).state();
     assertTrue(state.toString().contains("\"sparsity\""), state.toString());
     assertTrue(report.has("test") || report.toString().contains("top1"), report.toString());
+    // inspect shows the sparsity of the checkpoint's masks
+    tfpeft.inspect.Inventory inv = tfpeft.inspect.Inventory.of(new CheckpointStore(
+        run.resolve("checkpoints")).latest().orElseThrow().dir());
+    MaskInspection.addFacts(inv);
+    assertTrue(inv.facts().get("masks").contains("masked weights zeroed"), inv.facts().toString());
+    assertTrue(inv.facts().get("masks").contains("patch_embed"), inv.facts().toString());
     // the run's masks, bit-packed at the threshold
     MaskArtifact bits = MaskArtifact.read(run);
     assertEquals(5, bits.masks().size());
