@@ -96,6 +96,24 @@ class MaskTuningTest {
   }
 
   @Test
+  void theKlAblationAddsTheDistillationToTheLoss() throws Exception {
+    MaskConfig plain = MaskConfig.newBuilder().setGradientDropout(false).build();
+    MaskConfig kl = plain.toBuilder().setKlLossWeight(1).build();
+    JsonObject a = TinyClipRuns.train(TinyClipRuns.config(out.resolve("a"), plain).build(),
+        new ByteArrayOutputStream());
+    JsonObject b = TinyClipRuns.train(TinyClipRuns.config(out.resolve("b"), kl).build(),
+        new ByteArrayOutputStream());
+    Map<String, float[]> ma = tensors(out.resolve("a/tiny"), "peft/mask/");
+    Map<String, float[]> mb = tensors(out.resolve("b/tiny"), "peft/mask/");
+    boolean differ = false;
+    for (String k : ma.keySet()) {
+      differ |= !java.util.Arrays.equals(ma.get(k), mb.get(k));
+    }
+    assertTrue(differ, "the distillation term changed nothing");
+    assertTrue(a.has("test") && b.has("test"));
+  }
+
+  @Test
   void textEncoderMasksTrainThroughTheTextTower() throws Exception {
     TinyClipRuns.train(TinyClipRuns.config(out, MaskConfig.newBuilder()
         .setGroup(MaskGroup.MMT).setEncoders(Encoders.BOTH).build()).build(),
