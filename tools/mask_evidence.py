@@ -90,9 +90,23 @@ def base2new():
             print(f"| {task} | {label} | {pct(b)} | {pct(n)} | {100 * h:.1f} |")
 
 
+def rates():
+    print("| task | learning rate | R-AMT top-1 | zeroed |")
+    print("|---|---|---|---|")
+    for task in ("count", "orientation"):
+        for lr, name in (("1e-4", f"lr1e-4-ramt-{task}-s1"), ("1.5e-4", f"lr1.5e-4-ramt-{task}-s1"),
+                         ("2e-4", f"ramt-{task}-s1"), ("3e-4", f"lr3e-4-ramt-{task}-s1")):
+            r = report(name)
+            if r is not None:
+                print(f"| {task} | {lr} | {100 * r['test']['top1']:.1f} | "
+                      f"{100 * sparsity(name):.2f}% |")
+
+
 if __name__ == "__main__":
     print("16 shots per class, test top-1 % (mean ± std over seeds 1-3), share of masked weights"
           " zeroed:\n")
     fewshot()
     print("\nBase-to-new, test top-1 % (H from the seed-averaged accuracies):\n")
     base2new()
+    print("\nLearning rate, R-AMT seed 1 (16 shots):\n")
+    rates()

@@ -2,7 +2,7 @@
 # The mask-tuning evidence of the README: zero-shot, AMT and R-AMT on the small CLIP over the
 # synthetic tasks, seeds 1-3, 16-shot and base-to-new. Runs land in checkpoints/evidence-masks/
 # (a finished run is skipped when the script runs again); tools/mask_evidence.py makes the tables.
-# Usage: tools/mask_evidence.sh [16shot|base2new|all]
+# Usage: tools/mask_evidence.sh [16shot|base2new|lr|all]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=checkpoints/evidence-masks
@@ -54,3 +54,12 @@ for seed in $seeds; do
     done
   fi
 done
+# the learning-rate sensitivity: R-AMT at other rates, seed 1
+if [ "$which" = lr ] || [ "$which" = all ]; then
+  for task in count orientation; do
+    for lr in 1e-4 1.5e-4 3e-4; do
+      run configs/clip_small_ramt_16shot.pbtxt "lr$lr-ramt-$task-s1" \
+        --set data.synthetic.task="$task" --set training.learning_rate="$lr"
+    done
+  done
+fi
