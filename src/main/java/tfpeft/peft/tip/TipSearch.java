@@ -12,7 +12,7 @@ public final class TipSearch {
 
   private TipSearch() {}
 
-  /** {@code steps} values from 0.1 in even steps towards {@code max}: 0.1 + i (max - 0.1) / steps. */
+  /** {@code steps} values from 0.1 in even steps towards {@code max}: 0.1 + i (max - 0.1) / n. */
   public static float[] grid(float max, int steps) {
     float[] g = new float[steps];
     for (int i = 0; i < steps; i++) {
