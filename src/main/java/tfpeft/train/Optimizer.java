@@ -39,30 +39,40 @@ public final class Optimizer {
   private final Op update;
 
   private Optimizer(TrainingConfig config, Net net, List<ModelVariable> vars,
-      List<Operand<TFloat32>> grads) {
+      List<Operand<TFloat32>> grads, String scope) {
     this.config = config;
     Ops tf = net.tf();
-    lr = scalar(net, "optimizer/learning_rate");
-    beta1Power = scalar(net, "optimizer/beta1_power");
-    beta2Power = scalar(net, "optimizer/beta2_power");
-    epsilonHat = scalar(net, "optimizer/epsilon_hat");
+    lr = scalar(net, scope + "/learning_rate");
+    beta1Power = scalar(net, scope + "/beta1_power");
+    beta2Power = scalar(net, scope + "/beta2_power");
+    epsilonHat = scalar(net, scope + "/epsilon_hat");
     globalNorm = globalNorm(tf, grads);
     List<Operand<TFloat32>> clipped = clip(tf, grads, globalNorm, config.getClipGradNorm());
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < vars.size(); i++) {
       updates.add(apply(net, vars.get(i), clipped.get(i)));
     }
-    update = net.named("optimizer/update").withControlDependencies(updates).noOp();
+    update = net.named(scope + "/update").withControlDependencies(updates).noOp();
   }
 
   /** Update ops for {@code vars} given their gradients (same order). */
   public static Optimizer build(Net net, TrainingConfig config, List<ModelVariable> vars,
       List<Operand<TFloat32>> grads) {
+    return build(net, config, vars, grads, "optimizer");
+  }
+
+  /**
+   * As above with the per-step inputs and the update op under {@code scope}, so that a graph can
+   * hold several (the trainer rebuilds its step when a method changes what trains). The slots
+   * stay under {@code optimizer/<variable>/} and are shared by every build.
+   */
+  public static Optimizer build(Net net, TrainingConfig config, List<ModelVariable> vars,
+      List<Operand<TFloat32>> grads, String scope) {
     if (vars.size() != grads.size()) {
       throw new IllegalArgumentException(vars.size() + " variables, " + grads.size()
           + " gradients");
     }
-    return new Optimizer(config, net, vars, grads);
+    return new Optimizer(config, net, vars, grads, scope);
   }
 
   private static Placeholder<TFloat32> scalar(Net net, String name) {

@@ -1,0 +1,13 @@
+package tfpeft.peft;
+
+import org.tensorflow.Session;
+import tfpeft.model.Net;
+
+/**
+ * What a method sees after an epoch.
+ *
+ * @param epoch the epoch just finished, 1-based
+ * @param epochs the run's number of epochs
+ * @param step optimizer steps so far
+ */
+public record EpochContext(int epoch, int epochs, long step, Net net, Session session) {}

@@ -1,0 +1,93 @@
+package tfpeft.peft;
+
+import com.google.gson.JsonObject;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+import tfpeft.config.proto.MethodConfig;
+import tfpeft.model.ModelVariable;
+import tfpeft.model.SiteHook;
+
+/**
+ * A parameter-efficient method (or baseline) as the trainer sees it. The trainer knows no method
+ * by name: it asks the method for its site hooks before building the backbone, which variables
+ * train (by name prefix), how images are classified, and calls the lifecycle hooks at their
+ * moments. One instance serves one run and may hold state (a pruning plan), which goes into
+ * every checkpoint through {@link #saveState} and comes back through {@link #restoreState}.
+ *
+ * <p>Variables a method creates live under {@code peft/<name>/}; the backbone's under
+ * {@code backbone/}, the head's under {@code head/}.
+ */
+public interface Method {
+  /** The member of the config's {@code method} oneof this method implements. */
+  MethodConfig.MethodCase kind();
+
+  /** The method's name, as in the config and in {@code peft/<name>/}. */
+  default String name() {
+    return MethodRegistry.nameOf(kind());
+  }
+
+  /** The variable prefix of the method's own variables. */
+  default String variablePrefix() {
+    return "peft/" + name() + "/";
+  }
+
+  // ---- build time --------------------------------------------------------------------------
+
+  /** Hooks attached to the backbone's sites before it is built (LoRA paths, masks, prompts). */
+  default List<SiteHook> hooks(MethodContext ctx) {
+    return List.of();
+  }
+
+  /** How the model turns images into class scores under this method. */
+  ClassifierKind classifier(MethodContext ctx);
+
+  /**
+   * Class features [C, E] (normalized) that this method builds itself, e.g. from learned prompt
+   * context; null lets the trainer encode the class prompts with the text tower.
+   */
+  default Operand<TFloat32> classFeatures(MethodContext ctx) {
+    return null;
+  }
+
+  /** Called after the backbone and classifier exist: variables that need them are made here. */
+  default void afterBuild(MethodContext ctx) {}
+
+  /**
+   * Name prefixes of the variables that train now; empty when nothing trains (zero-shot). Asked
+   * when the training step is built, and again whenever {@link #afterEpoch} says it changed.
+   */
+  List<String> trainablePrefixes(MethodContext ctx);
+
+  /** A term added to the classification loss (a regularizer), or null. */
+  default Operand<TFloat32> extraLoss(MethodContext ctx) {
+    return null;
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  /**
+   * Rewrites the gradients of {@code variables} before clipping and the optimizer (gradient
+   * dropout); the default leaves them as they are.
+   */
+  default List<Operand<TFloat32>> transformGradients(GradientContext ctx,
+      List<ModelVariable> variables, List<Operand<TFloat32>> gradients) {
+    return gradients;
+  }
+
+  /** Called after every training epoch, before evaluation and checkpointing. */
+  default EpochOutcome afterEpoch(EpochContext ctx) {
+    return EpochOutcome.UNCHANGED;
+  }
+
+  /** State beyond variables (a plan, statistics) to store in a checkpoint. */
+  default JsonObject saveState() {
+    return new JsonObject();
+  }
+
+  /** Takes back what {@link #saveState} stored; called on resume before the step is built. */
+  default void restoreState(JsonObject state) {}
+
+  /** Called before export: merge, binarize or prune what the served model should hold. */
+  default void exportTransform(ExportContext ctx) {}
+}

@@ -1,0 +1,71 @@
+package tfpeft.peft;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.MethodConfig;
+import tfpeft.peft.baseline.FullFinetune;
+import tfpeft.peft.baseline.LinearProbe;
+import tfpeft.peft.baseline.ZeroShot;
+
+/**
+ * Methods by the config oneof member they implement. A method is added by one {@link #register}
+ * line in {@link #builtIn}; registering a member twice is a bug and fails.
+ */
+public final class MethodRegistry {
+  private final Map<MethodConfig.MethodCase, Function<MethodConfig, Method>> factories =
+      new EnumMap<>(MethodConfig.MethodCase.class);
+
+  /** The methods of this build. */
+  public static MethodRegistry builtIn() {
+    MethodRegistry r = new MethodRegistry();
+    r.register(MethodConfig.MethodCase.FULL_FINETUNE, c -> new FullFinetune());
+    r.register(MethodConfig.MethodCase.LINEAR_PROBE, c -> new LinearProbe());
+    r.register(MethodConfig.MethodCase.ZERO_SHOT, c -> new ZeroShot());
+    return r;
+  }
+
+  /** Adds a method; a second method for the same member is refused. */
+  public MethodRegistry register(MethodConfig.MethodCase kind,
+      Function<MethodConfig, Method> factory) {
+    if (kind == MethodConfig.MethodCase.METHOD_NOT_SET) {
+      throw new IllegalArgumentException("a method needs a oneof member");
+    }
+    if (factories.putIfAbsent(kind, factory) != null) {
+      throw new IllegalStateException("method " + nameOf(kind) + " is registered twice");
+    }
+    return this;
+  }
+
+  public boolean has(MethodConfig.MethodCase kind) {
+    return factories.containsKey(kind);
+  }
+
+  public Map<MethodConfig.MethodCase, Function<MethodConfig, Method>> all() {
+    return Collections.unmodifiableMap(factories);
+  }
+
+  /** A fresh method for the config; a method this build lacks is a failure (exit 1). */
+  public Method create(MethodConfig config) {
+    MethodConfig.MethodCase kind = config.getMethodCase();
+    Function<MethodConfig, Method> f = factories.get(kind);
+    if (f == null) {
+      throw TfpeftException.failure("method." + nameOf(kind) + " is not part of this build yet;"
+          + " methods available: " + String.join(", ", factories.keySet().stream()
+              .map(MethodRegistry::nameOf).toList()));
+    }
+    Method m = f.apply(config);
+    if (m.kind() != kind) {
+      throw new IllegalStateException("factory for " + nameOf(kind) + " made " + m.kind());
+    }
+    return m;
+  }
+
+  /** The config's spelling of a member: "full_finetune", "lora". */
+  public static String nameOf(MethodConfig.MethodCase kind) {
+    return kind.name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,102 @@
+package tfpeft.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.data.BadExamples;
+import tfpeft.data.Batch;
+import tfpeft.data.InputPipeline;
+import tfpeft.data.Preprocess;
+import tfpeft.data.Split;
+import tfpeft.data.Transforms;
+import tfpeft.model.BuiltModel;
+import tfpeft.model.ClipClassifier;
+
+/**
+ * Classifies a split with the graph's current weights: no drop path, the evaluation transform,
+ * batches in the split's order. A text classifier's class features are computed once per call
+ * and fed, for whichever classes the prompts name (the new classes of base-to-new included).
+ */
+public final class Evaluator {
+  private final TrainGraph graph;
+  private final Session session;
+  private final RunConfig config;
+  private final Preprocess preprocess;
+  private final BadExamples bad;
+
+  public Evaluator(TrainGraph graph, Session session, BadExamples bad) {
+    this.graph = graph;
+    this.session = session;
+    this.config = graph.config();
+    this.preprocess = Transforms.build(config.getData().getEvalTransform(),
+        BuiltModel.imageSize(config.getModel()));
+    this.bad = bad;
+  }
+
+  public int batchSize() {
+    int b = config.getEval().getBatchSize();
+    return b > 0 ? b : config.getTraining().getBatchSize();
+  }
+
+  /**
+   * Top-1/top-k, per-class accuracy and confusion on {@code split}.
+   *
+   * @param prompts the class prompts of a text classifier, null for a head
+   */
+  public EvalMetrics run(Split split, int classes, ClassPrompts prompts) {
+    EvalMetrics.Accumulator acc = new EvalMetrics.Accumulator(classes, config.getEval().getTopK());
+    List<Tensor> fixed = new ArrayList<>();
+    try {
+      if (graph.textClassifier()) {
+        fixed.add(ClipClassifier.tensor(graph.classFeatureValue(session, prompts)));
+      }
+      fixed.add(TFloat32.scalarOf(0f));
+      fixed.add(TInt64.vectorOf(0, 0));
+      var pipeline = config.getData().getPipeline();
+      var opts = new InputPipeline.Options(batchSize(), false, false, pipeline.getThreads(),
+          pipeline.getPrefetchBatches(), config.getSeed());
+      try (InputPipeline p = new InputPipeline(split, preprocess, opts, bad)) {
+        for (Iterator<Batch> it = p.epoch(0); it.hasNext(); ) {
+          Batch b = it.next();
+          if (b.size() == 0) {
+            continue;
+          }
+          float[][] scores = logits(b, fixed);
+          for (int i = 0; i < b.size(); i++) {
+            acc.add(b.labels()[i], scores[i]);
+          }
+        }
+      }
+    } finally {
+      fixed.forEach(Tensor::close);
+    }
+    return acc.result();
+  }
+
+  private float[][] logits(Batch b, List<Tensor> fixed) {
+    int n = b.size();
+    float[] px = b.images().length == n * b.imageFloats() ? b.images()
+        : Arrays.copyOf(b.images(), n * b.imageFloats());
+    try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, b.height(), b.width(), 3),
+        DataBuffers.of(px, true, false))) {
+      Session.Runner r = session.runner().feed(graph.images(), x);
+      int i = 0;
+      if (graph.textClassifier()) {
+        r.feed(graph.classFeatures(), fixed.get(i++));
+      }
+      r.feed(graph.net().dropPathRate(), fixed.get(i++))
+          .feed(graph.net().stepSeed(), fixed.get(i)).fetch(graph.logits());
+      try (var out = r.run()) {
+        return ClipClassifier.rows((TFloat32) out.get(0));
+      }
+    }
+  }
+}

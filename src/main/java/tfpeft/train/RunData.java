@@ -1,0 +1,85 @@
+package tfpeft.train;
+
+import java.util.List;
+import java.util.function.Consumer;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.ClassSubset;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.data.BadExamples;
+import tfpeft.data.DataSources;
+import tfpeft.data.Dataset;
+import tfpeft.data.Split;
+import tfpeft.model.text.ClipTokenizer;
+
+/**
+ * The data side of a run: the sampled dataset, how bad examples are handled, and for CLIP the
+ * class prompts (tokenized on first use, so a run that never scores classes by text needs no
+ * vocabulary).
+ */
+final class RunData {
+  private final RunConfig config;
+  private final Dataset dataset;
+  private final BadExamples bad;
+  private final List<String> templates;
+  private ClipTokenizer tokenizer;
+  private ClassPrompts prompts;
+
+  private RunData(RunConfig config, Dataset dataset, BadExamples bad) {
+    this.config = config;
+    this.dataset = dataset;
+    this.bad = bad;
+    this.templates = config.getModel().hasClip()
+        ? ClassPrompts.templates(config, dataset.templates()) : List.of();
+  }
+
+  static RunData load(RunConfig c, Consumer<String> warn) {
+    if (c.getEval().getBaseToNew()
+        && c.getData().getSampling().getClasses() != ClassSubset.BASE) {
+      throw TfpeftException.usage("eval.base_to_new: the protocol trains on the base classes;"
+          + " set data.sampling.classes: BASE");
+    }
+    BadExamples bad = new BadExamples(c.getData().getSkipBadExamples(),
+        m -> warn.accept("warning: " + m));
+    return new RunData(c, DataSources.load(c.getData(), c.getSeed(), bad), bad);
+  }
+
+  Dataset dataset() {
+    return dataset;
+  }
+
+  BadExamples bad() {
+    return bad;
+  }
+
+  int templateCount() {
+    return Math.max(1, templates.size());
+  }
+
+  /** The split that picks the best checkpoint: validation when there is one, else test. */
+  Split selectionSplit() {
+    return dataset.val().isEmpty() ? dataset.test() : dataset.val();
+  }
+
+  /** The class prompts of the training classes (CLIP only). */
+  ClassPrompts prompts() {
+    if (prompts == null && config.getModel().hasClip()) {
+      prompts = promptsFor(dataset.classNames());
+    }
+    return prompts;
+  }
+
+  ClassPrompts promptsFor(List<String> classNames) {
+    if (tokenizer == null) {
+      tokenizer = ClassPrompts.tokenizer(config);
+    }
+    return ClassPrompts.of(tokenizer, classNames, templates,
+        config.getModel().getClip().getContextLength());
+  }
+
+  /** The new classes of the base-to-new protocol, sampled and checked as the base ones. */
+  Dataset newClasses(RunConfig c) {
+    var data = c.getData().toBuilder();
+    data.getSamplingBuilder().setClasses(ClassSubset.NEW);
+    return DataSources.load(data.build(), c.getSeed(), bad);
+  }
+}

@@ -1,0 +1,121 @@
+package tfpeft.train;
+
+import com.google.protobuf.TextFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.train.checkpoint.CheckpointStore;
+import tfpeft.train.log.EventFile;
+import tfpeft.train.log.MetricsLog;
+
+/**
+ * A run's directory, {@code <output_dir>/<name>/}: the resolved config ({@code config.pbtxt}),
+ * {@code checkpoints/}, {@code metrics.jsonl}, the TensorBoard event file and the final
+ * {@code report.json}.
+ */
+public final class RunDirectory {
+  public static final String CONFIG = "config.pbtxt";
+  public static final String REPORT = "report.json";
+  public static final String CHECKPOINTS = "checkpoints";
+
+  private final Path root;
+
+  public RunDirectory(Path root) {
+    this.root = root;
+  }
+
+  /** The run directory of a config: output_dir/name, the name defaulting to the file's stem. */
+  public static RunDirectory of(RunConfig c, String source) {
+    return new RunDirectory(Path.of(c.getOutputDir()).resolve(runName(c, source)));
+  }
+
+  public static String runName(RunConfig c, String source) {
+    if (!c.getName().isEmpty()) {
+      return c.getName();
+    }
+    String f = Path.of(source).getFileName().toString();
+    int dot = f.lastIndexOf('.');
+    return dot > 0 ? f.substring(0, dot) : f;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public Path config() {
+    return root.resolve(CONFIG);
+  }
+
+  public Path report() {
+    return root.resolve(REPORT);
+  }
+
+  public Path metrics() {
+    return root.resolve(MetricsLog.FILE);
+  }
+
+  /** The event file, or null before the run wrote one. */
+  public Path events() {
+    return Files.isDirectory(root) ? EventFile.find(root) : null;
+  }
+
+  public CheckpointStore checkpoints() {
+    return new CheckpointStore(root.resolve(CHECKPOINTS));
+  }
+
+  /**
+   * Creates the directory and proves it writable with a probe file, so that a run fails before
+   * it trains rather than at its first checkpoint.
+   */
+  public void ensureWritable() {
+    try {
+      Files.createDirectories(root.resolve(CHECKPOINTS));
+      Path probe = Files.createTempFile(root, ".write-probe", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | SecurityException e) {
+      throw TfpeftException.usage("output directory " + root + " is not writable ("
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + "); set output_dir to a"
+          + " directory you can write", e);
+    }
+  }
+
+  /** The resolved config as written into the run directory and every checkpoint. */
+  public static String configText(RunConfig c, String source) {
+    return "# The resolved config of this run (from " + source + "; every field, defaults filled"
+        + " in).\n" + TextFormat.printer().printToString(c);
+  }
+
+  /** The config the run was started with, or null. */
+  public RunConfig readConfig() {
+    if (!Files.isRegularFile(config())) {
+      return null;
+    }
+    try {
+      RunConfig.Builder b = RunConfig.newBuilder();
+      TextFormat.merge(Files.readString(config(), StandardCharsets.UTF_8), b);
+      return b.build();
+    } catch (IOException e) {
+      throw TfpeftException.usage(config() + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Removes everything the run wrote (a fresh start with --overwrite). */
+  public void clear() {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var s = Files.walk(root)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        if (!p.equals(root)) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      throw TfpeftException.failure("cannot clear " + root + ": " + e.getMessage(), e);
+    }
+  }
+}

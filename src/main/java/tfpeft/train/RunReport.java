@@ -1,0 +1,90 @@
+package tfpeft.train;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.train.checkpoint.CheckpointStore;
+import tfpeft.util.AtomicFiles;
+
+/**
+ * {@code report.json}, the final word of a run: test accuracy of the final weights (top-1,
+ * top-k, per class, confusion), base and new accuracy with their harmonic mean under the
+ * base-to-new protocol, the best checkpoint, parameter counts and training throughput.
+ */
+final class RunReport {
+  private final JsonObject json = new JsonObject();
+
+  RunReport(RunConfig c, RunDirectory dir, String method, ParameterCounts counts) {
+    json.addProperty("run", dir.root().getFileName().toString());
+    json.addProperty("run_dir", dir.root().toString());
+    json.addProperty("method", method);
+    json.addProperty("backbone", c.getModel().hasClip() ? "clip" : "vit");
+    json.addProperty("seed", c.getSeed());
+    json.addProperty("epochs", c.getTraining().getEpochs());
+    json.add("parameters", counts.json());
+  }
+
+  void test(EvalMetrics m, List<String> classNames) {
+    json.add("test", m.toJson(classNames));
+  }
+
+  void baseToNew(EvalMetrics base, EvalMetrics novel, List<String> newClasses) {
+    JsonObject o = new JsonObject();
+    o.addProperty("base", base.top1());
+    o.addProperty("new", novel.top1());
+    o.addProperty("harmonic_mean", EvalMetrics.harmonicMean(base.top1(), novel.top1()));
+    o.add("new_test", novel.toJson(newClasses));
+    json.add("base_to_new", o);
+  }
+
+  void best(CheckpointStore.Checkpoint best) {
+    if (best == null) {
+      return;
+    }
+    JsonObject o = new JsonObject();
+    o.addProperty("epoch", best.epoch());
+    o.addProperty("checkpoint", best.dir().toString());
+    o.add("eval", best.state().get("eval"));
+    json.add("best", o);
+  }
+
+  void throughput(long images, double seconds) {
+    JsonObject o = new JsonObject();
+    o.addProperty("images", images);
+    o.addProperty("seconds", seconds);
+    o.addProperty("images_per_sec", seconds > 0 ? images / seconds : 0);
+    json.add("training", o);
+  }
+
+  JsonObject json() {
+    return json;
+  }
+
+  static void write(Path file, JsonObject report) {
+    AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting()
+        .serializeSpecialFloatingPointValues().disableHtmlEscaping().create().toJson(report)
+        + "\n");
+  }
+
+  static JsonObject read(Path file) {
+    try {
+      return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8))
+          .getAsJsonObject();
+    } catch (IOException | RuntimeException e) {
+      throw TfpeftException.usage(file + ": cannot read the run report (" + e.getMessage()
+          + ")", e);
+    }
+  }
+
+  /** Whether the run finished: its report exists and its last checkpoint is the last epoch. */
+  static boolean isComplete(RunDirectory dir, CheckpointStore.Checkpoint latest, RunConfig c) {
+    return Files.isRegularFile(dir.report()) && latest.epoch() >= c.getTraining().getEpochs();
+  }
+}

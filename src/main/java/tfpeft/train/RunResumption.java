@@ -1,0 +1,48 @@
+package tfpeft.train;
+
+import java.util.Optional;
+import java.util.function.Consumer;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.train.checkpoint.CheckpointStore;
+import tfpeft.util.AtomicFiles;
+
+/**
+ * Decides where a run starts: from its last complete checkpoint when its directory has one
+ * (automatically, as big_vision does, or because --resume asks), or from scratch.
+ */
+final class RunResumption {
+  private RunResumption() {}
+
+  static Optional<CheckpointStore.Checkpoint> decide(RunConfig config, String source,
+      RunDirectory dir, Trainer.Resume mode, Consumer<String> log) {
+    if (mode == Trainer.Resume.OVERWRITE) {
+      dir.clear();
+      dir.ensureWritable();
+    }
+    CheckpointStore store = dir.checkpoints();
+    store.cleanUp();
+    RunConfig previous = dir.readConfig();
+    if (previous != null && !comparable(previous).equals(comparable(config))) {
+      throw TfpeftException.usage(dir.root() + " holds a run with a different config ("
+          + dir.config() + "); give this run another name (--set name=...), or pass --overwrite"
+          + " to replace it");
+    }
+    Optional<CheckpointStore.Checkpoint> latest = store.latest();
+    if (latest.isEmpty()) {
+      if (mode == Trainer.Resume.REQUIRE) {
+        throw TfpeftException.usage("--resume: " + store.dir() + " holds no complete checkpoint"
+            + " to resume from");
+      }
+      AtomicFiles.writeString(dir.config(), RunDirectory.configText(config, source));
+    }
+    return latest;
+  }
+
+  /** The fields that decide results: the run's place and the runtime threads do not. */
+  static RunConfig comparable(RunConfig c) {
+    RunConfig.Builder b = c.toBuilder().clearName().clearOutputDir().clearRuntime();
+    b.getDataBuilder().clearPipeline();
+    return b.build();
+  }
+}

@@ -1,0 +1,200 @@
+package tfpeft.train;
+
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import tfpeft.TfpeftException;
+import tfpeft.peft.Method;
+import tfpeft.train.checkpoint.CheckpointStore;
+import tfpeft.train.log.EventFile;
+import tfpeft.train.log.MetricsLog;
+
+/**
+ * Where a run stands (epochs done, optimizer steps, the best evaluation so far) and its logs:
+ * {@code metrics.jsonl} and the TensorBoard event file. A checkpoint records all of it, the
+ * logs by their lengths, so that a resumed run cuts them back and continues them.
+ */
+final class RunState implements AutoCloseable {
+  private final MetricsLog metrics;
+  private final EventFile events;
+  private int epoch;
+  private long step;
+  private double bestTop1 = Double.NaN;
+  private int bestEpoch;
+  private JsonObject lastEval;
+  private int lastEvalEpoch;
+
+  private RunState(MetricsLog metrics, EventFile events) {
+    this.metrics = metrics;
+    this.events = events;
+  }
+
+  /** A run from its start; logs of an attempt that never reached a checkpoint are dropped. */
+  static RunState fresh(RunDirectory dir) {
+    try (var s = Files.list(dir.root())) {
+      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(EventFile.PREFIX))
+          .toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw TfpeftException.failure("cannot clean " + dir.root() + ": " + e.getMessage(), e);
+    }
+    return new RunState(MetricsLog.open(dir.metrics(), 0),
+        EventFile.create(dir.root(), System.currentTimeMillis() / 1000.0));
+  }
+
+  /** The state a checkpoint recorded, with the logs cut back to their lengths then. */
+  static RunState resume(CheckpointStore.Checkpoint c, RunDirectory dir) {
+    JsonObject s = c.state();
+    JsonObject logs = s.getAsJsonObject("logs");
+    Path eventFile = dir.root().resolve(logs.get("events_file").getAsString());
+    EventFile events = Files.isRegularFile(eventFile)
+        ? EventFile.open(eventFile, logs.get("events_bytes").getAsLong())
+        : EventFile.create(dir.root(), System.currentTimeMillis() / 1000.0);
+    RunState r = new RunState(MetricsLog.open(dir.metrics(), logs.get("metrics_bytes")
+        .getAsLong()), events);
+    r.epoch = s.get("epoch").getAsInt();
+    r.step = s.get("step").getAsLong();
+    if (s.has("best")) {
+      r.bestTop1 = s.getAsJsonObject("best").get("top1").getAsDouble();
+      r.bestEpoch = s.getAsJsonObject("best").get("epoch").getAsInt();
+    }
+    return r;
+  }
+
+  /** The method's part of a checkpoint's state. */
+  static JsonObject methodState(JsonObject state) {
+    return state.has("method") ? state.getAsJsonObject("method").getAsJsonObject("state")
+        : new JsonObject();
+  }
+
+  int epoch() {
+    return epoch;
+  }
+
+  long step() {
+    return step;
+  }
+
+  void advance(long newStep) {
+    step = newStep;
+  }
+
+  void completeEpoch(int e) {
+    epoch = e;
+  }
+
+  /** Records an evaluation's accuracy; true when it is the best so far (ties keep the first). */
+  boolean offerBest(int e, double top1) {
+    if (Double.isNaN(bestTop1) || top1 > bestTop1) {
+      bestTop1 = top1;
+      bestEpoch = e;
+      return true;
+    }
+    return false;
+  }
+
+  void logStep(int e, long s, float loss, float lr, float gradNorm) {
+    JsonObject o = line("step", e, s);
+    o.addProperty("loss", loss);
+    o.addProperty("lr", lr);
+    o.addProperty("grad_norm", gradNorm);
+    metrics.write(o);
+    double now = now();
+    events.scalar("train/loss", s, loss, now);
+    events.scalar("train/learning_rate", s, lr, now);
+    events.scalar("train/grad_norm", s, gradNorm, now);
+  }
+
+  void logEpoch(int e, double loss, float lr, double seconds, double imagesPerSecond) {
+    JsonObject o = line("epoch", e, step);
+    o.addProperty("loss", loss);
+    o.addProperty("lr", lr);
+    o.addProperty("seconds", seconds);
+    o.addProperty("images_per_sec", imagesPerSecond);
+    metrics.write(o);
+    events.scalar("epoch/loss", step, loss, now());
+    events.scalar("epoch/learning_rate", step, lr, now());
+    events.scalar("epoch/images_per_sec", step, imagesPerSecond, now());
+  }
+
+  void logEval(int e, String split, EvalMetrics m) {
+    JsonObject o = line("eval", e, step);
+    o.addProperty("split", split);
+    o.addProperty("top1", m.top1());
+    o.addProperty("top" + m.k(), m.topK());
+    o.addProperty("mean_per_class", m.meanPerClass());
+    metrics.write(o);
+    events.scalar("eval/" + split + "/top1", step, m.top1(), now());
+    events.scalar("eval/" + split + "/top" + m.k(), step, m.topK(), now());
+    lastEval = new JsonObject();
+    lastEval.addProperty("split", split);
+    lastEval.addProperty("top1", m.top1());
+    lastEval.addProperty("top" + m.k(), m.topK());
+    lastEvalEpoch = e;
+  }
+
+  void logTest(String tag, EvalMetrics m) {
+    JsonObject o = line(tag, epoch, step);
+    o.addProperty("top1", m.top1());
+    o.addProperty("top" + m.k(), m.topK());
+    o.addProperty("mean_per_class", m.meanPerClass());
+    metrics.write(o);
+    events.scalar(tag + "/top1", step, m.top1(), now());
+    events.scalar(tag + "/top" + m.k(), step, m.topK(), now());
+  }
+
+  private static JsonObject line(String kind, int e, long s) {
+    JsonObject o = new JsonObject();
+    o.addProperty("kind", kind);
+    o.addProperty("epoch", e);
+    o.addProperty("step", s);
+    return o;
+  }
+
+  void flush() {
+    metrics.flush();
+    events.flush();
+  }
+
+  /** What a checkpoint after epoch {@code e} records besides the variables. */
+  JsonObject checkpointState(int e, Method method) {
+    JsonObject s = new JsonObject();
+    s.addProperty("format", 1);
+    s.addProperty("epoch", e);
+    s.addProperty("step", step);
+    // the data position: batch 0 of the next epoch; shuffles and augmentation are keyed by
+    // (seed, epoch, example), so nothing else about the input pipeline needs saving
+    s.addProperty("next_batch", 0);
+    if (lastEval != null && lastEvalEpoch == e) {
+      s.add("eval", lastEval);
+    }
+    if (!Double.isNaN(bestTop1)) {
+      JsonObject best = new JsonObject();
+      best.addProperty("epoch", bestEpoch);
+      best.addProperty("top1", bestTop1);
+      s.add("best", best);
+    }
+    JsonObject m = new JsonObject();
+    m.addProperty("name", method.name());
+    m.add("state", method.saveState());
+    s.add("method", m);
+    JsonObject logs = new JsonObject();
+    logs.addProperty("metrics_bytes", metrics.length());
+    logs.addProperty("events_file", events.file().getFileName().toString());
+    logs.addProperty("events_bytes", events.length());
+    s.add("logs", logs);
+    return s;
+  }
+
+  private static double now() {
+    return System.currentTimeMillis() / 1000.0;
+  }
+
+  @Override
+  public void close() {
+    metrics.close();
+    events.close();
+  }
+}

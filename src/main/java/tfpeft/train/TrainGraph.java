@@ -1,0 +1,215 @@
+package tfpeft.train;
+
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.model.BuiltModel;
+import tfpeft.model.ClipClassifier;
+import tfpeft.model.ClipModel;
+import tfpeft.model.Init;
+import tfpeft.model.Linear;
+import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
+import tfpeft.model.SiteHook;
+import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.Method;
+import tfpeft.peft.MethodContext;
+
+/**
+ * The graph of a run: the backbone with the method's hooks, the classifier the method asks for,
+ * and the loss, cross-entropy against label-smoothed targets (PyTorch's: (1 - e) one-hot + e / C)
+ * plus the method's own term. The training step is built on top by {@link TrainStep}.
+ *
+ * <p>For CLIP's text classifier the class features are the normalized, template-averaged text
+ * features of the class prompts, computed in the graph from {@link #textIds()}; when the text
+ * tower is frozen their value is computed once and fed in its place, so it does not run.
+ */
+public final class TrainGraph {
+  private final RunConfig config;
+  private final Method method;
+  private final MethodContext context;
+  private final BuiltModel model;
+  private final ClassifierKind classifier;
+  private final Placeholder<TInt32> labels;
+  private final Operand<TFloat32> classFeatures;
+  private final Operand<TFloat32> logits;
+  private final Operand<TFloat32> classificationLoss;
+  private final Operand<TFloat32> loss;
+
+  private TrainGraph(RunConfig config, Method method, MethodContext context, BuiltModel model,
+      ClassifierKind classifier, Placeholder<TInt32> labels, Operand<TFloat32> classFeatures,
+      Operand<TFloat32> logits, Operand<TFloat32> classificationLoss, Operand<TFloat32> loss) {
+    this.config = config;
+    this.method = method;
+    this.context = context;
+    this.model = model;
+    this.classifier = classifier;
+    this.labels = labels;
+    this.classFeatures = classFeatures;
+    this.logits = logits;
+    this.classificationLoss = classificationLoss;
+    this.loss = loss;
+  }
+
+  /**
+   * Builds the run's graph into {@code g}.
+   *
+   * @param templates prompts per class of CLIP's text classifier (unused otherwise)
+   */
+  public static TrainGraph build(Graph g, RunConfig c, Method method, List<String> classNames,
+      int templates) {
+    Net net = new Net(g, c.getSeed());
+    Ops tf = net.tf();
+    MethodContext ctx = new MethodContext(c, net, classNames);
+    for (SiteHook h : method.hooks(ctx)) {
+      net.addHook(h);
+    }
+    ClassifierKind kind = method.classifier(ctx);
+    if (kind != ClassifierKind.HEAD && !c.getModel().hasClip()) {
+      throw TfpeftException.usage("method." + method.name() + ": a text classifier needs a CLIP"
+          + " backbone (model.clip)");
+    }
+    BuiltModel model = BuiltModel.build(net, c.getModel(), classNames.size(),
+        c.getTraining().getDropPath() > 0);
+    Operand<TFloat32> classFeatures = null;
+    Operand<TFloat32> logits;
+    if (kind == ClassifierKind.HEAD) {
+      if (model.clip() == null) {
+        logits = model.logits();
+      } else {
+        long e = c.getModel().getClip().getEmbedDim();
+        logits = Linear.apply(net, "head/", "head", ClipModel.normalize(tf,
+            model.features()), e, classNames.size(), true, Init.truncNormal(0.02f));
+      }
+    } else {
+      classFeatures = method.classFeatures(ctx);
+      if (classFeatures == null) {
+        classFeatures = promptFeatures(net, model.clip().textFeatures(), templates,
+            c.getModel().getClip().getEmbedDim());
+      }
+      Operand<TFloat32> cos = tf.linalg.matMul(ClipModel.normalize(tf, model.features()),
+          classFeatures, MatMul.transposeB(true));
+      logits = tf.math.mul(cos, tf.math.exp(ClipModel.logitScale(net)));
+    }
+    logits = net.named("classifier/logits").identity(logits);
+    method.afterBuild(ctx);
+    Placeholder<TInt32> labels = net.named("labels").placeholder(TInt32.class,
+        Placeholder.shape(Shape.of(-1)));
+    Operand<TFloat32> ce = crossEntropy(net, logits, labels,
+        c.getTraining().getLabelSmoothing());
+    Operand<TFloat32> extra = method.extraLoss(ctx);
+    Operand<TFloat32> loss = net.named("loss").identity(extra == null ? ce
+        : tf.math.add(ce, extra));
+    return new TrainGraph(c, method, ctx, model, kind, labels, classFeatures, logits, ce, loss);
+  }
+
+  /** [C, E]: per class, the normalized mean over templates of the normalized prompt features. */
+  static Operand<TFloat32> promptFeatures(Net net, Operand<TFloat32> text, int templates,
+      long embed) {
+    Ops tf = net.tf();
+    Operand<TFloat32> perPrompt = tf.reshape(ClipModel.normalize(tf, text),
+        tf.constant(new long[] {-1, templates, embed}));
+    return net.named("classifier/class_features").identity(
+        ClipModel.normalize(tf, tf.math.mean(perPrompt, tf.constant(1))));
+  }
+
+  /** Mean cross-entropy against (1 - e) one-hot + e / C, C taken from the logits. */
+  static Operand<TFloat32> crossEntropy(Net net, Operand<TFloat32> logits,
+      Operand<TInt32> labels, float smoothing) {
+    Ops tf = net.tf();
+    Operand<TInt32> classes = tf.reshape(tf.slice(tf.shape(logits), tf.constant(new int[] {1}),
+        tf.constant(new int[] {1})), tf.constant(new int[0]));
+    Operand<TFloat32> off = tf.math.div(tf.constant(smoothing),
+        tf.dtypes.cast(classes, TFloat32.class));
+    Operand<TFloat32> on = tf.math.add(tf.constant(1f - smoothing), off);
+    Operand<TFloat32> target = tf.oneHot(labels, classes, on, off);
+    Operand<TFloat32> perImage = tf.nn.softmaxCrossEntropyWithLogits(logits, target).loss();
+    return net.named("classification_loss").identity(tf.math.mean(perImage, tf.constant(0)));
+  }
+
+  /** The [C][E] class features of {@code prompts} under the current weights. */
+  public float[][] classFeatureValue(Session s, ClassPrompts prompts) {
+    try (var ids = prompts.tensor();
+        var r = s.runner().feed(model.clip().textIds(), ids).fetch(classFeatures).run()) {
+      return ClipClassifier.rows((TFloat32) r.get(0));
+    }
+  }
+
+  public RunConfig config() {
+    return config;
+  }
+
+  public Method method() {
+    return method;
+  }
+
+  public MethodContext context() {
+    return context;
+  }
+
+  public Net net() {
+    return model.net();
+  }
+
+  public BuiltModel model() {
+    return model;
+  }
+
+  public ClassifierKind classifier() {
+    return classifier;
+  }
+
+  public boolean textClassifier() {
+    return classifier != ClassifierKind.HEAD;
+  }
+
+  public Placeholder<TFloat32> images() {
+    return model.images();
+  }
+
+  public Placeholder<TInt32> labels() {
+    return labels;
+  }
+
+  public Placeholder<TInt32> textIds() {
+    return model.clip() == null ? null : model.clip().textIds();
+  }
+
+  /** The class features of a text classifier (fed or computed), null for a head. */
+  public Operand<TFloat32> classFeatures() {
+    return classFeatures;
+  }
+
+  public Operand<TFloat32> logits() {
+    return logits;
+  }
+
+  public Operand<TFloat32> classificationLoss() {
+    return classificationLoss;
+  }
+
+  public Operand<TFloat32> loss() {
+    return loss;
+  }
+
+  /** Model variables (no optimizer slots), in creation order. */
+  public List<ModelVariable> modelVariables() {
+    return net().variables().stream().filter(v -> !v.name().startsWith("optimizer/")).toList();
+  }
+
+  /** The variables the method trains now. */
+  public List<ModelVariable> trainable() {
+    List<String> prefixes = method.trainablePrefixes(context);
+    return modelVariables().stream()
+        .filter(v -> prefixes.stream().anyMatch(p -> v.name().startsWith(p))).toList();
+  }
+}

@@ -1,0 +1,80 @@
+package tfpeft.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+import org.tensorflow.types.TFloat32;
+import tfpeft.TfpeftException;
+import tfpeft.model.ModelVariable;
+import tfpeft.peft.GradientContext;
+
+/**
+ * One optimizer step over the variables a method trains: gradients of the loss by
+ * {@code Graph.addGradients} for those variables only (frozen ones get no gradient ops at all),
+ * the method's gradient transform, global-norm clipping and the optimizer update. A method that
+ * changes what trains gets a new step built beside the old one (its own gradient and optimizer
+ * scope, the same optimizer slots).
+ */
+public final class TrainStep {
+  private final List<ModelVariable> variables;
+  private final Optimizer optimizer;
+
+  private TrainStep(List<ModelVariable> variables, Optimizer optimizer) {
+    this.variables = variables;
+    this.optimizer = optimizer;
+  }
+
+  /**
+   * The step for what trains now, or null when nothing does.
+   *
+   * @param generation 0 for the first step of a graph, then 1, 2, ... for rebuilds
+   */
+  public static TrainStep build(TrainGraph g, int generation) {
+    List<ModelVariable> vars = g.trainable();
+    if (vars.isEmpty()) {
+      return null;
+    }
+    Output<?>[] xs = vars.stream().map(v -> v.value().asOutput()).toArray(Output[]::new);
+    String suffix = generation == 0 ? "" : "_" + generation;
+    Output<?>[] dx = g.net().graph().addGradients("gradients" + suffix,
+        new Output<?>[] {g.loss().asOutput()}, xs, null);
+    List<Operand<TFloat32>> grads = new ArrayList<>();
+    for (int i = 0; i < dx.length; i++) {
+      if (dx[i] == null || dx[i].op() == null
+          || ((GraphOperation) dx[i].op()).getUnsafeNativeHandle() == null
+          || ((GraphOperation) dx[i].op()).getUnsafeNativeHandle().isNull()) {
+        throw TfpeftException.usage("method." + g.method().name() + " trains "
+            + vars.get(i).name() + ", but the loss does not depend on it");
+      }
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> d = (Operand<TFloat32>) dx[i];
+      grads.add(d);
+    }
+    grads = g.method().transformGradients(new GradientContext(g.net(), g.classificationLoss(),
+        g.loss(), g.logits()), vars, grads);
+    Optimizer opt = Optimizer.build(g.net(), g.config().getTraining(), vars, grads,
+        "optimizer" + suffix);
+    return new TrainStep(vars, opt);
+  }
+
+  public List<ModelVariable> variables() {
+    return variables;
+  }
+
+  public Op update() {
+    return optimizer.update();
+  }
+
+  public Operand<TFloat32> gradientNorm() {
+    return optimizer.gradientNorm();
+  }
+
+  /** Feeds the optimizer's per-step inputs; returns the tensors to close after the run. */
+  public List<TFloat32> feed(Session.Runner runner, long step, float rate) {
+    return optimizer.feed(runner, step, rate);
+  }
+}

@@ -1,0 +1,354 @@
+package tfpeft.train;
+
+import com.google.gson.JsonObject;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.TrainingConfig;
+import tfpeft.data.BadExamples;
+import tfpeft.data.Batch;
+import tfpeft.data.DataSources;
+import tfpeft.data.Dataset;
+import tfpeft.data.InputPipeline;
+import tfpeft.data.Split;
+import tfpeft.data.Transforms;
+import tfpeft.model.BuiltModel;
+import tfpeft.model.ClipClassifier;
+import tfpeft.peft.EpochContext;
+import tfpeft.peft.EpochOutcome;
+import tfpeft.peft.Method;
+import tfpeft.peft.MethodRegistry;
+import tfpeft.train.checkpoint.CheckpointStore;
+import tfpeft.train.log.Progress;
+import tfpeft.util.Seeds;
+
+/**
+ * Trains one run: builds the graph (backbone, method, loss, step), loads the pretrained weights,
+ * resumes from the run's last complete checkpoint when there is one, then runs the epochs with
+ * the learning rate fed per step from the schedule, evaluating, checkpointing and logging as the
+ * config says, and ends with the test evaluation and {@code report.json}.
+ *
+ * <p>Every random choice is keyed by (seed, epoch, step, example), never by what happened
+ * before in the process, so a run resumed from a checkpoint continues exactly as the interrupted
+ * one would have: the same batches, augmentations, drop-path masks and weights, bit for bit.
+ */
+public final class Trainer {
+  /** What to do with a run directory that already holds checkpoints. */
+  public enum Resume {
+    /** Continue from the last complete checkpoint if there is one, else start. */
+    AUTO,
+    /** Continue from the last complete checkpoint; having none is an error. */
+    REQUIRE,
+    /** Delete what the run directory holds and start again. */
+    OVERWRITE
+  }
+
+  /**
+   * @param log progress and status lines (stderr)
+   * @param interactive whether {@code log} is a terminal (a live progress bar)
+   */
+  public record Options(Resume resume, PrintStream log, boolean interactive) {}
+
+  private final RunConfig config;
+  private final String source;
+  private final Options options;
+  private final MethodRegistry registry;
+  private final RunDirectory dir;
+
+  public Trainer(RunConfig config, String source, Options options, MethodRegistry registry) {
+    this.config = config;
+    this.source = source;
+    this.options = options;
+    this.registry = registry;
+    this.dir = RunDirectory.of(config, source);
+  }
+
+  public RunDirectory directory() {
+    return dir;
+  }
+
+  /** What {@code --dry-run} shows: the graph's parameters by group, trainable or frozen. */
+  public ParameterCounts dryRun() {
+    Method method = registry.create(config.getMethod());
+    RunData data = RunData.load(config, options.log()::println);
+    try (Graph g = new Graph()) {
+      TrainGraph graph = TrainGraph.build(g, config, method, data.dataset().classNames(),
+          data.templateCount());
+      TrainStep step = TrainStep.build(graph, 0);
+      return ParameterCounts.of(graph.modelVariables(),
+          step == null ? List.of() : step.variables(), data.dataset());
+    }
+  }
+
+  /** Trains (or resumes, or finds the run complete) and returns the report. */
+  public JsonObject run() {
+    dir.ensureWritable();
+    CheckpointStore store = dir.checkpoints();
+    Optional<CheckpointStore.Checkpoint> start = RunResumption.decide(config, source, dir,
+        options.resume(), options.log()::println);
+    if (start.isPresent() && RunReport.isComplete(dir, start.get(), config)) {
+      options.log().println("run " + dir.root() + " is complete (" + RunDirectory.REPORT
+          + "); nothing to do. Use --overwrite to train it again.");
+      return RunReport.read(dir.report());
+    }
+    Method method = registry.create(config.getMethod());
+    RunData data = RunData.load(config, options.log()::println);
+    try (Graph g = new Graph()) {
+      TrainGraph graph = TrainGraph.build(g, config, method, data.dataset().classNames(),
+          data.templateCount());
+      start.ifPresent(c -> method.restoreState(RunState.methodState(c.state())));
+      TrainStep step = TrainStep.build(graph, 0);
+      ParameterCounts counts = ParameterCounts.of(graph.modelVariables(),
+          step == null ? List.of() : step.variables(), data.dataset());
+      options.log().println(counts.summary());
+      try (Session s = SessionOptions.open(g, config.getRuntime())) {
+        s.initialize();
+        String weights = PretrainedWeights.assign(config, s, graph.net());
+        RunState state;
+        if (start.isPresent()) {
+          VariableCheckpoint.restore(start.get(), s, graph.net().variables(), true);
+          state = RunState.resume(start.get(), dir);
+          options.log().println("resumed from " + start.get().dir() + " (epoch "
+              + state.epoch() + ", step " + state.step() + ")");
+        } else {
+          options.log().println("starting from " + weights);
+          state = RunState.fresh(dir);
+        }
+        try (state) {
+          Loop loop = new Loop(graph, s, data, store, state, counts);
+          loop.epochs(step);
+          return loop.finish();
+        }
+      }
+    }
+  }
+
+  /** The epochs of one process, from the state's epoch to the last. */
+  private final class Loop {
+    private final TrainGraph graph;
+    private final Session session;
+    private final RunData data;
+    private final CheckpointStore store;
+    private final RunState state;
+    private final ParameterCounts counts;
+    private final TrainingConfig training;
+    private final Evaluator evaluator;
+    private Tensor classFeatures;
+    private double trainSeconds;
+    private long trainImages;
+    private EvalMetrics lastTestEval;
+
+    Loop(TrainGraph graph, Session session, RunData data, CheckpointStore store, RunState state,
+        ParameterCounts counts) {
+      this.graph = graph;
+      this.session = session;
+      this.data = data;
+      this.store = store;
+      this.state = state;
+      this.counts = counts;
+      this.training = config.getTraining();
+      this.evaluator = new Evaluator(graph, session, data.bad());
+    }
+
+    void epochs(TrainStep step) {
+      int epochs = training.getEpochs();
+      if (step == null) {
+        options.log().println("method." + graph.method().name() + " trains nothing: "
+            + (state.epoch() < epochs ? "no training epochs, " : "") + "evaluating only");
+        return;
+      }
+      var pipe = config.getData().getPipeline();
+      var opts = new InputPipeline.Options(training.getBatchSize(), training.getDropLast(), true,
+          pipe.getThreads(), pipe.getPrefetchBatches(), config.getSeed());
+      try (InputPipeline pipeline = new InputPipeline(data.dataset().train(),
+          Transforms.build(config.getData().getTrainTransform(),
+              BuiltModel.imageSize(config.getModel())), opts, data.bad())) {
+        int perEpoch = pipeline.batchesPerEpoch();
+        if (perEpoch == 0) {
+          throw TfpeftException.usage("training.batch_size " + training.getBatchSize()
+              + " with drop_last leaves no batch of the " + data.dataset().train().size()
+              + " training images");
+        }
+        LearningRateSchedule schedule = new LearningRateSchedule(training, perEpoch);
+        Progress progress = new Progress(options.log(), options.interactive(),
+            training.getLogEverySteps(), (long) epochs * perEpoch, state.step());
+        int generation = 0;
+        for (int e = state.epoch(); e < epochs; e++) {
+          progress.epoch(e + 1, epochs, perEpoch);
+          refreshClassFeatures();
+          long start = System.nanoTime();
+          double lossSum = 0;
+          int images = 0;
+          float rate = 0;
+          for (Iterator<Batch> it = pipeline.epoch(e); it.hasNext(); ) {
+            Batch b = it.next();
+            if (b.size() == 0) {
+              continue;
+            }
+            rate = schedule.at(e, b.index());
+            long stepNumber = state.step() + 1;
+            float[] out = runStep(step, b, stepNumber, rate);
+            if (!Float.isFinite(out[0])) {
+              progress.done();
+              throw TfpeftException.failure("the loss is " + out[0] + " at epoch " + (e + 1)
+                  + ", step " + stepNumber + " (batch " + (b.index() + 1) + " of the epoch); "
+                  + store.latest().map(c -> "the last good checkpoint is " + c.dir())
+                      .orElse("no checkpoint was written yet")
+                  + ". Lower training.learning_rate or set training.clip_grad_norm");
+            }
+            state.advance(stepNumber);
+            lossSum += out[0] * b.size();
+            images += b.size();
+            progress.step(stepNumber, b.index() + 1, out[0], rate, b.size());
+            if (stepNumber % training.getLogEverySteps() == 0) {
+              state.logStep(e + 1, stepNumber, out[0], rate, out[1]);
+            }
+          }
+          double seconds = (System.nanoTime() - start) / 1e9;
+          trainSeconds += seconds;
+          trainImages += images;
+          double meanLoss = lossSum / Math.max(1, images);
+          state.logEpoch(e + 1, meanLoss, rate, seconds, images / seconds);
+          progress.line(String.format("epoch %d/%d  loss %.4f  lr %.2e  %.0f img/s  %s",
+              e + 1, epochs, meanLoss, rate, images / seconds, Progress.duration(seconds)));
+          EpochOutcome outcome = graph.method().afterEpoch(new EpochContext(e + 1, epochs,
+              state.step(), graph.net(), session));
+          if (outcome == EpochOutcome.TRAINABLE_CHANGED) {
+            step = TrainStep.build(graph, ++generation);
+            session.initialize();
+            options.log().println("method." + graph.method().name() + " changed what trains: "
+                + (step == null ? "nothing" : step.variables().size() + " variables"));
+            if (step == null) {
+              state.completeEpoch(e + 1);
+              checkpoint(e + 1);
+              return;
+            }
+          }
+          endOfEpoch(e + 1, epochs, progress);
+        }
+        progress.done();
+      }
+    }
+
+    /** Evaluates and checkpoints as due after epoch {@code epoch}. */
+    private void endOfEpoch(int epoch, int epochs, Progress progress) {
+      int every = config.getEval().getEveryEpochs();
+      boolean last = epoch == epochs;
+      EvalMetrics eval = null;
+      if (last || every > 0 && epoch % every == 0) {
+        Split split = data.selectionSplit();
+        eval = evaluator.run(split, data.dataset().numClasses(), data.prompts());
+        if (split == data.dataset().test() && last) {
+          lastTestEval = eval;
+        }
+        state.logEval(epoch, split.name(), eval);
+        progress.line(String.format("  eval %s: %s", split.name(), eval.headline()));
+      }
+      state.completeEpoch(epoch);
+      boolean best = eval != null && state.offerBest(epoch, eval.top1());
+      if (last || epoch % training.getCheckpointEveryEpochs() == 0 || best) {
+        checkpoint(epoch);
+      }
+    }
+
+    /** Writes the checkpoint of {@code epoch} (it carries that epoch's evaluation, if any). */
+    private void checkpoint(int epoch) {
+      state.flush();
+      store.write(epoch, state.checkpointState(epoch, graph.method()),
+          RunDirectory.configText(config, source),
+          VariableCheckpoint.of(session, graph.net().variables()));
+      store.retain(training.getKeepCheckpoints());
+    }
+
+    /** The class features fed to a frozen text classifier, computed with the current weights. */
+    private void refreshClassFeatures() {
+      if (graph.classifier() == tfpeft.peft.ClassifierKind.TEXT_FEATURES) {
+        if (classFeatures != null) {
+          classFeatures.close();
+        }
+        classFeatures = ClipClassifier.tensor(graph.classFeatureValue(session, data.prompts()));
+      }
+    }
+
+    /** One optimizer step; returns {loss, gradient norm}. */
+    private float[] runStep(TrainStep step, Batch b, long stepNumber, float rate) {
+      List<Tensor> owned = new ArrayList<>();
+      try {
+        int n = b.size();
+        float[] px = b.images().length == n * b.imageFloats() ? b.images()
+            : java.util.Arrays.copyOf(b.images(), n * b.imageFloats());
+        TFloat32 x = TFloat32.tensorOf(Shape.of(n, b.height(), b.width(), 3),
+            DataBuffers.of(px, true, false));
+        owned.add(x);
+        TInt32 y = TInt32.tensorOf(Shape.of(n), DataBuffers.of(
+            java.util.Arrays.copyOf(b.labels(), n), true, false));
+        owned.add(y);
+        TFloat32 dropPath = TFloat32.scalarOf(training.getDropPath());
+        owned.add(dropPath);
+        TInt64 seed = TInt64.vectorOf(Seeds.derive(config.getSeed(), "step", stepNumber),
+            stepNumber);
+        owned.add(seed);
+        Session.Runner r = session.runner().feed(graph.images(), x).feed(graph.labels(), y)
+            .feed(graph.net().dropPathRate(), dropPath).feed(graph.net().stepSeed(), seed);
+        switch (graph.classifier()) {
+          case TEXT_FEATURES -> r.feed(graph.classFeatures(), classFeatures);
+          case TEXT_ENCODER -> {
+            TInt32 ids = data.prompts().tensor();
+            owned.add(ids);
+            r.feed(graph.textIds(), ids);
+          }
+          default -> { }
+        }
+        owned.addAll(step.feed(r, stepNumber, rate));
+        r.addTarget(step.update()).fetch(graph.loss()).fetch(step.gradientNorm());
+        try (var out = r.run()) {
+          return new float[] {((TFloat32) out.get(0)).getFloat(),
+              ((TFloat32) out.get(1)).getFloat()};
+        }
+      } finally {
+        owned.forEach(Tensor::close);
+      }
+    }
+
+    /** The test evaluation with the final weights, base-to-new when asked, and the report. */
+    JsonObject finish() {
+      if (classFeatures != null) {
+        classFeatures.close();
+      }
+      Dataset d = data.dataset();
+      EvalMetrics test = lastTestEval != null ? lastTestEval
+          : evaluator.run(d.test(), d.numClasses(), data.prompts());
+      state.logTest("test", test);
+      options.log().println("test: " + test.headline());
+      RunReport report = new RunReport(config, dir, graph.method().name(), counts);
+      report.test(test, d.classNames());
+      if (config.getEval().getBaseToNew()) {
+        Dataset fresh = data.newClasses(config);
+        ClassPrompts newPrompts = data.promptsFor(fresh.classNames());
+        EvalMetrics novel = evaluator.run(fresh.test(), fresh.numClasses(), newPrompts);
+        state.logTest("test_new", novel);
+        report.baseToNew(test, novel, fresh.classNames());
+        options.log().println(String.format("new classes: %s%nharmonic mean H %.2f%%",
+            novel.headline(), 100 * EvalMetrics.harmonicMean(test.top1(), novel.top1())));
+      }
+      report.best(store.best().orElse(null));
+      report.throughput(trainImages, trainSeconds);
+      state.flush();
+      JsonObject json = report.json();
+      RunReport.write(dir.report(), json);
+      return json;
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package tfpeft.train.log;
+
+import java.io.PrintStream;
+
+/**
+ * Training progress on stderr: a bar redrawn in place on a terminal, plain lines every
+ * {@code every} steps otherwise (a log file or CI). Either way: epoch, step, loss, learning rate,
+ * images per second over the last interval and the time left at the run's average pace.
+ */
+public final class Progress {
+  private static final int BAR = 24;
+  private final PrintStream out;
+  private final boolean live;
+  private final int every;
+  private final long totalSteps;
+  private final long firstStep;
+  private long startNanos;
+  private long intervalNanos;
+  private int intervalImages;
+  private int barLength;
+  private int epoch;
+  private int epochs;
+  private int batches;
+
+  /**
+   * @param totalSteps optimizer steps of the whole run
+   * @param doneSteps steps done before this process started (a resumed run)
+   */
+  public Progress(PrintStream out, boolean live, int every, long totalSteps, long doneSteps) {
+    this.out = out;
+    this.live = live;
+    this.every = Math.max(1, every);
+    this.totalSteps = totalSteps;
+    this.firstStep = doneSteps;
+  }
+
+  public void epoch(int epoch, int epochs, int batches) {
+    this.epoch = epoch;
+    this.epochs = epochs;
+    this.batches = batches;
+  }
+
+  /** After optimizer step {@code step} (1-based over the run), batch {@code batch} of the epoch. */
+  public void step(long step, int batch, double loss, double lr, int images) {
+    long now = System.nanoTime();
+    if (startNanos == 0) {
+      startNanos = now;
+      intervalNanos = now;
+    }
+    intervalImages += images;
+    boolean due = live || step % every == 0 || batch == batches;
+    if (!due) {
+      return;
+    }
+    double seconds = (now - intervalNanos) / 1e9;
+    double rate = seconds > 0 ? intervalImages / seconds : 0;
+    long doneHere = step - firstStep;
+    double perStep = doneHere > 1 ? (now - startNanos) / 1e9 / (doneHere - 1) : 0;
+    String eta = perStep > 0 ? duration(perStep * (totalSteps - step)) : "?";
+    String text = String.format("epoch %d/%d  step %d/%d  loss %.4f  lr %.2e  %s img/s  ETA %s",
+        epoch, epochs, batch, batches, loss, lr, rate > 0 ? String.format("%.0f", rate) : "-",
+        eta);
+    if (live) {
+      int filled = batches == 0 ? BAR : (int) ((long) BAR * batch / batches);
+      String bar = "[" + "=".repeat(filled) + " ".repeat(BAR - filled) + "] ";
+      redraw(bar + text);
+      if (seconds > 1) {
+        intervalNanos = now;
+        intervalImages = 0;
+      }
+    } else {
+      out.println(text);
+      intervalNanos = now;
+      intervalImages = 0;
+    }
+  }
+
+  /** A line that stays (an epoch summary, an evaluation), printed under the bar. */
+  public void line(String text) {
+    clear();
+    out.println(text);
+  }
+
+  public void done() {
+    clear();
+  }
+
+  private void redraw(String text) {
+    String padded = text.length() < barLength ? text + " ".repeat(barLength - text.length())
+        : text;
+    out.print("\r" + padded);
+    out.flush();
+    barLength = text.length();
+  }
+
+  private void clear() {
+    if (live && barLength > 0) {
+      out.print("\r" + " ".repeat(barLength) + "\r");
+      out.flush();
+      barLength = 0;
+    }
+  }
+
+  /** "1:05:03", "4:07", "0:09". */
+  public static String duration(double seconds) {
+    long s = Math.max(0, Math.round(seconds));
+    return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        : String.format("%d:%02d", s / 60, s % 60);
+  }
+}
