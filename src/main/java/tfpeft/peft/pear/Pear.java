@@ -5,13 +5,13 @@ import java.util.List;
 import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.PearConfig;
+import tfpeft.model.Init;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
@@ -22,7 +22,6 @@ import tfpeft.peft.AdapterShape;
 import tfpeft.peft.AdapterStorage;
 import tfpeft.peft.SitePatterns;
 import tfpeft.peft.SiteSurvey;
-import tfpeft.peft.StateVariable;
 import tfpeft.peft.adaptformer.AdaptFormerBranch;
 import tfpeft.peft.lora.LoraSite;
 
@@ -33,6 +32,10 @@ import tfpeft.peft.lora.LoraSite;
  * {@link PearPlan}, applies the knowledge checkpoint ({@link PrunedKnowledge}) and re-points the
  * routing ({@link SharedAdapters}); and training of the kept adapters at all the positions they
  * serve.
+ *
+ * <p>Variables: each position's adapter under {@code peft/pear/<site>/}, and two that never
+ * train, {@code peft/pear/state/routing_offset} and {@code peft/pear/state/importance}; being
+ * model variables, they go into every checkpoint with the weights.
  */
 public final class Pear {
   public static final String PREFIX = "peft/pear/";
@@ -43,7 +46,6 @@ public final class Pear {
   private final SharedAdapters shared;
   private final SiteHook hook;
   private ModelVariable importance;
-  private ModelVariable accumulating;
   private PearPlan plan;
 
   public Pear(PearConfig config, List<SiteSurvey.Site> positions) {
@@ -90,26 +92,33 @@ public final class Pear {
     return out;
   }
 
-  /** Adds the adapter hook and creates every position's variables and Pear's state. */
+  /** The site hook to add to the backbone (LoRA paths or AdaptFormer branches). */
+  public SiteHook hook() {
+    return hook;
+  }
+
+  /** Creates every position's variables and Pear's state; the hook then reads them. */
+  public void build(Net net) {
+    shared.build(net);
+    importance = net.variable(PREFIX + SharedAdapters.STATE + "importance",
+        new long[] {positions.size()}, Init.zeros());
+  }
+
+  /** {@link #build} and the hook added to {@code net}: everything but the backbone. */
   public void attach(Net net) {
     net.addHook(hook);
-    shared.build(net);
-    int n = positions.size();
-    importance = StateVariable.create(net, SharedAdapters.STATE + "importance", Shape.of(n),
-        new float[n]);
-    accumulating = StateVariable.create(net, SharedAdapters.STATE + "accumulating",
-        Shape.scalar(), new float[] {1f});
+    build(net);
   }
 
   /**
-   * The op that adds one step's Taylor scores to the importance (until the prune step), given
-   * the gradient of each trainable variable; run it with every optimizer step.
+   * The op that adds one step's Taylor scores to the importance, given the gradient of each
+   * adapter variable; run it with every optimizer step of the warm-up.
    */
   public Op accumulateImportance(Net net, Function<ModelVariable, Operand<TFloat32>> gradientOf) {
-    Ops tf = net.scope(SharedAdapters.STATE + "accumulate");
+    Ops tf = net.scope(PREFIX + "accumulate_importance");
     Operand<TFloat32> scores = TaylorImportance.stepScores(tf, shared.adapters(),
         a -> List.of(gradientOf.apply(a.down()), gradientOf.apply(a.up())));
-    return tf.assignAdd(importance.variable(), tf.math.mul(scores, accumulating.value()));
+    return tf.assignAdd(importance.variable(), scores);
   }
 
   /** The importance accumulated so far, per position. */
@@ -122,7 +131,7 @@ public final class Pear {
     return out;
   }
 
-  /** Sets the accumulated importance (resuming a run). */
+  /** Sets the accumulated importance. */
   public void loadImportance(Session s, double[] values) {
     float[] v = new float[values.length];
     for (int i = 0; i < v.length; i++) {
@@ -139,8 +148,7 @@ public final class Pear {
     if (plan != null) {
       throw new IllegalStateException("the prune step has run already");
     }
-    List<String> sites = positions.stream().map(SiteSurvey.Site::name).toList();
-    PearPlan decided = PearPlan.decide(sites, importance(s), config.getPruneRatio(),
+    PearPlan decided = PearPlan.decide(sites(), importance(s), config.getPruneRatio(),
         config.getShare());
     PrunedKnowledge.Rule rule = new PrunedKnowledge.Rule(config.getKnowledgeCheckpoint(),
         config.getSbaSharedWeight(), config.getSbaPrunedWeight());
@@ -158,21 +166,26 @@ public final class Pear {
         }
       }
     }
-    apply(s, decided);
+    VariableValues.assign(s, shared.routingOffset(),
+        SharedAdapters.offset(decided.routing(), decided.size()));
+    plan = decided;
     return decided;
   }
 
-  /** Puts a decided plan in force (the prune step, or resuming after it): routing, no more scores. */
-  public void apply(Session s, PearPlan decided) {
-    List<String> sites = positions.stream().map(SiteSurvey.Site::name).toList();
-    if (!decided.sites().equals(sites)) {
+  /**
+   * Takes back a plan decided earlier (resuming after the prune step); the routing and the
+   * weights come back with the checkpoint's variables.
+   */
+  public void restore(PearPlan decided) {
+    if (!decided.sites().equals(sites())) {
       throw TfpeftException.usage("the Pear plan is for positions " + decided.sites()
-          + " but this model has " + sites);
+          + " but the model built from the config has " + sites());
     }
-    VariableValues.assign(s, shared.routing(), decided.routing());
-    VariableValues.assign(s, accumulating, new float[] {0f});
-    loadImportance(s, decided.importance());
     plan = decided;
+  }
+
+  private List<String> sites() {
+    return positions.stream().map(SiteSurvey.Site::name).toList();
   }
 
   /** The plan in force, or null during warm-up. */
@@ -191,6 +204,14 @@ public final class Pear {
   /** Every position's own adapter (the trainable variables), in position order. */
   public List<Adapter> adapters() {
     return shared.adapters();
+  }
+
+  /** The adapters that train now: all during warm-up, the kept ones after the prune step. */
+  public List<Adapter> training() {
+    if (plan == null) {
+      return adapters();
+    }
+    return plan.kept().stream().map(p -> adapters().get(p)).toList();
   }
 
   public SharedAdapters shared() {

@@ -14,7 +14,8 @@ import tfpeft.peft.Adapter;
 import tfpeft.peft.AdapterBank;
 import tfpeft.peft.AdapterWeights;
 import tfpeft.peft.SiteSurvey;
-import tfpeft.peft.StateVariable;
+import tfpeft.model.Init;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 
 /**
  * Adapters that positions read through a routing matrix, so that one set of variables can serve
@@ -22,20 +23,25 @@ import tfpeft.peft.StateVariable;
  *
  * <p>Every position p has its own variables (A_p, B_p), created before any position is built.
  * Their effective matrices (quantized at 1 bit) are stacked, and position p computes with
- * A'_p = sum_k R[p, k] A_k (same for B), R being a [P, P] variable outside the trainable set.
- * Before the prune step R is the identity; afterwards row p is one-hot at the adapter the plan
- * gives position p, or zero for a pruned position without sharing. The gradient of A_k is then
- * sum_p R[p, k] dL/dA'_p: a shared adapter's gradient is the sum over the positions it serves, and
- * a pruned adapter gets none.
+ * A'_p = sum_k R[p, k] A_k (same for B). Before the prune step R is the identity; afterwards row p
+ * is one-hot at the adapter the plan gives position p, or zero for a pruned position without
+ * sharing. The gradient of A_k is then sum_p R[p, k] dL/dA'_p: a shared adapter's gradient is the
+ * sum over the positions it serves, and a pruned adapter gets none.
+ *
+ * <p>R is stored as its difference from the identity, {@code peft/pear/state/routing_offset}
+ * (never trained), so that a fresh graph's zero initializer gives the warm-up routing and every
+ * checkpoint carries the routing in force.
  */
 public final class SharedAdapters implements AdapterWeights {
-  public static final String STATE = "pear_state/";
+  /** Pear's own untrained variables: the routing offset and the importance. */
+  public static final String STATE = "state/";
 
   private final AdapterBank bank;
   private final List<SiteSurvey.Site> positions;
   private final List<Adapter> adapters = new ArrayList<>();
   private final Map<String, Pair> routed = new LinkedHashMap<>();
-  private ModelVariable routing;
+  private ModelVariable routingOffset;
+  private Operand<TFloat32> routing;
 
   public SharedAdapters(AdapterBank bank, List<SiteSurvey.Site> positions) {
     if (positions.isEmpty()) {
@@ -58,7 +64,7 @@ public final class SharedAdapters implements AdapterWeights {
 
   /** Creates every position's variables, the routing, and the routed matrices. */
   public void build(Net net) {
-    if (routing != null) {
+    if (routingOffset != null) {
       return;
     }
     List<Operand<TFloat32>> downs = new ArrayList<>();
@@ -71,9 +77,11 @@ public final class SharedAdapters implements AdapterWeights {
       ups.add(eff.up());
     }
     int n = positions.size();
-    routing = StateVariable.create(net, STATE + "routing", Shape.of(n, n),
-        PearPlan.identityRouting(n));
-    Ops tf = net.scope(STATE + "routed");
+    routingOffset = net.variable(bank.prefix() + STATE + "routing_offset", new long[] {n, n},
+        Init.zeros());
+    Ops tf = net.scope(bank.prefix() + "routed");
+    routing = tf.math.add(tf.constant(Shape.of(n, n), DataBuffers.of(PearPlan.identityRouting(n),
+        true, false)), routingOffset.value());
     List<Operand<TFloat32>> routedDowns = route(tf, downs, adapters.get(0).down().shape());
     List<Operand<TFloat32>> routedUps = route(tf, ups, adapters.get(0).up().shape());
     for (int p = 0; p < n; p++) {
@@ -85,7 +93,7 @@ public final class SharedAdapters implements AdapterWeights {
     int n = matrices.size();
     int size = (int) shape.size();
     Operand<TFloat32> stacked = tf.reshape(tf.stack(matrices), tf.constant(new int[] {n, size}));
-    Operand<TFloat32> mixed = tf.linalg.matMul(routing.value(), stacked);
+    Operand<TFloat32> mixed = tf.linalg.matMul(routing, stacked);
     List<Operand<TFloat32>> out = new ArrayList<>();
     int[] dims = {(int) shape.get(0), (int) shape.get(1)};
     for (var row : tf.unstack(mixed, (long) n).output()) {
@@ -103,8 +111,18 @@ public final class SharedAdapters implements AdapterWeights {
     return positions;
   }
 
-  public ModelVariable routing() {
-    return routing;
+  /** The variable holding R - I. */
+  public ModelVariable routingOffset() {
+    return routingOffset;
+  }
+
+  /** The value to give {@link #routingOffset()} for a plan: its routing minus the identity. */
+  public static float[] offset(float[] routing, int n) {
+    float[] d = routing.clone();
+    for (int p = 0; p < n; p++) {
+      d[p * n + p] -= 1f;
+    }
+    return d;
   }
 
   public AdapterBank bank() {
