@@ -123,7 +123,7 @@ final class BenchCommand implements Command {
           Transforms.build(train, size), threads, batch, epochs);
     } finally {
       if (temporary) {
-        deleteTree(dir);
+        tfpeft.util.AtomicFiles.deleteTree(dir);
       }
     }
     return 0;
@@ -238,11 +238,4 @@ final class BenchCommand implements Command {
     return new Split("bench", ex);
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (var s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -23,15 +23,11 @@ public final class Main {
   private final Map<String, Command> commands = new LinkedHashMap<>();
 
   Main() {
-    register(new PendingCommand("train", "train a PEFT method on a backbone",
-        "Training"));
-    register(new PendingCommand("eval", "evaluate a run or a model on a data split",
-        "Evaluation"));
+    register(new TrainCommand());
+    register(new EvalCommand());
     register(new PredictCommand());
-    register(new PendingCommand("export", "write a SavedModel and an adapter artifact of a run",
-        "Export"));
-    register(new PendingCommand("inspect", "show what a checkpoint, SavedModel or adapter holds",
-        "Inspection"));
+    register(new ExportCommand());
+    register(new InspectCommand());
     register(new ImportCommand());
     register(new PretrainCommand());
     register(new GraphCommand());
@@ -77,12 +73,7 @@ public final class Main {
         printHelp(command, console);
         return 0;
       }
-      CommandLine line;
-      if (command instanceof PendingCommand) {
-        line = new DefaultParser().parse(new Options(), new String[0]);
-      } else {
-        line = new DefaultParser().parse(withCommon(command.options()), rest);
-      }
+      CommandLine line = new DefaultParser().parse(withCommon(command.options()), rest);
       return command.run(line, console);
     } catch (ParseException e) {
       console.err().println("tfpeft " + command.name() + ": " + e.getMessage()

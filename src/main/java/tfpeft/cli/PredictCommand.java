@@ -1,9 +1,8 @@
 package tfpeft.cli;
 
-import com.google.protobuf.TextFormat;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,24 +16,13 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import tfpeft.TfpeftException;
-import tfpeft.config.LoadedConfig;
 import tfpeft.config.proto.ModelConfig;
-import tfpeft.config.proto.Normalization;
-import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.TransformConfig;
-import tfpeft.config.proto.WeightsConfig;
-import tfpeft.config.proto.WeightsFormat;
-import tfpeft.data.BadExamples;
-import tfpeft.data.DataSources;
-import tfpeft.data.Dataset;
 import tfpeft.data.Transforms;
 import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipClassifier;
 import tfpeft.model.Net;
-import tfpeft.model.imports.Backbones;
-import tfpeft.model.imports.LoadedBackbone;
-import tfpeft.model.imports.Preprocessing;
-import tfpeft.model.text.ClipTokenizer;
+import tfpeft.export.ServingExport;
 import tfpeft.model.weights.NpyWriter;
 
 /**
@@ -109,15 +97,19 @@ final class PredictCommand implements Command {
     if (features && line.getOptionValue("out") == null) {
       throw TfpeftException.usage("--features writes to --out FILE.npy; name the file");
     }
-    Source src = source(line);
-    ModelConfig model = src.backbone.model();
+    String weightsArg = line.getOptionValue("weights");
+    if (weightsArg != null && Files.isRegularFile(Path.of(weightsArg, "saved_model.pb"))) {
+      return savedModel(line, console, Path.of(weightsArg), topK, batch);
+    }
+    ModelSource src = ModelSource.of(line);
+    ModelConfig model = src.backbone().model();
     int size = BuiltModel.imageSize(model);
-    TransformConfig transform = transform(line, src, model);
+    TransformConfig transform = src.transform(line);
     PredictInputs inputs = PredictInputs.read(line.getArgList(), size,
         Transforms.build(transform, size));
     boolean clip = model.hasClip();
-    List<String> classes = classNames(line, src);
-    int headClasses = headClasses(src.backbone);
+    List<String> classes = src.classNames(line);
+    int headClasses = src.headClasses();
     if (!features) {
       if (clip && classes.isEmpty()) {
         throw TfpeftException.usage("CLIP classifies among class names: give --classes (a file"
@@ -143,11 +135,11 @@ final class PredictCommand implements Command {
       BuiltModel m = BuiltModel.build(net, model, Math.max(headClasses, 1), false);
       try (Session s = new Session(g)) {
         s.initialize();
-        src.backbone.assignTo(s, net);
+        src.backbone().assignTo(s, net);
         TFloat32 classFeatures = null;
         if (clip && !features) {
           classFeatures = ClipClassifier.tensor(ClipClassifier.classFeatures(s, m.clip(),
-              tokenizer(src), classes, templates(line, src), true));
+              src.tokenizer(), classes, src.templates(line), true));
         }
         try {
           out = forward(s, net, m, inputs, batch, features, classFeatures);
@@ -159,14 +151,7 @@ final class PredictCommand implements Command {
       }
     }
     if (line.hasOption("out")) {
-      Path file = Path.of(line.getOptionValue("out"));
-      float[] flat = new float[out.length * out[0].length];
-      for (int i = 0; i < out.length; i++) {
-        System.arraycopy(out[i], 0, flat, i * out[0].length, out[0].length);
-      }
-      NpyWriter.write(file, new long[] {out.length, out[0].length}, flat);
-      console.info("wrote " + (features ? "features" : "logits") + " [" + out.length + ", "
-          + out[0].length + "] to " + file);
+      writeNpy(console, Path.of(line.getOptionValue("out")), out, features);
     }
     if (!features) {
       print(console, inputs.names(), out, classes, topK, line.hasOption("json"));
@@ -174,117 +159,48 @@ final class PredictCommand implements Command {
     return 0;
   }
 
-  /** Where the model comes from, and what a config adds to it. */
-  private record Source(LoadedBackbone backbone, Path weights, RunConfig config) {}
-
-  private static Source source(CommandLine line) {
-    boolean hasConfig = line.hasOption("config");
-    String weights = line.getOptionValue("weights");
-    if (hasConfig == (weights != null)) {
-      throw TfpeftException.usage("give the model as --weights PATH or --config FILE (one)");
+  /** A SavedModel from tfpeft export: its own preprocessing and class names. */
+  private static int savedModel(CommandLine line, Console console, Path dir, int topK,
+      int batch) throws IOException {
+    if (line.hasOption("features")) {
+      throw TfpeftException.usage("a SavedModel gives logits, not features; drop --features");
     }
-    if (weights != null) {
-      WeightsConfig w = WeightsConfig.newBuilder().setPath(weights)
-          .setFormat(format(line.getOptionValue("format", "auto"))).build();
-      return new Source(Backbones.load(w, null), Path.of(weights), null);
-    }
-    LoadedConfig loaded = ConfigArgs.load(line);
-    RunConfig c = loaded.resolved();
-    if (c.getModel().getWeights().getPath().isEmpty()) {
-      throw TfpeftException.usage("the config's model.weights.path is empty: predictions of"
-          + " random weights mean nothing; set it or use --weights");
-    }
-    // The model as written: only the fields the user set are requests to the weights.
-    return new Source(Backbones.load(c.getModel().getWeights(), loaded.written().getModel()),
-        Path.of(c.getModel().getWeights().getPath()), c);
-  }
-
-  static WeightsFormat format(String name) {
-    try {
-      return WeightsFormat.valueOf(name.toUpperCase(java.util.Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw TfpeftException.usage("--format " + name + " is not one of auto, tfpeft, "
-          + "safetensors, google_npz, openai_clip");
-    }
-  }
-
-  private static TransformConfig transform(CommandLine line, Source src, ModelConfig model) {
-    TransformConfig.Builder t = src.config != null
-        ? src.config.getData().getEvalTransform().toBuilder()
-        : Preprocessing.of(src.backbone.report(), model.hasClip()).toBuilder();
-    String n = line.getOptionValue("normalization");
-    if (n != null) {
-      try {
-        t.setNormalization(Normalization.valueOf(n.toUpperCase(java.util.Locale.ROOT)));
-      } catch (IllegalArgumentException e) {
-        throw TfpeftException.usage("--normalization " + n + " is not unit, imagenet or clip");
+    try (ServingExport.Served m = ServingExport.open(dir)) {
+      TransformConfig.Builder t = m.preprocess().toBuilder();
+      String n = line.getOptionValue("normalization");
+      if (n != null) {
+        t.setNormalization(ModelSource.normalization(n));
       }
-      if (t.getNormalization() == Normalization.CUSTOM) {
-        throw TfpeftException.usage("--normalization custom needs a config's mean and std");
+      PredictInputs inputs = PredictInputs.read(line.getArgList(), m.size(),
+          Transforms.build(t.build(), m.size()));
+      int per = m.size() * m.size() * 3;
+      float[][] out = new float[inputs.count()][];
+      for (int start = 0; start < inputs.count(); start += batch) {
+        int k = Math.min(batch, inputs.count() - start);
+        float[][] rows = m.logits(Arrays.copyOfRange(inputs.pixels(), start * per,
+            (start + k) * per), k);
+        System.arraycopy(rows, 0, out, start, k);
       }
-    }
-    return t.setSize(0).build();
-  }
-
-  private static List<String> classNames(CommandLine line, Source src) throws IOException {
-    String arg = line.getOptionValue("classes");
-    if (arg != null) {
-      Path p = Path.of(arg);
-      List<String> names = new ArrayList<>();
-      if (Files.isRegularFile(p)) {
-        for (String l : Files.readAllLines(p)) {
-          if (!l.isBlank()) {
-            names.add(l.strip());
-          }
-        }
-      } else {
-        for (String s : arg.split(",")) {
-          if (!s.isBlank()) {
-            names.add(s.strip());
-          }
-        }
+      List<String> classes = new ArrayList<>(m.classNames());
+      while (classes.size() < out[0].length) {
+        classes.add("class " + classes.size());
       }
-      if (names.isEmpty()) {
-        throw TfpeftException.usage("--classes " + arg + " names no classes");
+      if (line.hasOption("out")) {
+        writeNpy(console, Path.of(line.getOptionValue("out")), out, false);
       }
-      return names;
+      print(console, inputs.names(), out, classes, topK, line.hasOption("json"));
+      return 0;
     }
-    if (src.config != null) {
-      return new ArrayList<>(dataset(src.config).classNames());
-    }
-    return new ArrayList<>();
   }
 
-  private static Dataset dataset(RunConfig c) {
-    return DataSources.read(c.getData(), c.getSeed(), BadExamples.strict());
-  }
-
-  private static List<String> templates(CommandLine line, Source src) {
-    if (line.hasOption("template")) {
-      return List.of(line.getOptionValues("template"));
+  private static void writeNpy(Console console, Path file, float[][] out, boolean features) {
+    float[] flat = new float[out.length * out[0].length];
+    for (int i = 0; i < out.length; i++) {
+      System.arraycopy(out[i], 0, flat, i * out[0].length, out[0].length);
     }
-    if (src.config != null) {
-      if (src.config.getModel().getClip().getTemplatesCount() > 0) {
-        return src.config.getModel().getClip().getTemplatesList();
-      }
-      return dataset(src.config).templates();
-    }
-    return List.of(ClipClassifier.DEFAULT_TEMPLATE);
-  }
-
-  private static ClipTokenizer tokenizer(Source src) {
-    String configured = src.config == null ? "" : src.config.getModel().getClip().getTokenizer();
-    Path vocab = configured.isEmpty() ? src.backbone.vocab() : Path.of(configured);
-    if (vocab == null) {
-      throw TfpeftException.usage("no tokenizer vocabulary comes with " + src.weights
-          + "; set model.clip.tokenizer to a vocab.json or merges file");
-    }
-    return ClipTokenizer.load(vocab);
-  }
-
-  private static int headClasses(LoadedBackbone b) {
-    long[] shape = b.shapes().get("head/head/bias");
-    return shape == null ? 0 : (int) shape[0];
+    NpyWriter.write(file, new long[] {out.length, out[0].length}, flat);
+    console.info("wrote " + (features ? "features" : "logits") + " [" + out.length + ", "
+        + out[0].length + "] to " + file);
   }
 
   private static float[][] forward(Session s, Net net, BuiltModel m, PredictInputs in, int batch,

@@ -105,11 +105,11 @@ final class PretrainCommand implements Command {
     TrainingConfig training = TrainingConfig.newBuilder()
         .setEpochs(OptionValues.integer(line, "epochs", clip ? 12 : 6, 1))
         .setBatchSize(OptionValues.integer(line, "batch", 128, 1))
-        .setLearningRate(Float.parseFloat(line.getOptionValue("lr", "1e-3")))
+        .setLearningRate(learningRate(line))
         .setWeightDecay(clip ? 0.1f : 0.05f).setWarmupEpochs(1).setWarmupStartLr(1e-5f)
         .setMinLr(1e-5f).setSchedulePerStep(true).setDropPath(0f).build();
     Path tmp = out.toAbsolutePath().getParent().resolve("." + out.getFileName() + ".tmp");
-    deleteTree(tmp);
+    AtomicFiles.deleteTree(tmp);
     Files.createDirectories(tmp);
     PretrainOptions o = new PretrainOptions(suite, tmp, model, training,
         OptionValues.integer(line, "seed", 1, 0), OptionValues.integer(line, "threads", 0, 0),
@@ -121,24 +121,26 @@ final class PretrainCommand implements Command {
           + String.join(" ", line.getArgList()) + " " + String.join(" ",
               java.util.Arrays.stream(line.getOptions()).map(op -> "--" + op.getLongOpt()
                   + (op.hasArg() ? " " + op.getValue() : "")).toList()) + "\n");
-      deleteTree(out);
-      AtomicFiles.move(tmp, out);
+      AtomicFiles.replaceDirectory(tmp, out);
       console.println(String.format("wrote %s: %,d backbone parameters, %.1f min", out, params,
           (System.nanoTime() - start) / 60e9));
     } finally {
-      deleteTree(tmp);
+      AtomicFiles.deleteTree(tmp);
     }
     return 0;
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
+  private static float learningRate(CommandLine line) {
+    String v = line.getOptionValue("lr", "1e-3");
+    try {
+      float lr = Float.parseFloat(v);
+      if (lr > 0 && Float.isFinite(lr)) {
+        return lr;
       }
+    } catch (NumberFormatException e) {
+      // reported below
     }
+    throw TfpeftException.usage("--lr expects a positive number, got '" + v + "'");
   }
+
 }

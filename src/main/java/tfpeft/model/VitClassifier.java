@@ -26,11 +26,21 @@ public final class VitClassifier {
         c.getPooling());
   }
 
+  /** Features and logits of a classifier applied to any image operand. */
+  public record Outputs(Operand<TFloat32> features, Operand<TFloat32> logits) {}
+
   public static Endpoints build(Net net, VitConfig c, int numClasses, boolean dropPath) {
-    Ops tf = net.tf();
-    VisionTransformer.Spec spec = spec(c);
     Placeholder<TFloat32> images = net.named("images").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, c.getImageSize(), c.getImageSize(), 3)));
+    Outputs o = apply(net, c, numClasses, dropPath, images);
+    return new Endpoints(images, o.features(), o.logits());
+  }
+
+  /** The classifier on {@code images} [N, S, S, 3]; endpoints named features and logits. */
+  public static Outputs apply(Net net, VitConfig c, int numClasses, boolean dropPath,
+      Operand<TFloat32> images) {
+    Ops tf = net.tf();
+    VisionTransformer.Spec spec = spec(c);
     Operand<TFloat32> x = VisionTransformer.features(net, images, spec, dropPath ? 1f : 0f);
     long d = c.getWidth();
     if (c.getPreLogits()) {
@@ -40,6 +50,6 @@ public final class VitClassifier {
     Operand<TFloat32> features = net.named("features").identity(x);
     Operand<TFloat32> logits = Linear.apply(net, "head/", "head", features, d, numClasses, true,
         Init.truncNormal(0.02f));
-    return new Endpoints(images, features, net.named("logits").identity(logits));
+    return new Outputs(features, net.named("logits").identity(logits));
   }
 }

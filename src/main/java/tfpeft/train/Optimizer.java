@@ -48,9 +48,17 @@ public final class Optimizer {
     epsilonHat = scalar(net, scope + "/epsilon_hat");
     globalNorm = globalNorm(tf, grads);
     List<Operand<TFloat32>> clipped = clip(tf, grads, globalNorm, config.getClipGradNorm());
+    // No variable changes before every gradient is computed: the variables are read through
+    // Identity, which aliases their buffers, so an early update would leak into gradients still
+    // being computed (timing-dependent results). TF1's GATE_GRAPH.
+    List<Op> ready = new ArrayList<>();
+    for (Operand<TFloat32> g : clipped) {
+      ready.add(tf.identity(g));
+    }
+    Ops gated = tf.withControlDependencies(ready);
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < vars.size(); i++) {
-      updates.add(apply(net, vars.get(i), clipped.get(i)));
+      updates.add(apply(net, gated, vars.get(i), clipped.get(i)));
     }
     update = net.named(scope + "/update").withControlDependencies(updates).noOp();
   }
@@ -79,8 +87,7 @@ public final class Optimizer {
     return net.named(name).placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
   }
 
-  private Op apply(Net net, ModelVariable v, Operand<TFloat32> g) {
-    Ops tf = net.tf();
+  private Op apply(Net net, Ops tf, ModelVariable v, Operand<TFloat32> g) {
     float wd = config.getWeightDecay();
     long[] shape = v.shape().asArray();
     switch (config.getOptimizer()) {

@@ -3,6 +3,7 @@ package tfpeft.train;
 import java.util.Optional;
 import java.util.function.Consumer;
 import tfpeft.TfpeftException;
+import tfpeft.config.Defaults;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.train.checkpoint.CheckpointStore;
 import tfpeft.util.AtomicFiles;
@@ -41,7 +42,7 @@ final class RunResumption {
 
   /** The fields that decide results: the run's place and the runtime threads do not. */
   static RunConfig comparable(RunConfig c) {
-    RunConfig.Builder b = c.toBuilder().clearName().clearOutputDir().clearRuntime();
+    RunConfig.Builder b = Defaults.fill(c).toBuilder().clearName().clearOutputDir().clearRuntime();
     b.getDataBuilder().clearPipeline();
     return b.build();
   }

@@ -15,6 +15,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import tfpeft.TfpeftException;
+import tfpeft.config.Defaults;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.data.BadExamples;
@@ -33,6 +34,7 @@ import tfpeft.peft.MethodRegistry;
 import tfpeft.train.checkpoint.CheckpointStore;
 import tfpeft.train.log.Progress;
 import tfpeft.util.Seeds;
+import tfpeft.util.TestPauses;
 
 /**
  * Trains one run: builds the graph (backbone, method, loss, step), loads the pretrained weights,
@@ -68,11 +70,11 @@ public final class Trainer {
   private final RunDirectory dir;
 
   public Trainer(RunConfig config, String source, Options options, MethodRegistry registry) {
-    this.config = config;
+    this.config = Defaults.fill(config);
     this.source = source;
     this.options = options;
     this.registry = registry;
-    this.dir = RunDirectory.of(config, source);
+    this.dir = RunDirectory.of(this.config, source);
   }
 
   public RunDirectory directory() {
@@ -209,6 +211,7 @@ public final class Trainer {
                   + ". Lower training.learning_rate or set training.clip_grad_norm");
             }
             state.advance(stepNumber);
+            TestPauses.pause("step_delay_ms");
             lossSum += out[0] * b.size();
             images += b.size();
             progress.step(stepNumber, b.index() + 1, out[0], rate, b.size());

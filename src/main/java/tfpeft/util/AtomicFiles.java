@@ -90,4 +90,42 @@ public final class AtomicFiles {
       // best effort: a leftover hidden temporary file is harmless
     }
   }
+
+  /** Deletes a directory tree, best effort (a leftover hidden temporary is harmless). */
+  public static void deleteTree(Path p) {
+    if (p == null || !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var s = Files.walk(p)) {
+      for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+
+  /**
+   * Puts the finished directory {@code tmp} at {@code out}: an existing {@code out} is moved
+   * aside first and deleted only once the new one is in place, so a failure leaves the old one.
+   */
+  public static void replaceDirectory(Path tmp, Path out) throws IOException {
+    Path old = null;
+    if (Files.exists(out)) {
+      old = out.toAbsolutePath().getParent().resolve("." + out.getFileName() + ".old."
+          + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36));
+      Files.move(out, old);
+    }
+    try {
+      Files.move(tmp, out);
+    } catch (IOException e) {
+      if (old != null) {
+        Files.move(old, out);
+        old = null;
+      }
+      throw e;
+    } finally {
+      deleteTree(old);
+    }
+  }
 }

@@ -47,29 +47,15 @@ public final class BackboneDirectory {
     Path parent = out.toAbsolutePath().getParent();
     String name = out.getFileName().toString();
     Path tmp = parent.resolve("." + name + "." + suffix() + ".tmp");
-    Path old = null;
     try {
       Files.createDirectories(parent);
       Files.createDirectory(tmp);
       fill(tmp, b);
-      if (Files.exists(out)) {
-        old = parent.resolve("." + name + "." + suffix() + ".old");
-        Files.move(out, old);
-      }
-      try {
-        Files.move(tmp, out);
-      } catch (IOException e) {
-        if (old != null) {
-          Files.move(old, out);
-          old = null;
-        }
-        throw e;
-      }
+      AtomicFiles.replaceDirectory(tmp, out);
     } catch (IOException e) {
       throw TfpeftException.failure("cannot write " + out + ": " + e, e);
     } finally {
       deleteTree(tmp);
-      deleteTree(old);
     }
   }
 
@@ -105,15 +91,7 @@ public final class BackboneDirectory {
   }
 
   static void deleteTree(Path p) {
-    if (p == null || !Files.exists(p)) {
-      return;
-    }
-    try (var s = Files.walk(p)) {
-      for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(f);
-      }
-    } catch (IOException ignored) {
-      // best effort: a hidden leftover is harmless and named after the output
-    }
+    AtomicFiles.deleteTree(p);
   }
+
 }

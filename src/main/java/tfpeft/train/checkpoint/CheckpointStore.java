@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tfpeft.TfpeftException;
 import tfpeft.util.AtomicFiles;
+import tfpeft.util.TestPauses;
 
 /**
  * The checkpoints of a run: one directory per checkpoint, {@code epoch-NNNN/}, holding the
@@ -104,7 +105,7 @@ public final class CheckpointStore {
       writeSynced(tmp.resolve(STATE), new GsonBuilder().setPrettyPrinting()
           .serializeSpecialFloatingPointValues().create().toJson(state) + "\n");
       syncDirectory(tmp);
-      pauseForTests();
+      TestPauses.pause("checkpoint_pause_ms." + name(epoch));
       Path target = dir.resolve(name(epoch));
       if (Files.exists(target)) {
         discard(target);
@@ -276,17 +277,5 @@ public final class CheckpointStore {
       return fse.getReason() + " (" + fse.getFile() + ")";
     }
     return m == null ? e.getClass().getSimpleName() : m;
-  }
-
-  /** Lets a test stop a process while a checkpoint is half written. */
-  private static void pauseForTests() {
-    long ms = Long.getLong("tfpeft.test.checkpoint_pause_ms", 0);
-    if (ms > 0) {
-      try {
-        Thread.sleep(ms);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }

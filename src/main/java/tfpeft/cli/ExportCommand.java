@@ -1,0 +1,197 @@
+package tfpeft.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.ModelConfig;
+import tfpeft.config.proto.TransformConfig;
+import tfpeft.data.Preprocess;
+import tfpeft.data.Transforms;
+import tfpeft.data.image.ImageDecoder;
+import tfpeft.data.image.ImageEncoder;
+import tfpeft.data.image.RgbImage;
+import tfpeft.export.ServingExport;
+import tfpeft.model.BuiltModel;
+import tfpeft.model.ClipClassifier;
+import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
+import tfpeft.model.VariableValues;
+
+/** {@code tfpeft export}: a classifier as a SavedModel for serving. */
+final class ExportCommand implements Command {
+  @Override
+  public String name() {
+    return "export";
+  }
+
+  @Override
+  public String summary() {
+    return "write a SavedModel for serving (and, for runs, an adapter artifact)";
+  }
+
+  @Override
+  public String usage() {
+    return "export (--weights PATH | --config FILE) --out DIR [--classes NAMES] [--template T]";
+  }
+
+  @Override
+  public String description() {
+    return "Writes a SavedModel (tag serve) of a classifier: signature serving_default takes"
+        + " preprocessed float images [N, S, S, 3], serving_bytes one encoded JPEG or PNG that"
+        + " the graph decodes, resizes and normalizes as the model's preprocessing says; both"
+        + " return logits, probabilities, class_id and class_name, and assets/class_names.txt"
+        + " holds the names. A ViT needs weights with a head; a CLIP becomes a zero-shot"
+        + " classifier with the class text features of --classes and --template baked in."
+        + " Before the directory appears the SavedModel is loaded back and its logits compared"
+        + " with the source graph's on held images (at most 1e-5 apart, or nothing is written);"
+        + " the bytes path is compared with tfpeft's own preprocessing and reported.";
+  }
+
+  @Override
+  public Options options() {
+    Options o = new Options();
+    ConfigArgs.add(o);
+    o.addOption(Option.builder("w").longOpt("weights").hasArg().argName("PATH")
+        .desc("backbone directory or foreign weights").build());
+    o.addOption(Option.builder().longOpt("format").hasArg().argName("F")
+        .desc("format of --weights (default auto)").build());
+    o.addOption(Option.builder("o").longOpt("out").hasArg().argName("DIR")
+        .desc("SavedModel directory to write").build());
+    o.addOption(Option.builder().longOpt("overwrite").desc("replace an existing DIR").build());
+    o.addOption(Option.builder().longOpt("classes").hasArg().argName("FILE|A,B,...")
+        .desc("class names (CLIP: required; ViT: names for the head's classes)").build());
+    o.addOption(Option.builder().longOpt("template").hasArg().argName("TEXT")
+        .desc("CLIP prompt with {} for the class name (repeatable)").build());
+    o.addOption(Option.builder().longOpt("normalization").hasArg().argName("N")
+        .desc("unit, imagenet or clip (overrides the recorded preprocessing)").build());
+    return o;
+  }
+
+  @Override
+  public int run(CommandLine line, Console console) throws Exception {
+    if (!line.getArgList().isEmpty()) {
+      throw TfpeftException.failure("exporting a run directory (" + line.getArgList().get(0)
+          + ") is not part of this build yet; export a backbone with --weights");
+    }
+    String outArg = line.getOptionValue("out");
+    if (outArg == null) {
+      throw TfpeftException.usage("export needs --out DIR");
+    }
+    Path out = Path.of(outArg);
+    if (java.nio.file.Files.exists(out) && !line.hasOption("overwrite")) {
+      throw TfpeftException.usage(out + " exists; choose another --out or pass --overwrite");
+    }
+    ModelSource src = ModelSource.of(line);
+    ModelConfig model = src.backbone().model();
+    boolean clip = model.hasClip();
+    int size = BuiltModel.imageSize(model);
+    List<String> classes = src.classNames(line);
+    int head = src.headClasses();
+    if (clip && classes.isEmpty()) {
+      throw TfpeftException.usage("a CLIP export classifies among class names: give --classes");
+    }
+    if (!clip && head == 0) {
+      throw TfpeftException.usage("these weights have no classification head (head/head/*); "
+          + "export a run, or weights with a head");
+    }
+    if (!clip && classes.isEmpty()) {
+      for (int i = 0; i < head; i++) {
+        classes.add("class " + i);
+      }
+    }
+    if (!clip && classes.size() != head) {
+      throw TfpeftException.usage("the head has " + head + " classes but " + classes.size()
+          + " class names were given");
+    }
+    TransformConfig preprocess = src.transform(line);
+    Preprocess javaPre = Transforms.build(preprocess, size);
+    // Held images: photo-like encoded samples at 1.5x the model's size, so that both the
+    // decoding and the resize of the bytes path are exercised, plus their Java preprocessing.
+    int per = size * size * 3;
+    List<byte[]> encoded = new ArrayList<>();
+    int n = 4;
+    float[] held = new float[n * per];
+    SplittableRandom rng = new SplittableRandom(11);
+    for (int k = 0; k < n; k++) {
+      RgbImage img = sample(size * 3 / 2, size * 3 / 2 + k, rng);
+      byte[] png = ImageEncoder.png(img);
+      encoded.add(png);
+      javaPre.apply(ImageDecoder.decode(png, "sample " + k), rng, held, k * per);
+    }
+    float[][] reference;
+    float[][] classFeatures = null;
+    Map<String, float[]> tensors = new LinkedHashMap<>();
+    try (Graph g = new Graph()) {
+      Net net = new Net(g, 0);
+      BuiltModel m = BuiltModel.build(net, model, Math.max(head, 1), false);
+      try (Session s = new Session(g)) {
+        s.initialize();
+        src.backbone().assignTo(s, net);
+        for (ModelVariable v : net.variables()) {
+          tensors.put(v.name(), VariableValues.read(s, v));
+        }
+        if (clip) {
+          classFeatures = ClipClassifier.classFeatures(s, m.clip(), src.tokenizer(), classes,
+              src.templates(line), true);
+        }
+        reference = logits(s, net, m, held, n, size, classFeatures);
+      }
+    }
+    ServingExport.Check check = ServingExport.export(new ServingExport.Model(model, tensors,
+        classes, classFeatures, preprocess), out, held, reference, encoded, held);
+    console.println(String.format(Locale.ROOT, "wrote %s: %d classes, %.2f MB; checked on %d"
+        + " images: max |logit difference| %.2e (limit %.0e); bytes signature vs tfpeft's"
+        + " preprocessing: max |logit difference| %.2e", out, classes.size(),
+        check.bytesOnDisk() / 1048576.0, check.images(), check.maxAbsDiff(),
+        ServingExport.TOLERANCE, check.bytesMaxAbsDiff()));
+    return 0;
+  }
+
+  static float[][] logits(Session s, Net net, BuiltModel m, float[] px, int n, int size,
+      float[][] classFeatures) {
+    try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, size, size, 3), DataBuffers.of(px));
+        TFloat32 rate = TFloat32.scalarOf(0f);
+        TInt64 seed = TInt64.vectorOf(0, 0);
+        TFloat32 cf = classFeatures == null ? null : ClipClassifier.tensor(classFeatures)) {
+      var runner = s.runner().feed(m.images(), x).feed(net.dropPathRate(), rate)
+          .feed(net.stepSeed(), seed).fetch(m.logits());
+      if (cf != null) {
+        runner.feed(m.clip().classFeatures(), cf);
+      }
+      try (var r = runner.run()) {
+        return ClipClassifier.rows((TFloat32) r.get(0));
+      }
+    }
+  }
+
+  /** Smooth colour fields with a little noise: something a decoder and resampler work on. */
+  static RgbImage sample(int w, int h, SplittableRandom rng) {
+    byte[] px = new byte[w * h * 3];
+    double fx = 1 + rng.nextDouble() * 3;
+    double fy = 1 + rng.nextDouble() * 3;
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        for (int c = 0; c < 3; c++) {
+          double v = 128 + 90 * Math.sin(fx * x / w * Math.PI * (c + 1))
+              * Math.cos(fy * y / h * Math.PI) + rng.nextInt(16) - 8;
+          px[3 * (y * w + x) + c] = (byte) Math.max(0, Math.min(255, (int) v));
+        }
+      }
+    }
+    return new RgbImage(w, h, px);
+  }
+}

@@ -1,0 +1,76 @@
+package tfpeft.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import tfpeft.TfpeftException;
+import tfpeft.inspect.Inventory;
+import tfpeft.inspect.InventoryDiff;
+import tfpeft.inspect.InventoryReport;
+
+/** {@code tfpeft inspect}: what a checkpoint, backbone, weight file or SavedModel holds. */
+final class InspectCommand implements Command {
+  @Override
+  public String name() {
+    return "inspect";
+  }
+
+  @Override
+  public String summary() {
+    return "show what a checkpoint, SavedModel, backbone or weight file holds";
+  }
+
+  @Override
+  public String usage() {
+    return "inspect PATH [--tensors] [--depth N] [--json] | inspect --diff A B";
+  }
+
+  @Override
+  public String description() {
+    return "PATH is a TensorFlow checkpoint (its prefix, .index file, or a directory holding one),"
+        + " a SavedModel directory (signatures with their inputs and outputs, size on disk), a"
+        + " tfpeft backbone directory (architecture), or a .safetensors / .npz file. Headers and"
+        + " indexes are read, not the model: tensors are summed by prefix (backbone, head,"
+        + " peft/<method>, optimizer slots) with values and MB (2^20 bytes). --diff A B compares"
+        + " two artifacts tensor by tensor: identical (bit for bit), changed (how many values, the"
+        + " largest difference), reshaped, only in one.";
+  }
+
+  @Override
+  public Options options() {
+    Options o = new Options();
+    o.addOption(Option.builder().longOpt("tensors").desc("list every tensor").build());
+    o.addOption(Option.builder().longOpt("depth").hasArg().argName("N")
+        .desc("group by the first N name components (default 1; 2 under peft/)").build());
+    o.addOption(Option.builder().longOpt("json").desc("print JSON").build());
+    o.addOption(Option.builder().longOpt("diff").desc("compare the two PATHs given").build());
+    return o;
+  }
+
+  @Override
+  public int run(CommandLine line, Console console) {
+    List<String> args = line.getArgList();
+    int depth = OptionValues.integer(line, "depth", 0, 1);
+    if (line.hasOption("diff")) {
+      if (args.size() != 2) {
+        throw TfpeftException.usage("--diff compares two paths, got " + args.size());
+      }
+      Inventory a = Inventory.of(Path.of(args.get(0)));
+      Inventory b = Inventory.of(Path.of(args.get(1)));
+      InventoryDiff.text(a, b, InventoryDiff.diff(a, b)).forEach(console::println);
+      return 0;
+    }
+    if (args.size() != 1) {
+      throw TfpeftException.usage("inspect takes one PATH (or --diff A B), got " + args.size());
+    }
+    Inventory inv = Inventory.of(Path.of(args.get(0)));
+    if (line.hasOption("json")) {
+      console.println(InventoryReport.json(inv, depth));
+    } else {
+      InventoryReport.text(inv, depth, line.hasOption("tensors")).forEach(console::println);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,293 @@
+package tfpeft.export;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.AssetFileDef;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.ModelConfig;
+import tfpeft.config.proto.TransformConfig;
+import tfpeft.model.BuiltModel;
+import tfpeft.model.ClipModel;
+import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
+import tfpeft.model.VariableValues;
+import tfpeft.model.VitClassifier;
+import tfpeft.util.AtomicFiles;
+
+/**
+ * A classifier as a SavedModel for serving (tag {@code serve}): signature {@code serving_default}
+ * takes preprocessed float images [N, S, S, 3], signature {@code serving_bytes} one encoded JPEG
+ * or PNG image preprocessed in the graph; both give {@code logits}, {@code probabilities},
+ * {@code class_id} and {@code class_name}. The class names are also an asset
+ * ({@code assets/class_names.txt}). For CLIP the class text features are baked in as a constant.
+ *
+ * <p>Before the directory appears, the SavedModel is loaded back in a fresh session and its
+ * predictions on held images are compared with the reference logits the caller computed with the
+ * trained graph; the export fails if they differ by more than {@link #TOLERANCE}.
+ */
+public final class ServingExport {
+  /** Largest absolute logit difference accepted between the export and the trained graph. */
+  public static final double TOLERANCE = 1e-5;
+  public static final String DEFAULT_SIGNATURE = "serving_default";
+  public static final String BYTES_SIGNATURE = "serving_bytes";
+  static final String CLASS_NAMES_ASSET = "class_names.txt";
+  /** The preprocessing of serving_default's input, as a text-format TransformConfig. */
+  public static final String PREPROCESS_ASSET = "preprocess.pbtxt";
+
+  /**
+   * What is exported: the architecture, every backbone/ and head/ value with the method folded
+   * in, class names, for CLIP the normalized class text features [C, E], the preprocessing.
+   */
+  public record Model(ModelConfig config, Map<String, float[]> tensors, List<String> classNames,
+      float[][] classFeatures, TransformConfig preprocess) {}
+
+  /** The outcome: max |logit difference| on the held images, and of the bytes path on samples. */
+  public record Check(int images, double maxAbsDiff, int encodedSamples, double bytesMaxAbsDiff,
+      long bytesOnDisk) {}
+
+  private ServingExport() {}
+
+  /**
+   * Writes the SavedModel to {@code out} (all or nothing).
+   *
+   * @param held preprocessed images, row-major [n, S, S, 3]
+   * @param reference the trained graph's logits of {@code held}
+   * @param encoded encoded images for the bytes-path check, with {@code encodedPixels} their
+   *     preprocessing by tfpeft's own pipeline (row-major [k, S, S, 3]); may be empty
+   */
+  public static Check export(Model m, Path out, float[] held, float[][] reference,
+      List<byte[]> encoded, float[] encodedPixels) {
+    int size = BuiltModel.imageSize(m.config());
+    Path parent = out.toAbsolutePath().getParent();
+    Path tmp = parent.resolve("." + out.getFileName() + ".export.tmp");
+    try {
+      Files.createDirectories(parent);
+      AtomicFiles.deleteTree(tmp);
+      write(m, size, tmp);
+      Check check = verify(tmp, size, held, reference, encoded, encodedPixels);
+      if (check.maxAbsDiff() > TOLERANCE) {
+        throw TfpeftException.failure(String.format("the exported model's logits differ from the"
+            + " trained graph's by %.3g (more than %.0e); nothing was written to %s",
+            check.maxAbsDiff(), TOLERANCE, out));
+      }
+      AtomicFiles.replaceDirectory(tmp, out);
+      return check;
+    } catch (IOException e) {
+      throw TfpeftException.failure("cannot export to " + out + ": " + e.getMessage(), e);
+    } finally {
+      AtomicFiles.deleteTree(tmp);
+    }
+  }
+
+  private static void write(Model m, int size, Path dir) throws IOException {
+    try (Graph g = new Graph()) {
+      Net net = new Net(g, 0);
+      Ops tf = net.tf();
+      Placeholder<TString> bytes = tf.withName("image_bytes").placeholder(TString.class,
+          Placeholder.shape(Shape.scalar()));
+      Operand<TFloat32> fromBytes = GraphPreprocess.apply(tf.withSubScope("preprocess"), bytes,
+          m.preprocess(), size);
+      Operand<TFloat32> images = tf.withName("images").placeholderWithDefault(fromBytes,
+          Shape.of(-1, size, size, 3));
+      Operand<TFloat32> logits;
+      if (m.config().hasClip()) {
+        Operand<TFloat32> features = ClipModel.imageFeatures(net, images,
+            ClipModel.spec(m.config().getClip()), 0f);
+        logits = tf.math.mul(tf.linalg.matMul(ClipModel.normalize(tf, features),
+            tf.constant(m.classFeatures()), org.tensorflow.op.linalg.MatMul.transposeB(true)),
+            tf.math.exp(ClipModel.logitScale(net)));
+      } else {
+        logits = VitClassifier.apply(net, m.config().getVit(), m.classNames().size(), false,
+            images).logits();
+      }
+      logits = tf.withName("output_logits").identity(logits);
+      Operand<TFloat32> probabilities = tf.withName("probabilities").nn.softmax(logits);
+      Operand<TInt64> classId = tf.withName("class_id").math.argMax(logits, tf.constant(1),
+          TInt64.class);
+      Operand<TString> className = tf.withName("class_name").gather(
+          tf.constant(StandardCharsets.UTF_8, m.classNames().toArray(String[]::new)), classId, tf.constant(0));
+      tf.withName("class_names_path").constant(CLASS_NAMES_ASSET);
+      try (Session s = new Session(g)) {
+        s.initialize();
+        for (ModelVariable v : net.variables()) {
+          float[] values = m.tensors().get(v.name());
+          if (values == null) {
+            throw TfpeftException.failure("export: no value for " + v.name());
+          }
+          VariableValues.assign(s, v, values);
+        }
+        Signature floats = Signature.builder().key(DEFAULT_SIGNATURE)
+            .methodName("tensorflow/serving/predict").input("images", images)
+            .output("logits", logits).output("probabilities", probabilities)
+            .output("class_id", classId).output("class_name", className).build();
+        Signature encodedSig = Signature.builder().key(BYTES_SIGNATURE)
+            .methodName("tensorflow/serving/predict").input("image_bytes", bytes)
+            .output("logits", logits).output("probabilities", probabilities)
+            .output("class_id", classId).output("class_name", className).build();
+        SavedModelBundle.exporter(dir.toString()).withSession(s)
+            .withSignatures(floats, encodedSig).export();
+      }
+    }
+    Files.createDirectories(dir.resolve("assets"));
+    Files.writeString(dir.resolve("assets").resolve(CLASS_NAMES_ASSET),
+        String.join("\n", m.classNames()) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("assets").resolve(PREPROCESS_ASSET),
+        "# the preprocessing serving_default expects\n"
+        + com.google.protobuf.TextFormat.printer().printToString(m.preprocess()));
+    Path pb = dir.resolve("saved_model.pb");
+    SavedModel.Builder sm = SavedModel.parseFrom(Files.readAllBytes(pb)).toBuilder();
+    sm.getMetaGraphsBuilder(0).addAssetFileDef(AssetFileDef.newBuilder()
+        .setTensorInfo(org.tensorflow.proto.TensorInfo.newBuilder()
+            .setName("class_names_path:0").setDtype(org.tensorflow.proto.DataType.DT_STRING))
+        .setFilename(CLASS_NAMES_ASSET));
+    Files.write(pb, sm.build().toByteArray());
+  }
+
+  private static Check verify(Path dir, int size, float[] held, float[][] reference,
+      List<byte[]> encoded, float[] encodedPixels) throws IOException {
+    int per = size * size * 3;
+    int n = held.length / per;
+    double maxDiff = 0;
+    double bytesDiff = 0;
+    try (SavedModelBundle b = SavedModelBundle.load(dir.toString(), "serve")) {
+      float[][] got = logits(b, DEFAULT_SIGNATURE, "images", floats(held, n, size));
+      for (int i = 0; i < n; i++) {
+        for (int c = 0; c < reference[i].length; c++) {
+          maxDiff = Math.max(maxDiff, Math.abs(got[i][c] - reference[i][c]));
+        }
+      }
+      for (int k = 0; k < encoded.size(); k++) {
+        float[] px = Arrays.copyOfRange(encodedPixels, k * per, (k + 1) * per);
+        float[] viaJava = logits(b, DEFAULT_SIGNATURE, "images", floats(px, 1, size))[0];
+        float[] viaGraph;
+        viaGraph = logits(b, BYTES_SIGNATURE, "image_bytes", TString.tensorOfBytes(
+            org.tensorflow.ndarray.NdArrays.scalarOfObject(encoded.get(k))))[0];
+        for (int c = 0; c < viaJava.length; c++) {
+          bytesDiff = Math.max(bytesDiff, Math.abs(viaJava[c] - viaGraph[c]));
+        }
+      }
+    }
+    long onDisk;
+    try (var s = Files.walk(dir)) {
+      onDisk = s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+    return new Check(n, maxDiff, encoded.size(), bytesDiff, onDisk);
+  }
+
+  private static TFloat32 floats(float[] px, int n, int size) {
+    return TFloat32.tensorOf(Shape.of(n, size, size, 3), DataBuffers.of(px));
+  }
+
+  /** Calls a signature of the bundle; closes the input tensor. */
+  static float[][] logits(SavedModelBundle b, String signature, String input, Tensor x) {
+    try (x; Result r = b.function(signature).call(Map.of(input, x))) {
+      TFloat32 t = (TFloat32) r.get("logits").orElseThrow();
+      int n = (int) t.shape().get(0);
+      int c = (int) t.shape().get(1);
+      float[] flat = new float[n * c];
+      t.asRawTensor().data().asFloats().read(flat);
+      float[][] out = new float[n][c];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(flat, i * c, out[i], 0, c);
+      }
+      return out;
+    }
+  }
+
+  /** The class names a SavedModel written here carries. */
+  public static List<String> classNames(Path dir) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String l : Files.readAllLines(dir.resolve("assets").resolve(CLASS_NAMES_ASSET))) {
+      if (!l.isEmpty()) {
+        out.add(l);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A SavedModel written here, opened for prediction: the float signature, its image size, the
+   * class names and the preprocessing.
+   */
+  public record Served(SavedModelBundle bundle, int size, List<String> classNames,
+      TransformConfig preprocess) implements AutoCloseable {
+    /** Logits of preprocessed images [n, S, S, 3]. */
+    public float[][] logits(float[] px, int n) {
+      try {
+        return ServingExport.logits(bundle, DEFAULT_SIGNATURE, "images", floats(px, n, size));
+      } catch (org.tensorflow.exceptions.TensorFlowException e) {
+        throw TfpeftException.usage("the SavedModel fails on its own signature ("
+            + e.getMessage().lines().findFirst().orElse("") + "); export it again", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      bundle.close();
+    }
+  }
+
+  /** Opens {@code dir}; a SavedModel without our signature is a usage error naming it. */
+  public static Served open(Path dir) {
+    if (!Files.isRegularFile(dir.resolve("variables").resolve("variables.index"))) {
+      throw TfpeftException.usage(dir + ": variables/variables.index is missing; the SavedModel "
+          + "is incomplete, export it again");
+    }
+    SavedModelBundle b;
+    try {
+      b = SavedModelBundle.load(dir.toString(), "serve");
+    } catch (RuntimeException e) {
+      throw TfpeftException.usage(dir + ": cannot load as a SavedModel with tag serve: "
+          + e.getMessage(), e);
+    }
+    try {
+      var sig = b.metaGraphDef().getSignatureDefMap().get(DEFAULT_SIGNATURE);
+      if (sig == null || !sig.getInputsMap().containsKey("images")
+          || !sig.getOutputsMap().containsKey("logits")) {
+        throw TfpeftException.usage(dir + ": no signature " + DEFAULT_SIGNATURE + " taking "
+            + "'images' and giving 'logits' (signatures: " + b.metaGraphDef()
+            .getSignatureDefMap().keySet() + "); export it with tfpeft export");
+      }
+      var dims = sig.getInputsMap().get("images").getTensorShape().getDimList();
+      if (dims.size() != 4 || dims.get(1).getSize() <= 0 || dims.get(1).getSize()
+          != dims.get(2).getSize() || dims.get(3).getSize() != 3) {
+        throw TfpeftException.usage(dir + ": the input 'images' is not [N, S, S, 3]");
+      }
+      Path pre = dir.resolve("assets").resolve(PREPROCESS_ASSET);
+      TransformConfig.Builder t = TransformConfig.newBuilder();
+      if (Files.isRegularFile(pre)) {
+        com.google.protobuf.TextFormat.merge(Files.readString(pre), t);
+      }
+      Path names = dir.resolve("assets").resolve(CLASS_NAMES_ASSET);
+      List<String> classes = Files.isRegularFile(names) ? classNames(dir) : List.of();
+      return new Served(b, (int) dims.get(1).getSize(), classes, t.build());
+    } catch (IOException | RuntimeException e) {
+      b.close();
+      if (e instanceof TfpeftException te) {
+        throw te;
+      }
+      throw TfpeftException.usage(dir + ": unreadable assets: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package tfpeft.inspect;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.tensorflow.proto.SavedModel;
+import tfpeft.TfpeftException;
+import tfpeft.model.weights.NamedTensor;
+import tfpeft.model.weights.SafetensorsHeader;
+import tfpeft.model.weights.SafetensorsReader;
+import tfpeft.model.weights.TensorBundleReader;
+import tfpeft.model.weights.TensorFile;
+import tfpeft.model.weights.WeightFiles;
+
+/**
+ * What a saved artifact holds, read from its headers and indexes without loading a model: the
+ * tensors with dtypes, shapes and stored bytes, plus facts about the container (its kind, the
+ * architecture of a backbone directory, the signatures of a SavedModel).
+ *
+ * @param kind "checkpoint", "backbone", "safetensors", "npz" or "savedmodel"
+ * @param tensors in the container's order
+ * @param facts labelled lines shown before the tensors (insertion order)
+ */
+public record Inventory(String kind, Path path, List<TensorInfo> tensors,
+    Map<String, String> facts, Values values) {
+
+  /** One stored tensor. */
+  public record TensorInfo(String name, String dtype, long[] shape, long bytes) {
+    public long elements() {
+      return NamedTensor.elementCount(shape);
+    }
+  }
+
+  /** Reads the values of some tensors as floats (for diffs); null when the kind has none. */
+  public interface Values {
+    TensorFile read(Predicate<String> include);
+  }
+
+  /** The inventory of {@code path}: a checkpoint, backbone, weight file or SavedModel. */
+  public static Inventory of(Path path) {
+    if (!Files.exists(path) && !TensorBundleReader.isCheckpoint(path)) {
+      throw TfpeftException.usage(path + ": no such file, directory or checkpoint prefix");
+    }
+    if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
+      return savedModel(path);
+    }
+    if (Files.isDirectory(path) && Files.isRegularFile(path.resolve("model.pbtxt"))
+        && Files.isRegularFile(path.resolve("weights.safetensors"))) {
+      Inventory w = safetensors(path.resolve("weights.safetensors"), "backbone", path);
+      try {
+        String arch = Files.readString(path.resolve("model.pbtxt")).lines()
+            .filter(l -> !l.startsWith("#")).map(String::strip)
+            .reduce((a, b) -> a + " " + b).orElse("");
+        w.facts().put("architecture", arch);
+      } catch (IOException e) {
+        throw TfpeftException.failure("cannot read " + path.resolve("model.pbtxt"), e);
+      }
+      return w;
+    }
+    Path checkpoint = checkpointIn(path);
+    if (checkpoint != null) {
+      return checkpoint(checkpoint, "checkpoint", path);
+    }
+    if (Files.isDirectory(path)) {
+      throw TfpeftException.usage(path + ": a directory with no checkpoint (.index), "
+          + "saved_model.pb, weights.safetensors or model.safetensors; name the file to inspect");
+    }
+    return switch (WeightFiles.detect(path)) {
+      case SAFETENSORS -> safetensors(path, "safetensors", path);
+      case NPZ -> npz(path);
+      default -> throw TfpeftException.usage(path + ": not a checkpoint, SavedModel, backbone "
+          + "directory, .safetensors or .npz file");
+    };
+  }
+
+  /** A checkpoint prefix for {@code path}: itself, or the single/latest one in a directory. */
+  static Path checkpointIn(Path path) {
+    if (TensorBundleReader.isCheckpoint(path)) {
+      return path;
+    }
+    if (!Files.isDirectory(path)) {
+      return null;
+    }
+    if (Files.isRegularFile(path.resolve("model.safetensors"))) {
+      return null;
+    }
+    try (Stream<Path> s = Files.list(path)) {
+      List<Path> indexes = s.filter(p -> p.getFileName().toString().endsWith(".index"))
+          .sorted().toList();
+      if (indexes.size() > 1) {
+        throw TfpeftException.usage(path + " holds " + indexes.size() + " checkpoints ("
+            + indexes.stream().map(p -> p.getFileName().toString()).toList()
+            + "); name one");
+      }
+      return indexes.isEmpty() ? null : TensorBundleReader.prefix(indexes.get(0));
+    } catch (IOException e) {
+      throw TfpeftException.failure("cannot list " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  static Inventory checkpoint(Path prefix, String kind, Path shown) {
+    TensorBundleReader.Index index = TensorBundleReader.readIndex(prefix);
+    List<TensorInfo> out = new ArrayList<>();
+    for (TensorBundleReader.Entry e : index.entries()) {
+      out.add(new TensorInfo(e.name(), dtypeName(e.dtype().name()), e.shape(), e.size()));
+    }
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("format", "TensorFlow V2 checkpoint, " + index.header().getNumShards()
+        + " shard(s), prefix " + TensorBundleReader.prefix(prefix).getFileName());
+    return new Inventory(kind, shown, out, facts,
+        include -> TensorBundleReader.read(prefix, include));
+  }
+
+  static Inventory safetensors(Path file, String kind, Path shown) {
+    SafetensorsHeader h = SafetensorsReader.readHeader(file);
+    List<TensorInfo> out = new ArrayList<>();
+    for (SafetensorsHeader.Entry e : h.entries()) {
+      out.add(new TensorInfo(e.name(), e.dtype(), e.shape(), e.end() - e.begin()));
+    }
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("format", "safetensors" + (h.metadata().isEmpty() ? ""
+        : ", metadata " + h.metadata()));
+    return new Inventory(kind, shown, out, facts, include -> SafetensorsReader.read(file,
+        include));
+  }
+
+  static Inventory npz(Path file) {
+    TensorFile f = WeightFiles.open(file);
+    List<TensorInfo> out = new ArrayList<>();
+    for (NamedTensor t : f.tensors()) {
+      out.add(new TensorInfo(t.name(), "F32", t.shape(), 4L * t.size()));
+    }
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("format", "numpy .npz (values shown as float32)");
+    return new Inventory("npz", file, out, facts, include -> f);
+  }
+
+  static Inventory savedModel(Path dir) {
+    SavedModel sm;
+    try {
+      sm = SavedModel.parseFrom(Files.readAllBytes(dir.resolve("saved_model.pb")));
+    } catch (IOException e) {
+      throw TfpeftException.usage(dir.resolve("saved_model.pb") + ": not a SavedModel ("
+          + e.getMessage() + ")");
+    }
+    Path variables = dir.resolve("variables").resolve("variables");
+    Inventory inv = TensorBundleReader.isCheckpoint(variables)
+        ? checkpoint(variables, "savedmodel", dir)
+        : new Inventory("savedmodel", dir, List.of(), new LinkedHashMap<>(), null);
+    inv.facts().put("format", "SavedModel, " + sm.getMetaGraphsCount() + " meta graph(s)");
+    long size;
+    try (Stream<Path> s = Files.walk(dir)) {
+      size = s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    } catch (IOException e) {
+      size = -1;
+    }
+    inv.facts().put("size on disk", String.format(Locale.ROOT, "%.3f MB", size / 1048576.0));
+    for (var mg : sm.getMetaGraphsList()) {
+      inv.facts().put("tags", String.join(", ", mg.getMetaInfoDef().getTagsList()));
+      mg.getSignatureDefMap().forEach((name, sig) -> {
+        StringBuilder sb = new StringBuilder(sig.getMethodName());
+        sig.getInputsMap().forEach((k, t) -> sb.append("\n    in  ").append(k).append(": ")
+            .append(dtypeName(t.getDtype().name())).append(' ').append(shape(t)));
+        sig.getOutputsMap().forEach((k, t) -> sb.append("\n    out ").append(k).append(": ")
+            .append(dtypeName(t.getDtype().name())).append(' ').append(shape(t)));
+        inv.facts().put("signature " + name, sb.toString());
+      });
+    }
+    return inv;
+  }
+
+  private static String shape(org.tensorflow.proto.TensorInfo t) {
+    if (t.getTensorShape().getUnknownRank()) {
+      return "[?]";
+    }
+    List<String> dims = new ArrayList<>();
+    for (var d : t.getTensorShape().getDimList()) {
+      dims.add(d.getSize() < 0 ? "?" : Long.toString(d.getSize()));
+    }
+    return "[" + String.join(", ", dims) + "]";
+  }
+
+  /** TensorFlow's DT_FLOAT etc. in the short names safetensors uses. */
+  static String dtypeName(String tfName) {
+    return switch (tfName) {
+      case "DT_FLOAT" -> "F32";
+      case "DT_DOUBLE" -> "F64";
+      case "DT_HALF" -> "F16";
+      case "DT_BFLOAT16" -> "BF16";
+      case "DT_INT64" -> "I64";
+      case "DT_INT32" -> "I32";
+      case "DT_UINT8" -> "U8";
+      case "DT_BOOL" -> "BOOL";
+      case "DT_STRING" -> "STRING";
+      default -> tfName.startsWith("DT_") ? tfName.substring(3) : tfName;
+    };
+  }
+}

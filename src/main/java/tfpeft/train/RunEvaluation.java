@@ -1,0 +1,124 @@
+package tfpeft.train;
+
+import com.google.gson.JsonObject;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import tfpeft.TfpeftException;
+import tfpeft.config.Defaults;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.data.Dataset;
+import tfpeft.data.Split;
+import tfpeft.peft.Method;
+import tfpeft.peft.MethodRegistry;
+import tfpeft.train.checkpoint.CheckpointStore;
+
+/**
+ * Evaluates a run's checkpoint (the last, the best, or a given one) on a split: top-1, top-k,
+ * per-class accuracy and confusion, plus base and new accuracy and their harmonic mean under the
+ * base-to-new protocol. A run whose method trains nothing (zero-shot), or a config with no run
+ * yet, is evaluated with the weights the config starts from.
+ */
+public final class RunEvaluation {
+  /**
+   * @param checkpoint the checkpoint evaluated, or null for the starting weights
+   * @param novel the new classes' metrics under base-to-new, else null
+   */
+  public record Result(RunDirectory dir, CheckpointStore.Checkpoint checkpoint, String split,
+      List<String> classNames, EvalMetrics metrics, List<String> newClassNames,
+      EvalMetrics novel, JsonObject json) {}
+
+  private RunEvaluation() {}
+
+  /**
+   * @param which "last", "best", or the path of a checkpoint directory
+   * @param splitName "test" or "val"
+   */
+  public static Result evaluate(RunConfig config, String source, String which, String splitName,
+      MethodRegistry registry, PrintStream log) {
+    config = Defaults.fill(config);
+    RunDirectory dir = RunDirectory.of(config, source);
+    Method method = registry.create(config.getMethod());
+    RunData data = RunData.load(config, log::println);
+    Dataset d = data.dataset();
+    Split split = switch (splitName) {
+      case "test" -> d.test();
+      case "val" -> d.val();
+      default -> throw TfpeftException.usage("--split must be test or val, got '" + splitName
+          + "'");
+    };
+    if (split.isEmpty()) {
+      throw TfpeftException.usage("the " + splitName + " split of this data is empty");
+    }
+    try (Graph g = new Graph()) {
+      TrainGraph graph = TrainGraph.build(g, config, method, d.classNames(),
+          data.templateCount());
+      CheckpointStore.Checkpoint checkpoint = choose(dir, which, !graph.trainable().isEmpty());
+      if (checkpoint != null) {
+        method.restoreState(RunState.methodState(checkpoint.state()));
+      }
+      try (Session s = SessionOptions.open(g, config.getRuntime())) {
+        s.initialize();
+        String start = PretrainedWeights.assign(config, s, graph.net());
+        if (checkpoint != null) {
+          VariableCheckpoint.restore(checkpoint, s, graph.modelVariables(), true);
+          log.println("evaluating " + checkpoint.dir());
+        } else {
+          log.println("evaluating the starting weights: " + start);
+        }
+        Evaluator evaluator = new Evaluator(graph, s, data.bad());
+        EvalMetrics m = evaluator.run(split, d.numClasses(), data.prompts());
+        JsonObject json = new JsonObject();
+        json.addProperty("run_dir", dir.root().toString());
+        json.addProperty("checkpoint", checkpoint == null ? "" : checkpoint.dir().toString());
+        json.addProperty("split", splitName);
+        json.add(splitName, m.toJson(d.classNames()));
+        Dataset fresh = null;
+        EvalMetrics novel = null;
+        if (config.getEval().getBaseToNew()) {
+          fresh = data.newClasses(config);
+          Split newSplit = splitName.equals("val") ? fresh.val() : fresh.test();
+          novel = evaluator.run(newSplit, fresh.numClasses(), data.promptsFor(
+              fresh.classNames()));
+          JsonObject b2n = new JsonObject();
+          b2n.addProperty("base", m.top1());
+          b2n.addProperty("new", novel.top1());
+          b2n.addProperty("harmonic_mean", EvalMetrics.harmonicMean(m.top1(), novel.top1()));
+          b2n.add("new_" + splitName, novel.toJson(fresh.classNames()));
+          json.add("base_to_new", b2n);
+        }
+        return new Result(dir, checkpoint, splitName, d.classNames(), m,
+            fresh == null ? List.of() : fresh.classNames(), novel, json);
+      }
+    }
+  }
+
+  private static CheckpointStore.Checkpoint choose(RunDirectory dir, String which,
+      boolean trains) {
+    if (!which.equals("last") && !which.equals("best")) {
+      Path p = Path.of(which);
+      if (!Files.isDirectory(p)) {
+        throw TfpeftException.usage("--checkpoint " + which + ": expected best, last or a"
+            + " checkpoint directory (" + dir.root().resolve(RunDirectory.CHECKPOINTS)
+            + "/epoch-NNNN)");
+      }
+      return CheckpointStore.read(p);
+    }
+    CheckpointStore store = dir.checkpoints();
+    Optional<CheckpointStore.Checkpoint> c = which.equals("best") ? store.best()
+        : store.latest();
+    if (c.isPresent()) {
+      return c.get();
+    }
+    if (trains && Files.isDirectory(dir.root())) {
+      throw TfpeftException.usage(store.dir() + " holds no " + (which.equals("best")
+          ? "evaluated checkpoint" : "checkpoint") + "; train the run first (tfpeft train"
+          + " --config ...)");
+    }
+    return null;
+  }
+}
