@@ -66,4 +66,22 @@ public record AdapterAccounting(int positions, int storedAdapters, long trainabl
   public double storedMegabytes() {
     return AdapterStorage.megabytes(storedBytes);
   }
+
+  /**
+   * What {@code train --dry-run} prints, e.g. "adapters: 24 positions, 294,912 parameters;
+   * stored: 24 adapters at float32, 1,179,648 bytes = 1.13 MB (...)".
+   */
+  public String summary(MethodConfig method) {
+    int bits = method.hasPear() ? (method.getPear().hasLora()
+        ? method.getPear().getLora().getBits() : method.getPear().getAdaptformer().getBits())
+        : method.hasLora() ? method.getLora().getBits() : method.getAdaptformer().getBits();
+    String kept = storedAdapters == positions ? storedAdapters + " adapters"
+        : storedAdapters + " adapters kept by the prune step";
+    return String.format("adapters: %d positions, %,d parameters%nstored: %s at %s, %,d bytes"
+        + " = %s MB (adapter weights only, MB = 2^20 bytes, as Pear's Table I counts)",
+        positions, trainableParameters, kept, bits == 0 ? "float32"
+            : "1 bit (packed, plus float32 mean and std per matrix)", storedBytes,
+        new java.math.BigDecimal(storedMegabytes()).round(new java.math.MathContext(3,
+            java.math.RoundingMode.HALF_UP)).toPlainString());
+  }
 }
