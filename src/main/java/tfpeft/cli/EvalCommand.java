@@ -81,7 +81,7 @@ final class EvalCommand implements Command {
         throw TfpeftException.usage("give either RUN_DIR or --config, not both");
       }
       LoadedConfig loaded = ConfigArgs.load(line);
-      config = loaded.resolved();
+      config = loaded.written();
       source = loaded.source();
     } else {
       if (line.getArgList().size() != 1) {

@@ -67,7 +67,7 @@ final class TrainCommand implements Command {
     Trainer.Resume resume = line.hasOption("resume") ? Trainer.Resume.REQUIRE
         : line.hasOption("overwrite") ? Trainer.Resume.OVERWRITE : Trainer.Resume.AUTO;
     SyntheticData.setProgress(console::info);
-    Trainer trainer = new Trainer(loaded.resolved(), loaded.source(),
+    Trainer trainer = new Trainer(loaded.written(), loaded.source(),
         new Trainer.Options(resume, console.err(), console.interactive()),
         MethodRegistry.builtIn());
     if (line.hasOption("dry-run")) {

@@ -1,6 +1,5 @@
 package tfpeft.train;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,18 +52,18 @@ public record ClassPrompts(List<String> classNames, List<String> templates, int 
   }
 
   /**
-   * The tokenizer of a run's CLIP: model.clip.tokenizer, else the vocabulary beside the weights.
+   * The tokenizer of a run's CLIP: model.clip.tokenizer, else the vocabulary that came with the
+   * weights ({@code vocabulary}, may be null).
    */
-  public static ClipTokenizer tokenizer(RunConfig c) {
+  public static ClipTokenizer tokenizer(RunConfig c, Path vocabulary) {
     ClipConfig clip = c.getModel().getClip();
     Path path;
     String field;
     if (!clip.getTokenizer().isEmpty()) {
       path = Path.of(clip.getTokenizer());
       field = "model.clip.tokenizer";
-    } else if (!c.getModel().getWeights().getPath().isEmpty()) {
-      Path w = Path.of(c.getModel().getWeights().getPath());
-      path = Files.isDirectory(w) ? w : w.toAbsolutePath().getParent();
+    } else if (vocabulary != null) {
+      path = vocabulary;
       field = "model.weights.path";
     } else {
       throw TfpeftException.usage("model.clip.tokenizer: CLIP scores classes by the text of their"

@@ -1,22 +1,60 @@
 package tfpeft.train;
 
+import java.nio.file.Path;
 import org.tensorflow.Session;
-import tfpeft.TfpeftException;
+import tfpeft.config.Defaults;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.model.Net;
+import tfpeft.model.imports.Backbones;
+import tfpeft.model.imports.LoadedBackbone;
 
-/** Puts the configured pretrained weights into the backbone's variables. */
+/**
+ * The pretrained weights a run starts from (model.weights), loaded through
+ * {@link Backbones#load}, and the config the run really has: with weights, the architecture is
+ * the one they come with (what the config leaves out is taken from them; what it states must
+ * agree), so the graph is built from that.
+ */
 final class PretrainedWeights {
-  private PretrainedWeights() {}
+  private final RunConfig config;
+  private final LoadedBackbone backbone;
 
-  /** Assigns model.weights to the backbone; with no path the random initialization stays. */
-  static String assign(RunConfig c, Session session, Net net) {
-    String path = c.getModel().getWeights().getPath();
-    if (path.isEmpty()) {
-      return "random initialization (seed " + c.getSeed() + ")";
+  private PretrainedWeights(RunConfig config, LoadedBackbone backbone) {
+    this.config = config;
+    this.backbone = backbone;
+  }
+
+  /**
+   * @param written the config as written (file and --set): only the model fields it sets are
+   *     requests to the weights
+   */
+  static PretrainedWeights load(RunConfig written) {
+    RunConfig resolved = Defaults.fill(written);
+    if (resolved.getModel().getWeights().getPath().isEmpty()) {
+      return new PretrainedWeights(resolved, null);
     }
-    throw TfpeftException.failure("model.weights.path: loading pretrained weights (" + path
-        + ") needs the weight importer, which is not part of this build yet; leave"
-        + " model.weights.path empty to train from random initialization");
+    LoadedBackbone b = Backbones.load(resolved.getModel().getWeights(), written.getModel());
+    RunConfig.Builder c = resolved.toBuilder();
+    c.setModel(b.model().toBuilder().setWeights(resolved.getModel().getWeights()));
+    return new PretrainedWeights(Defaults.fill(c.build()), b);
+  }
+
+  /** The resolved config with the architecture of the weights. */
+  RunConfig config() {
+    return config;
+  }
+
+  /** The tokenizer vocabulary that came with CLIP weights, or null. */
+  Path vocabulary() {
+    return backbone == null ? null : backbone.vocab();
+  }
+
+  /** Assigns the weights to the backbone (and a matching head); says where the run starts. */
+  String assign(Session s, Net net) {
+    if (backbone == null) {
+      return "random initialization (seed " + config.getSeed() + ")";
+    }
+    backbone.assignTo(s, net);
+    return String.format("%s (%s, %,d backbone parameters)", backbone.report().source(),
+        backbone.report().layout(), backbone.parameterCount());
   }
 }

@@ -1,5 +1,6 @@
 package tfpeft.train;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import tfpeft.TfpeftException;
@@ -21,18 +22,21 @@ final class RunData {
   private final Dataset dataset;
   private final BadExamples bad;
   private final List<String> templates;
+  private final Path vocabulary;
   private ClipTokenizer tokenizer;
   private ClassPrompts prompts;
 
-  private RunData(RunConfig config, Dataset dataset, BadExamples bad) {
+  private RunData(RunConfig config, Dataset dataset, BadExamples bad, Path vocabulary) {
     this.config = config;
+    this.vocabulary = vocabulary;
     this.dataset = dataset;
     this.bad = bad;
     this.templates = config.getModel().hasClip()
         ? ClassPrompts.templates(config, dataset.templates()) : List.of();
   }
 
-  static RunData load(RunConfig c, Consumer<String> warn) {
+  /** @param vocabulary the tokenizer vocabulary that came with the weights, or null */
+  static RunData load(RunConfig c, Path vocabulary, Consumer<String> warn) {
     if (c.getEval().getBaseToNew()
         && c.getData().getSampling().getClasses() != ClassSubset.BASE) {
       throw TfpeftException.usage("eval.base_to_new: the protocol trains on the base classes;"
@@ -40,7 +44,7 @@ final class RunData {
     }
     BadExamples bad = new BadExamples(c.getData().getSkipBadExamples(),
         m -> warn.accept("warning: " + m));
-    return new RunData(c, DataSources.load(c.getData(), c.getSeed(), bad), bad);
+    return new RunData(c, DataSources.load(c.getData(), c.getSeed(), bad), bad, vocabulary);
   }
 
   Dataset dataset() {
@@ -70,7 +74,7 @@ final class RunData {
 
   ClassPrompts promptsFor(List<String> classNames) {
     if (tokenizer == null) {
-      tokenizer = ClassPrompts.tokenizer(config);
+      tokenizer = ClassPrompts.tokenizer(config, vocabulary);
     }
     return ClassPrompts.of(tokenizer, classNames, templates,
         config.getModel().getClip().getContextLength());

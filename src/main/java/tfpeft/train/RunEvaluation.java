@@ -9,7 +9,6 @@ import java.util.Optional;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import tfpeft.TfpeftException;
-import tfpeft.config.Defaults;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.data.Dataset;
 import tfpeft.data.Split;
@@ -35,15 +34,17 @@ public final class RunEvaluation {
   private RunEvaluation() {}
 
   /**
+   * @param written the config as written (see {@link Trainer#Trainer})
    * @param which "last", "best", or the path of a checkpoint directory
    * @param splitName "test" or "val"
    */
-  public static Result evaluate(RunConfig config, String source, String which, String splitName,
-      MethodRegistry registry, PrintStream log) {
-    config = Defaults.fill(config);
+  public static Result evaluate(RunConfig written, String source, String which,
+      String splitName, MethodRegistry registry, PrintStream log) {
+    PretrainedWeights weights = PretrainedWeights.load(written);
+    RunConfig config = weights.config();
     RunDirectory dir = RunDirectory.of(config, source);
     Method method = registry.create(config.getMethod());
-    RunData data = RunData.load(config, log::println);
+    RunData data = RunData.load(config, weights.vocabulary(), log::println);
     Dataset d = data.dataset();
     Split split = switch (splitName) {
       case "test" -> d.test();
@@ -63,7 +64,7 @@ public final class RunEvaluation {
       }
       try (Session s = SessionOptions.open(g, config.getRuntime())) {
         s.initialize();
-        String start = PretrainedWeights.assign(config, s, graph.net());
+        String start = weights.assign(s, graph.net());
         if (checkpoint != null) {
           VariableCheckpoint.restore(checkpoint, s, graph.modelVariables(), true);
           log.println("evaluating " + checkpoint.dir());

@@ -15,7 +15,6 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import tfpeft.TfpeftException;
-import tfpeft.config.Defaults;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.data.BadExamples;
@@ -64,13 +63,20 @@ public final class Trainer {
   public record Options(Resume resume, PrintStream log, boolean interactive) {}
 
   private final RunConfig config;
+  private final PretrainedWeights weights;
   private final String source;
   private final Options options;
   private final MethodRegistry registry;
   private final RunDirectory dir;
 
-  public Trainer(RunConfig config, String source, Options options, MethodRegistry registry) {
-    this.config = Defaults.fill(config);
+  /**
+   * @param written the config as written (file and --set, before defaults): the model fields it
+   *     sets are requests to the pretrained weights, the rest comes from them
+   * @param source the config file, for messages and the default run name
+   */
+  public Trainer(RunConfig written, String source, Options options, MethodRegistry registry) {
+    this.weights = PretrainedWeights.load(written);
+    this.config = weights.config();
     this.source = source;
     this.options = options;
     this.registry = registry;
@@ -84,7 +90,7 @@ public final class Trainer {
   /** What {@code --dry-run} shows: the graph's parameters by group, trainable or frozen. */
   public ParameterCounts dryRun() {
     Method method = registry.create(config.getMethod());
-    RunData data = RunData.load(config, options.log()::println);
+    RunData data = RunData.load(config, weights.vocabulary(), options.log()::println);
     try (Graph g = new Graph()) {
       TrainGraph graph = TrainGraph.build(g, config, method, data.dataset().classNames(),
           data.templateCount());
@@ -106,7 +112,7 @@ public final class Trainer {
       return RunReport.read(dir.report());
     }
     Method method = registry.create(config.getMethod());
-    RunData data = RunData.load(config, options.log()::println);
+    RunData data = RunData.load(config, weights.vocabulary(), options.log()::println);
     try (Graph g = new Graph()) {
       TrainGraph graph = TrainGraph.build(g, config, method, data.dataset().classNames(),
           data.templateCount());
@@ -117,7 +123,7 @@ public final class Trainer {
       options.log().println(counts.summary());
       try (Session s = SessionOptions.open(g, config.getRuntime())) {
         s.initialize();
-        String weights = PretrainedWeights.assign(config, s, graph.net());
+        String from = weights.assign(s, graph.net());
         RunState state;
         if (start.isPresent()) {
           VariableCheckpoint.restore(start.get(), s, graph.net().variables(), true);
@@ -125,7 +131,7 @@ public final class Trainer {
           options.log().println("resumed from " + start.get().dir() + " (epoch "
               + state.epoch() + ", step " + state.step() + ")");
         } else {
-          options.log().println("starting from " + weights);
+          options.log().println("starting from " + from);
           state = RunState.fresh(dir);
         }
         try (state) {
