@@ -95,7 +95,7 @@ class PromptRunsTest {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     return new Trainer(c, "run.pbtxt", new Trainer.Options(Trainer.Resume.AUTO,
         new PrintStream(log, true, StandardCharsets.UTF_8), false),
-        PromptMethods.register(MethodRegistry.builtIn())).run();
+        MethodRegistry.builtIn()).run();
   }
 
   @Test
@@ -155,7 +155,7 @@ class PromptRunsTest {
     TensorFile saved = TensorBundleReader.read(last.variables(), name -> true);
     try (Graph g = new Graph()) {
       Net net = new Net(g, c.getSeed());
-      MethodRegistry registry = PromptMethods.register(MethodRegistry.builtIn());
+      MethodRegistry registry = MethodRegistry.builtIn();
       var method = registry.create(c.getMethod());
       var ctx = new tfpeft.peft.MethodContext(c, net, List.of("a", "b"));
       method.hooks(ctx).forEach(net::addHook);
