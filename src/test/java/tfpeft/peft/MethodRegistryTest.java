@@ -33,7 +33,11 @@ class MethodRegistryTest {
 
   @Test
   void aMethodThisBuildLacksIsAFailureNamingWhatExists() {
-    TfpeftException e = assertThrows(TfpeftException.class, () -> MethodRegistry.builtIn()
+    MethodRegistry baselines = new MethodRegistry()
+        .register(MethodConfig.MethodCase.FULL_FINETUNE, c -> new FullFinetune())
+        .register(MethodConfig.MethodCase.LINEAR_PROBE, c -> new LinearProbe())
+        .register(MethodConfig.MethodCase.ZERO_SHOT, c -> new ZeroShot());
+    TfpeftException e = assertThrows(TfpeftException.class, () -> baselines
         .create(MethodConfig.newBuilder().setLora(LoraConfig.getDefaultInstance()).build()));
     assertEquals(1, e.exitCode());
     assertTrue(e.getMessage().contains("method.lora is not part of this build yet"));
