@@ -34,9 +34,9 @@ class MethodRegistryTest {
   @Test
   void aMethodThisBuildLacksIsAFailureNamingWhatExists() {
     MethodRegistry baselines = new MethodRegistry()
-        .register(MethodConfig.MethodCase.FULL_FINETUNE, c -> new FullFinetune())
+        .register(MethodConfig.MethodCase.FULL_FINETUNE, c -> new tfpeft.peft.baseline.FullFinetune())
         .register(MethodConfig.MethodCase.LINEAR_PROBE, c -> new LinearProbe())
-        .register(MethodConfig.MethodCase.ZERO_SHOT, c -> new ZeroShot());
+        .register(MethodConfig.MethodCase.ZERO_SHOT, c -> new tfpeft.peft.baseline.ZeroShot());
     TfpeftException e = assertThrows(TfpeftException.class, () -> baselines
         .create(MethodConfig.newBuilder().setLora(LoraConfig.getDefaultInstance()).build()));
     assertEquals(1, e.exitCode());
