@@ -10,7 +10,11 @@ import java.util.SplittableRandom;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import java.util.Locale;
 import tfpeft.TfpeftException;
+import tfpeft.data.SyntheticData;
+import tfpeft.peft.MethodRegistry;
+import tfpeft.train.TrainingBench;
 import tfpeft.config.proto.Geometry;
 import tfpeft.config.proto.TransformConfig;
 import tfpeft.data.BadExamples;
@@ -36,23 +40,30 @@ final class BenchCommand implements Command {
 
   @Override
   public String summary() {
-    return "measure throughput: input pipeline (bench pipeline), model forward (bench model)";
+    return "measure throughput: a run's training step and evaluation (bench --config),"
+        + " the input pipeline (bench pipeline), a model's forward pass (bench model)";
   }
 
   @Override
   public String usage() {
-    return "bench pipeline [--images N] [--source-size S] [--size S] [--threads T] [--batch B]"
+    return "bench --config FILE [--set PATH=VALUE]... [--steps N]"
+        + " | bench pipeline [--images N] [--source-size S] [--size S] [--threads T] [--batch B]"
         + " | bench model [--config FILE | --preset vit-b16|clip-b16] [--batch B] [--steps N]";
   }
 
   @Override
   public String description() {
-    return "pipeline: writes N JPEGs of S x S (or reads --dir), then runs the input pipeline over"
+    return "--config: the run's training step (its method, batch size and optimizer) and its"
+        + " evaluation, on random images: images/s, model FLOPs per image (a training step"
+        + " counts as 3 forward passes when the backbone trains, 2 when only what lies in it"
+        + " does, such as adapters, 1 for a head alone) and the GFLOP/s achieved (compare"
+        + " with the forward pass of 'bench model'), and the peak memory of the process"
+        + " (resident set and JVM heap).\n"
+        + "pipeline: writes N JPEGs of S x S (or reads --dir), then runs the input pipeline over"
         + " them: decode only, the evaluation transform (bicubic resize, [0,1]), and the training"
         + " transform (random resized crop, flip, mean/std), and prints images/s for each.\n"
         + "model: forward images/s of the configured backbone's image path (or a preset), its"
-        + " FLOPs per image and the achieved GFLOP/s."
-        + " Training-step throughput (bench --config) comes with the trainer.";
+        + " FLOPs per image and the achieved GFLOP/s.";
   }
 
   @Override
@@ -76,7 +87,7 @@ final class BenchCommand implements Command {
     o.addOption(Option.builder().longOpt("preset").hasArg().argName("NAME")
         .desc("model: vit-b16 or clip-b16 (default vit-b16) when no --config").build());
     o.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
-        .desc("model: timed forward steps (default 5)").build());
+        .desc("timed steps (default 5)").build());
     o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
         .desc("benchmark the image files in DIR instead of generated JPEGs").build());
     return o;
@@ -88,10 +99,12 @@ final class BenchCommand implements Command {
     if (!args.isEmpty() && args.get(0).equals("model")) {
       return model(line, console);
     }
+    if (args.isEmpty() && line.hasOption("config")) {
+      return training(line, console);
+    }
     if (args.isEmpty() || !args.get(0).equals("pipeline")) {
-      throw TfpeftException.usage("expected 'bench pipeline' or 'bench model'"
-          + (args.isEmpty() ? "" : ", got '" + args.get(0) + "'") + "; training-step "
-          + "throughput (bench --config) is not part of this build yet");
+      throw TfpeftException.usage("expected 'bench --config FILE', 'bench pipeline' or"
+          + " 'bench model'" + (args.isEmpty() ? "" : ", got '" + args.get(0) + "'"));
     }
     int n = OptionValues.integer(line, "images", 512, 1);
     int sourceSize = OptionValues.integer(line, "source-size", 224, 1);
@@ -126,6 +139,31 @@ final class BenchCommand implements Command {
         tfpeft.util.AtomicFiles.deleteTree(dir);
       }
     }
+    return 0;
+  }
+
+  private int training(CommandLine line, Console console) {
+    tfpeft.config.LoadedConfig c = ConfigArgs.load(line);
+    SyntheticData.setProgress(console::info);
+    TrainingBench.Result r = TrainingBench.run(c.written(),
+        OptionValues.integer(line, "steps", 5, 1), MethodRegistry.builtIn());
+    console.println(String.format(Locale.ROOT, "%s: method %s, %,d parameters (%,d trainable),"
+        + " %s, %d cores", c.source(), r.method(), r.parameters(), r.trainable(),
+        System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors()));
+    if (r.trainImagesPerSec() > 0) {
+      console.println(String.format(Locale.ROOT, "  training step  batch %3d  %8.1f images/s"
+          + "  %8.4f GFLOPs/image (%dx forward)  %6.1f GFLOP/s", r.batch(),
+          r.trainImagesPerSec(), r.trainFlops() / 1e9, r.passes(),
+          r.trainImagesPerSec() * r.trainFlops() / 1e9));
+    } else {
+      console.println("  training step  none: the method trains nothing");
+    }
+    console.println(String.format(Locale.ROOT, "  evaluation     batch %3d  %8.1f images/s"
+        + "  %8.4f GFLOPs/image               %6.1f GFLOP/s", r.evalBatch(),
+        r.evalImagesPerSec(), r.evalFlops() / 1e9, r.evalImagesPerSec() * r.evalFlops() / 1e9));
+    console.println(String.format(Locale.ROOT, "  peak memory    %s resident, %.0f MB JVM heap",
+        r.peakResidentBytes() < 0 ? "?" : String.format(Locale.ROOT, "%.0f MB",
+            r.peakResidentBytes() / 1048576.0), r.peakHeapBytes() / 1048576.0));
     return 0;
   }
 

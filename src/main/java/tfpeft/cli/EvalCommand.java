@@ -96,8 +96,9 @@ final class EvalCommand implements Command {
       LoadedConfig loaded = ConfigLoader.load(dir.config(),
           sets == null ? List.of() : List.of(sets));
       // the run's own directory, wherever it was moved
-      config = loaded.resolved().toBuilder().setName(dir.root().getFileName().toString())
-          .setOutputDir(dir.root().toAbsolutePath().getParent().toString()).build();
+      Path parent = dir.root().normalize().getParent();
+      config = loaded.resolved().toBuilder().setName(dir.root().normalize().getFileName()
+          .toString()).setOutputDir(parent == null ? "." : parent.toString()).build();
       source = dir.config().toString();
     }
     SyntheticData.setProgress(console::info);

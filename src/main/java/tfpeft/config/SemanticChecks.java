@@ -79,6 +79,9 @@ final class SemanticChecks {
       throw at.error("method." + name, "needs a CLIP backbone (model.clip): it classifies with "
           + "text features of the class names");
     }
+    if (m.hasPear()) {
+      checkPear(c, at);
+    }
     if (m.hasMask() && m.getMask().getThreshold() >= m.getMask().getInit()) {
       throw at.error("method.mask.threshold", "must be below method.mask.init ("
           + m.getMask().getInit() + ") so that every mask starts at 1");
@@ -127,6 +130,25 @@ final class SemanticChecks {
       int limit) {
     if (value > limit) {
       throw at.error(path, value + " exceeds " + limitPath + " = " + limit);
+    }
+  }
+
+  private static void checkPear(RunConfig c, ConfigLoader.Locator at) {
+    tfpeft.config.proto.PearConfig p = c.getMethod().getPear();
+    int epochs = c.getTraining().getEpochs();
+    if (epochs > 0 && p.getWarmupEpochs() > epochs) {
+      throw at.error("method.pear.warmup_epochs", p.getWarmupEpochs() + " exceeds "
+          + "training.epochs = " + epochs + ": the prune step would never run");
+    }
+    if (!p.getShare()
+        && p.getKnowledgeCheckpoint() != tfpeft.config.proto.KnowledgeCheckpoint.NONE) {
+      throw at.error("method.pear.knowledge_checkpoint", "needs share: true; vanilla pruning "
+          + "has no shared adapter to absorb the pruned ones");
+    }
+    boolean sba = p.getKnowledgeCheckpoint() == tfpeft.config.proto.KnowledgeCheckpoint.SBA;
+    if (!sba && (p.getSbaSharedWeight() > 0 || p.getSbaPrunedWeight() > 0)) {
+      throw at.error(p.getSbaSharedWeight() > 0 ? "method.pear.sba_shared_weight"
+          : "method.pear.sba_pruned_weight", "is used only with knowledge_checkpoint: SBA");
     }
   }
 }

@@ -76,13 +76,6 @@ public final class GradientOverrides {
     return op.output();
   }
 
-  /** The number of overrides recorded for {@code graph}. */
-  public static int count(Graph graph) {
-    synchronized (RULES) {
-      return RULES.getOrDefault(graph, Map.of()).size();
-    }
-  }
-
   private static synchronized void ensureRegistered() {
     if (!registered) {
       if (!TensorFlow.registerCustomGradient(OP_TYPE, GradientOverrides::gradient)) {

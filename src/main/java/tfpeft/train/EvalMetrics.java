@@ -136,55 +136,56 @@ public record EvalMetrics(int images, int k, double top1, double topK, double[] 
 
   /**
    * Per-class accuracy and the confusion matrix as text: the whole matrix up to 20 classes,
-   * else the ten most frequent confusions.
+   * else each class's accuracy and the ten most frequent confusions.
    */
   public List<String> table(List<String> classNames) {
     List<String> out = new ArrayList<>();
-    int width = Math.min(14, classNames.stream().mapToInt(String::length).max().orElse(5));
-    width = Math.max(width, 5);
-    String fmt = "%-" + width + "s";
-    if (classes() <= 20) {
-      int cell = Math.max(4, String.valueOf(images).length() + 1);
-      StringBuilder head = new StringBuilder(String.format(fmt, "true\\pred")).append(" ");
+    List<String> labels = new ArrayList<>();
+    for (int c = 0; c < classes(); c++) {
+      String name = classNames.get(c);
+      labels.add(c + " " + (name.length() > 20 ? name.substring(0, 19) + "~" : name));
+    }
+    int width = Math.max(9, labels.stream().mapToInt(String::length).max().orElse(0));
+    String label = "%-" + width + "s";
+    if (classes() > 20) {
       for (int c = 0; c < classes(); c++) {
-        head.append(String.format("%" + cell + "d", c));
+        out.add(String.format(label + "  %s", labels.get(c), percent(perClass[c])));
       }
-      out.add(head.append("   accuracy").toString());
-      for (int c = 0; c < classes(); c++) {
-        StringBuilder row = new StringBuilder(String.format(fmt, c + " " + clip(classNames.get(c),
-            width - 2 - String.valueOf(c).length() + 1))).append(" ");
-        for (long n : confusion[c]) {
-          row.append(String.format("%" + cell + "d", n));
+      out.add("most frequent confusions (true -> predicted):");
+      List<long[]> pairs = new ArrayList<>();
+      for (int t = 0; t < classes(); t++) {
+        for (int p = 0; p < classes(); p++) {
+          if (t != p && confusion[t][p] > 0) {
+            pairs.add(new long[] {confusion[t][p], t, p});
+          }
         }
-        row.append(Double.isNaN(perClass[c]) ? "          -"
-            : String.format("   %7.2f%%", 100 * perClass[c]));
-        out.add(row.toString());
+      }
+      pairs.sort(Comparator.comparingLong((long[] a) -> -a[0]).thenComparingLong(a -> a[1])
+          .thenComparingLong(a -> a[2]));
+      for (long[] p : pairs.subList(0, Math.min(10, pairs.size()))) {
+        out.add(String.format("  %s -> %s: %d", classNames.get((int) p[1]),
+            classNames.get((int) p[2]), p[0]));
       }
       return out;
     }
+    int cell = Math.max(3, String.valueOf(images).length()) + 1;
+    StringBuilder head = new StringBuilder(String.format(label, "true\\pred"));
     for (int c = 0; c < classes(); c++) {
-      out.add(String.format(fmt + "  %s", clip(classNames.get(c), width),
-          Double.isNaN(perClass[c]) ? "-" : String.format("%.2f%%", 100 * perClass[c])));
+      head.append(String.format("%" + cell + "d", c));
     }
-    List<long[]> pairs = new ArrayList<>();
-    for (int t = 0; t < classes(); t++) {
-      for (int p = 0; p < classes(); p++) {
-        if (t != p && confusion[t][p] > 0) {
-          pairs.add(new long[] {confusion[t][p], t, p});
-        }
+    out.add(head.append("   accuracy").toString());
+    for (int c = 0; c < classes(); c++) {
+      StringBuilder row = new StringBuilder(String.format(label, labels.get(c)));
+      for (long n : confusion[c]) {
+        row.append(String.format("%" + cell + "d", n));
       }
-    }
-    pairs.sort(Comparator.comparingLong((long[] a) -> -a[0]).thenComparingLong(a -> a[1])
-        .thenComparingLong(a -> a[2]));
-    out.add("most frequent confusions (true -> predicted):");
-    for (long[] p : pairs.subList(0, Math.min(10, pairs.size()))) {
-      out.add(String.format("  %s -> %s: %d", classNames.get((int) p[1]),
-          classNames.get((int) p[2]), p[0]));
+      out.add(row.append(String.format("%11s", percent(perClass[c]))).toString());
     }
     return out;
   }
 
-  private static String clip(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, Math.max(1, max - 1)) + "~";
+  private static String percent(double a) {
+    return Double.isNaN(a) ? "-" : String.format("%.2f%%", 100 * a);
   }
+
 }

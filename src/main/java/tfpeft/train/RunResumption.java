@@ -1,7 +1,6 @@
 package tfpeft.train;
 
 import java.util.Optional;
-import java.util.function.Consumer;
 import tfpeft.TfpeftException;
 import tfpeft.config.Defaults;
 import tfpeft.config.proto.RunConfig;
@@ -16,7 +15,7 @@ final class RunResumption {
   private RunResumption() {}
 
   static Optional<CheckpointStore.Checkpoint> decide(RunConfig config, String source,
-      RunDirectory dir, Trainer.Resume mode, Consumer<String> log) {
+      RunDirectory dir, Trainer.Resume mode) {
     if (mode == Trainer.Resume.OVERWRITE) {
       dir.clear();
       dir.ensureWritable();

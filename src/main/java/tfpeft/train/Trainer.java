@@ -105,7 +105,7 @@ public final class Trainer {
     dir.ensureWritable();
     CheckpointStore store = dir.checkpoints();
     Optional<CheckpointStore.Checkpoint> start = RunResumption.decide(config, source, dir,
-        options.resume(), options.log()::println);
+        options.resume());
     if (start.isPresent() && RunReport.isComplete(dir, start.get(), config)) {
       options.log().println("run " + dir.root() + " is complete (" + RunDirectory.REPORT
           + "); nothing to do. Use --overwrite to train it again.");
@@ -118,6 +118,7 @@ public final class Trainer {
           data.templateCount());
       start.ifPresent(c -> method.restoreState(RunState.methodState(c.state())));
       TrainStep step = TrainStep.build(graph, 0);
+      start.ifPresent(c -> VariableCheckpoint.addMissingSlots(c, graph.net()));
       ParameterCounts counts = ParameterCounts.of(graph.modelVariables(),
           step == null ? List.of() : step.variables(), data.dataset());
       options.log().println(counts.summary());
@@ -278,6 +279,7 @@ public final class Trainer {
       store.write(epoch, state.checkpointState(epoch, graph.method()),
           RunDirectory.configText(config, source),
           VariableCheckpoint.of(session, graph.net().variables()));
+      store.updateLinks();
       store.retain(training.getKeepCheckpoints());
     }
 

@@ -1,15 +1,21 @@
 package tfpeft.train;
 
-import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.tensorflow.Session;
 import tfpeft.TfpeftException;
+import tfpeft.model.Init;
 import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
+import tfpeft.model.weights.NamedTensor;
+import tfpeft.model.weights.TensorBundleReader;
+import tfpeft.model.weights.TensorFile;
 import tfpeft.train.checkpoint.CheckpointStore;
-import tfpeft.train.checkpoint.TensorBundle;
 
 /** Moves every variable of a graph (model and optimizer slots) into and out of checkpoints. */
 public final class VariableCheckpoint {
@@ -25,31 +31,43 @@ public final class VariableCheckpoint {
   }
 
   /**
+   * Creates in {@code net} the optimizer slots the checkpoint holds and the net lacks: slots of
+   * variables that trained before a method narrowed what trains. Restored with the rest, they
+   * travel on into later checkpoints, as in the run that never stopped.
+   */
+  public static void addMissingSlots(CheckpointStore.Checkpoint c, Net net) {
+    java.util.Set<String> present = new java.util.HashSet<>();
+    net.variables().forEach(v -> present.add(v.name()));
+    for (TensorBundleReader.Entry e : TensorBundleReader.readIndex(c.variables()).entries()) {
+      if (e.name().startsWith("optimizer/") && !present.contains(e.name())) {
+        net.variable(e.name(), e.shape(), Init.zeros());
+      }
+    }
+  }
+
+  /**
    * Assigns the checkpoint's values to {@code variables}. With {@code requireAll} a variable the
    * checkpoint lacks is an error (a resume must restore everything); otherwise it keeps its
    * value. Returns the names not found.
    */
   public static List<String> restore(CheckpointStore.Checkpoint c, Session s,
       List<ModelVariable> variables, boolean requireAll) {
+    Set<String> wanted = new HashSet<>();
+    variables.forEach(v -> wanted.add(v.name()));
+    TensorFile file = TensorBundleReader.read(c.variables(), wanted::contains);
     List<String> missing = new ArrayList<>();
-    try (TensorBundle.Reader r = new TensorBundle.Reader(c.variables())) {
-      Map<String, TensorBundle.Entry> index = r.entries();
-      for (ModelVariable v : variables) {
-        TensorBundle.Entry e = index.get(v.name());
-        if (e == null) {
-          missing.add(v.name());
-          continue;
-        }
-        if (!java.util.Arrays.equals(e.shape(), v.shape().asArray())) {
-          throw TfpeftException.usage(c.dir() + ": " + v.name() + " has shape "
-              + java.util.Arrays.toString(e.shape()) + " in the checkpoint, "
-              + v.shape() + " in the model built from the config");
-        }
-        VariableValues.assign(s, v, r.floats(v.name()));
+    for (ModelVariable v : variables) {
+      Optional<NamedTensor> t = file.find(v.name());
+      if (t.isEmpty()) {
+        missing.add(v.name());
+        continue;
       }
-    } catch (IOException e) {
-      throw TfpeftException.usage(c.dir() + ": cannot read the checkpoint (" + e.getMessage()
-          + ")", e);
+      if (!Arrays.equals(t.get().shape(), v.shape().asArray())) {
+        throw TfpeftException.usage(c.dir() + ": " + v.name() + " has shape "
+            + NamedTensor.formatShape(t.get().shape()) + " in the checkpoint, " + v.shape()
+            + " in the model built from the config");
+      }
+      VariableValues.assign(s, v, t.get().data());
     }
     if (requireAll && !missing.isEmpty()) {
       throw TfpeftException.usage(c.dir() + ": the checkpoint lacks " + missing.size()
@@ -58,4 +76,5 @@ public final class VariableCheckpoint {
     }
     return missing;
   }
+
 }

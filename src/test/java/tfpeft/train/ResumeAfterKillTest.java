@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,6 @@ import org.tensorflow.proto.Event;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.RuntimeConfig;
 import tfpeft.train.checkpoint.CheckpointStore;
-import tfpeft.train.checkpoint.TensorBundle;
 import tfpeft.train.log.EventFile;
 import tfpeft.train.log.MetricsLog;
 
@@ -150,26 +150,23 @@ class ResumeAfterKillTest {
     return store.list().stream().map(CheckpointStore.Checkpoint::epoch).toList();
   }
 
-  static void assertSameVariables(CheckpointStore.Checkpoint a, CheckpointStore.Checkpoint b)
-      throws IOException {
+  static void assertSameVariables(CheckpointStore.Checkpoint a, CheckpointStore.Checkpoint b) {
     assertEquals(a.epoch(), b.epoch());
-    try (TensorBundle.Reader ra = new TensorBundle.Reader(a.variables());
-        TensorBundle.Reader rb = new TensorBundle.Reader(b.variables())) {
-      assertEquals(ra.entries().keySet(), rb.entries().keySet());
-      assertTrue(ra.entries().keySet().stream().anyMatch(n -> n.startsWith("optimizer/")));
-      for (String name : ra.entries().keySet()) {
-        float[] x = ra.floats(name);
-        float[] y = rb.floats(name);
-        int[] xb = new int[x.length];
-        int[] yb = new int[y.length];
-        for (int i = 0; i < x.length; i++) {
-          xb[i] = Float.floatToRawIntBits(x[i]);
-          yb[i] = Float.floatToRawIntBits(y[i]);
-        }
-        assertArrayEquals(xb, yb, name);
+    Map<String, float[]> x = TrainerTest.checkpointValues(a);
+    Map<String, float[]> y = TrainerTest.checkpointValues(b);
+    assertEquals(x.keySet(), y.keySet());
+    assertTrue(x.keySet().stream().anyMatch(n -> n.startsWith("optimizer/")));
+    for (String name : x.keySet()) {
+      int[] xb = new int[x.get(name).length];
+      int[] yb = new int[y.get(name).length];
+      for (int i = 0; i < xb.length; i++) {
+        xb[i] = Float.floatToRawIntBits(x.get(name)[i]);
+        yb[i] = Float.floatToRawIntBits(y.get(name)[i]);
       }
+      assertArrayEquals(xb, yb, name);
     }
   }
+
 
   static List<JsonObject> withoutTimes(List<JsonObject> lines) {
     for (JsonObject o : lines) {

@@ -22,13 +22,13 @@ import tfpeft.data.synthetic.SyntheticSuite;
  * A tiny synthetic suite (16 x 16 images, the shape task, 56 training and 28 test images),
  * generated once per test JVM, and run configs for a tiny ViT on it that train in a second.
  */
-final class TinyRuns {
-  static final int IMAGE = 16;
+public final class TinyRuns {
+  public static final int IMAGE = 16;
   private static Path suite;
 
   private TinyRuns() {}
 
-  static synchronized Path suite() {
+  public static synchronized Path suite() {
     if (suite == null) {
       try {
         Path dir = Files.createTempDirectory("tfpeft-tiny-suite");
@@ -45,7 +45,7 @@ final class TinyRuns {
   }
 
   /** Linear probe of a one-block ViT, 2 epochs of batch 16, writing under {@code out}. */
-  static RunConfig.Builder config(Path out) {
+  public static RunConfig.Builder config(Path out) {
     return RunConfig.newBuilder().setName("tiny").setOutputDir(out.toString()).setSeed(3)
         .setModel(ModelConfig.newBuilder().setVit(VitConfig.newBuilder().setImageSize(IMAGE)
             .setPatchSize(4).setWidth(16).setDepth(1).setHeads(2).setMlpRatio(2)))

@@ -1,6 +1,9 @@
 package tfpeft.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -9,30 +12,195 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import tfpeft.TfpeftException;
+import tfpeft.config.Defaults;
+import tfpeft.config.proto.LinearProbeConfig;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.Schedule;
+import tfpeft.model.ModelVariable;
+import tfpeft.model.VariableValues;
 import tfpeft.peft.MethodRegistry;
+import tfpeft.train.checkpoint.CheckpointStore;
+import tfpeft.model.weights.NamedTensor;
+import tfpeft.model.weights.TensorBundleReader;
+import tfpeft.train.log.MetricsLog;
 
 class TrainerTest {
   @TempDir Path out;
 
   static JsonObject train(RunConfig c, Trainer.Resume resume, ByteArrayOutputStream log) {
+    return train(c, resume, log, MethodRegistry.builtIn());
+  }
+
+  static JsonObject train(RunConfig c, Trainer.Resume resume, ByteArrayOutputStream log,
+      MethodRegistry registry) {
     return new Trainer(c, "tiny.pbtxt", new Trainer.Options(resume,
-        new PrintStream(log, true, StandardCharsets.UTF_8), false),
-        MethodRegistry.builtIn()).run();
+        new PrintStream(log, true, StandardCharsets.UTF_8), false), registry).run();
+  }
+
+  /** One step: 56 training images in one batch, a constant rate. */
+  static RunConfig.Builder oneStep(Path out) {
+    RunConfig.Builder b = TinyRuns.config(out);
+    b.getTrainingBuilder().setEpochs(1).setBatchSize(64).setWarmupEpochs(0)
+        .setSchedule(Schedule.CONSTANT).setLearningRate(1e-2f);
+    return b;
+  }
+
+  /** Every model variable as the run starts (initialization), by name. */
+  static Map<String, float[]> initialValues(RunConfig c) {
+    RunConfig r = Defaults.fill(c);
+    RunData data = RunData.load(r, null, m -> {});
+    Map<String, float[]> out = new LinkedHashMap<>();
+    try (Graph g = new Graph()) {
+      TrainGraph graph = TrainGraph.build(g, r, MethodRegistry.builtIn().create(r.getMethod()),
+          data.dataset().classNames(), data.templateCount());
+      try (Session s = new Session(g)) {
+        s.initialize();
+        for (ModelVariable v : graph.modelVariables()) {
+          out.put(v.name(), VariableValues.read(s, v));
+        }
+      }
+    }
+    return out;
+  }
+
+  static Map<String, float[]> checkpointValues(CheckpointStore.Checkpoint c) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (NamedTensor t : TensorBundleReader.read(c.variables(), n -> true).tensors()) {
+      out.put(t.name(), t.data());
+    }
+    return out;
+  }
+
+  static CheckpointStore store(Path out) {
+    return new RunDirectory(out.resolve("tiny")).checkpoints();
   }
 
   @Test
-  void aRunWritesItsDirectory() throws Exception {
+  void oneStepOfALinearProbeChangesTheHeadAndLeavesTheBackboneBitIdentical() throws Exception {
+    RunConfig c = oneStep(out).setMethod(tfpeft.config.proto.MethodConfig.newBuilder()
+        .setLinearProbe(LinearProbeConfig.getDefaultInstance())).build();
+    train(c, Trainer.Resume.AUTO, new ByteArrayOutputStream());
+    Map<String, float[]> before = initialValues(c);
+    Map<String, float[]> after = checkpointValues(store(out).latest().get());
+    int backbone = 0;
+    for (Map.Entry<String, float[]> e : before.entrySet()) {
+      if (e.getKey().startsWith("head/")) {
+        assertFalse(java.util.Arrays.equals(e.getValue(), after.get(e.getKey())), e.getKey());
+      } else {
+        assertArrayEquals(e.getValue(), after.get(e.getKey()), e.getKey());
+        backbone++;
+      }
+    }
+    assertTrue(backbone > 10);
+    // optimizer slots exist only for what trains
+    assertTrue(after.keySet().stream().filter(n -> n.startsWith("optimizer/"))
+        .allMatch(n -> n.startsWith("optimizer/head/")));
+  }
+
+  @Test
+  void oneStepOfFullFinetuningChangesEveryVariable() throws Exception {
+    RunConfig c = oneStep(out).build();
+    train(c, Trainer.Resume.AUTO, new ByteArrayOutputStream());
+    Map<String, float[]> before = initialValues(c);
+    Map<String, float[]> after = checkpointValues(store(out).latest().get());
+    assertTrue(before.size() > 20);
+    for (Map.Entry<String, float[]> e : before.entrySet()) {
+      assertFalse(java.util.Arrays.equals(e.getValue(), after.get(e.getKey())), e.getKey());
+    }
+  }
+
+  @Test
+  void aRunWritesConfigCheckpointsMetricsEventsAndReport() throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     JsonObject report = train(TinyRuns.config(out).build(), Trainer.Resume.AUTO, log);
-    System.out.println(log.toString(StandardCharsets.UTF_8));
-    System.out.println(report);
     Path run = out.resolve("tiny");
-    assertTrue(Files.isRegularFile(run.resolve("config.pbtxt")));
-    assertTrue(Files.isRegularFile(run.resolve("report.json")));
-    assertTrue(Files.isRegularFile(run.resolve("metrics.jsonl")));
-    assertEquals(2, new RunDirectory(run).checkpoints().list().size());
+    RunDirectory dir = new RunDirectory(run);
+    assertTrue(Files.readString(dir.config()).contains("task: \"shape\""));
+    assertEquals(List.of(1, 2), store(out).list().stream()
+        .map(CheckpointStore.Checkpoint::epoch).toList());
+    List<JsonObject> metrics = MetricsLog.read(dir.metrics());
+    assertEquals(List.of("step", "step", "epoch", "eval", "step", "step", "epoch", "eval",
+        "test"), metrics.stream().map(m -> m.get("kind").getAsString()).toList());
+    assertTrue(dir.events() != null && Files.size(dir.events()) > 100);
+    assertEquals(28, report.getAsJsonObject("test").get("images").getAsInt());
+    assertEquals(7, report.getAsJsonObject("test").getAsJsonArray("confusion").size());
+    assertEquals(3447, report.getAsJsonObject("parameters").get("trainable").getAsLong());
+    assertTrue(report.has("best"));
+    assertEquals(report, RunReport.read(dir.report()));
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("epoch 2/2  loss"), text);
+    assertTrue(text.contains("eval test: top-1"), text);
+  }
+
+  @Test
+  void aNanLossStopsTheRunNamingEpochAndStepAndKeepsTheLastGoodCheckpoint() throws Exception {
+    RunConfig.Builder b = TinyRuns.config(out);
+    // epoch 1 at 1e-6, then a rate no weight survives
+    b.getTrainingBuilder().setBatchSize(8).setWarmupEpochs(1).setLearningRate(1e30f)
+        .setWarmupStartLr(1e-6f);
+    TfpeftException e = assertThrows(TfpeftException.class,
+        () -> train(b.build(), Trainer.Resume.AUTO, new ByteArrayOutputStream()));
+    assertEquals(1, e.exitCode());
+    assertTrue(e.getMessage().matches("the loss is (NaN|-?Infinity) at epoch 2, step \\d+ .*"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("the last good checkpoint is "
+        + out.resolve("tiny/checkpoints/epoch-0001")), e.getMessage());
+    assertEquals(1, store(out).latest().get().epoch());
+    for (float[] v : checkpointValues(store(out).latest().get()).values()) {
+      for (float x : v) {
+        assertTrue(Float.isFinite(x));
+      }
+    }
+    assertFalse(Files.exists(out.resolve("tiny").resolve(RunDirectory.REPORT)));
+  }
+
+  @Test
+  void anUnwritableOutputDirectoryFailsBeforeAnythingElse() throws Exception {
+    Path file = Files.writeString(out.resolve("a-file"), "x");
+    RunConfig.Builder b = TinyRuns.config(file.resolve("runs"));
+    b.getDataBuilder().getSyntheticBuilder().setDir(out.resolve("no-suite").toString());
+    TfpeftException e = assertThrows(TfpeftException.class,
+        () -> train(b.build(), Trainer.Resume.AUTO, new ByteArrayOutputStream()));
+    assertEquals(2, e.exitCode());
+    assertTrue(e.getMessage().startsWith("output directory " + file.resolve("runs/tiny")
+        + " is not writable"), e.getMessage());
+    assertFalse(Files.exists(out.resolve("no-suite")), "no data was read or generated");
+  }
+
+  @Test
+  void aFinishedRunIsLeftAsItIs() throws Exception {
+    RunConfig c = oneStep(out).build();
+    JsonObject first = train(c, Trainer.Resume.AUTO, new ByteArrayOutputStream());
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    assertEquals(first, train(c, Trainer.Resume.AUTO, log));
+    assertTrue(log.toString(StandardCharsets.UTF_8).contains("is complete"));
+  }
+
+  @Test
+  void aDifferentConfigInTheSameDirectoryIsRefusedUnlessOverwritten() {
+    train(oneStep(out).build(), Trainer.Resume.AUTO, new ByteArrayOutputStream());
+    RunConfig.Builder other = oneStep(out);
+    other.getTrainingBuilder().setLearningRate(2e-2f);
+    TfpeftException e = assertThrows(TfpeftException.class,
+        () -> train(other.build(), Trainer.Resume.AUTO, new ByteArrayOutputStream()));
+    assertTrue(e.getMessage().contains("holds a run with a different config"), e.getMessage());
+    train(other.build(), Trainer.Resume.OVERWRITE, new ByteArrayOutputStream());
+    assertEquals(1, store(out).list().size());
+  }
+
+  @Test
+  void resumeNeedsACheckpoint() {
+    TfpeftException e = assertThrows(TfpeftException.class, () -> train(oneStep(out).build(),
+        Trainer.Resume.REQUIRE, new ByteArrayOutputStream()));
+    assertEquals(2, e.exitCode());
+    assertTrue(e.getMessage().contains("holds no complete checkpoint"), e.getMessage());
   }
 }

@@ -12,12 +12,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import java.util.zip.CRC32C;
 import org.tensorflow.proto.BundleEntryProto;
 import org.tensorflow.proto.BundleHeaderProto;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.TensorShapeProto;
 import tfpeft.TfpeftException;
+import tfpeft.util.Crc32c;
 
 /**
  * Reads TensorFlow's V2 checkpoints ({@code prefix.index} + {@code prefix.data-NNNNN-of-NNNNN}),
@@ -30,7 +30,6 @@ import tfpeft.TfpeftException;
 public final class TensorBundleReader {
   private static final long TABLE_MAGIC = 0xdb4775248b80fb57L;
   private static final int FOOTER = 48;
-  private static final int MASK_DELTA = 0xa282ead8;
 
   /** One tensor of the index. */
   public record Entry(String name, DataType dtype, long[] shape, int shard, long offset,
@@ -175,7 +174,7 @@ public final class TensorBundleReader {
       }
     }
     buf.flip();
-    if (mask(crc32c(buf.array(), 0, buf.limit())) != e.maskedCrc()) {
+    if (Crc32c.masked(buf.array(), 0, buf.limit()) != e.maskedCrc()) {
       throw TfpeftException.usage(prefix + ": tensor '" + e.name() + "' fails its CRC32C "
           + "check; the checkpoint is corrupt");
     }
@@ -199,17 +198,6 @@ public final class TensorBundleReader {
       d[i] = s.getDim(i).getSize();
     }
     return d;
-  }
-
-  static int crc32c(byte[] b, int off, int len) {
-    CRC32C c = new CRC32C();
-    c.update(b, off, len);
-    return (int) c.getValue();
-  }
-
-  /** LevelDB's checksum masking: rotate right by 15 bits and add a constant. */
-  static int mask(int crc) {
-    return ((crc >>> 15) | (crc << 17)) + MASK_DELTA;
   }
 
   static TfpeftException corrupt(Path file, String what) {
@@ -259,9 +247,7 @@ public final class TensorBundleReader {
       int end = start + (int) size;
       int type = b[end] & 0xff;
       int stored = ByteBuffer.wrap(b, end + 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-      CRC32C crc = new CRC32C();
-      crc.update(b, start, (int) size + 1);
-      if (mask((int) crc.getValue()) != stored) {
+      if (Crc32c.masked(b, start, (int) size + 1) != stored) {
         throw corrupt(file, "block at offset " + offset + " fails its checksum; corrupt");
       }
       if (type != 0) {

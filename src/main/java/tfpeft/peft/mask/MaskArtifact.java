@@ -16,7 +16,9 @@ import tfpeft.peft.mask.proto.MaskSet;
 import tfpeft.peft.mask.proto.PackedMask;
 import tfpeft.train.RunDirectory;
 import tfpeft.train.checkpoint.CheckpointStore;
-import tfpeft.train.checkpoint.TensorBundle;
+import tfpeft.model.weights.NamedTensor;
+import tfpeft.model.weights.TensorBundleReader;
+import tfpeft.model.weights.TensorFile;
 import tfpeft.util.AtomicFiles;
 
 /**
@@ -89,18 +91,13 @@ public final class MaskArtifact {
     }
     Map<String, long[]> shapes = new LinkedHashMap<>();
     Map<String, float[]> values = new LinkedHashMap<>();
-    try (TensorBundle.Reader r = new TensorBundle.Reader(c.variables())) {
-      for (TensorBundle.Entry e : r.entries().values()) {
-        String n = e.name();
-        if (n.startsWith(MaskSite.PREFIX) && n.endsWith(MASK_SUFFIX)) {
-          String site = n.substring(MaskSite.PREFIX.length(), n.length() - MASK_SUFFIX.length());
-          shapes.put(site, e.shape());
-          values.put(site, r.floats(n));
-        }
-      }
-    } catch (IOException e) {
-      throw TfpeftException.usage(c.variables() + ": cannot read the checkpoint ("
-          + e.getMessage() + ")");
+    TensorFile file = TensorBundleReader.read(c.variables(),
+        n -> n.startsWith(MaskSite.PREFIX) && n.endsWith(MASK_SUFFIX));
+    for (NamedTensor t : file.tensors()) {
+      String n = t.name();
+      String site = n.substring(MaskSite.PREFIX.length(), n.length() - MASK_SUFFIX.length());
+      shapes.put(site, t.shape());
+      values.put(site, t.data());
     }
     return of(config.getMethod().getMask(), shapes, values);
   }

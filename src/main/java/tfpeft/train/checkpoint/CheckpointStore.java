@@ -36,6 +36,9 @@ public final class CheckpointStore {
   public static final String VARIABLES = "variables";
   public static final String STATE = "state.json";
   public static final String CONFIG = "config.pbtxt";
+  /** Symbolic links to the latest and the best checkpoint. */
+  public static final String LAST = "last";
+  public static final String BEST = "best";
   private static final Pattern NAME = Pattern.compile("epoch-(\\d{4,})");
 
   /** Writes the variables of a checkpoint into its bundle. */
@@ -115,7 +118,7 @@ public final class CheckpointStore {
       syncDirectory(dir);
       return new Checkpoint(target, epoch, state);
     } catch (IOException | RuntimeException e) {
-      if (e instanceof TfpeftException te && !(e instanceof CheckpointFormatException)) {
+      if (e instanceof TfpeftException te) {
         throw te;
       }
       String last = latest().map(c -> "; the last complete checkpoint, " + c.dir()
@@ -138,7 +141,7 @@ public final class CheckpointStore {
     try (var s = Files.list(dir)) {
       for (Path p : s.sorted().toList()) {
         Matcher m = NAME.matcher(p.getFileName().toString());
-        if (!m.matches() || !Files.isDirectory(p)) {
+        if (!m.matches() || !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           continue;
         }
         Optional<Checkpoint> c = open(p, Integer.parseInt(m.group(1)));
@@ -192,6 +195,32 @@ public final class CheckpointStore {
     return Optional.ofNullable(best);
   }
 
+  /**
+   * Points the links {@code last} and {@code best} at the latest and the best checkpoint, each
+   * replaced atomically (a new link renamed over the old). Where the file system has no
+   * symbolic links they are left out; the names are conveniences, the epoch directories rule.
+   */
+  public void updateLinks() {
+    link(LAST, latest());
+    link(BEST, best());
+  }
+
+  private void link(String name, Optional<Checkpoint> target) {
+    Path link = dir.resolve(name);
+    try {
+      if (target.isEmpty()) {
+        Files.deleteIfExists(link);
+        return;
+      }
+      Path tmp = dir.resolve("." + name + "."
+          + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+      Files.createSymbolicLink(tmp, target.get().dir().getFileName());
+      AtomicFiles.move(tmp, link);
+    } catch (IOException | UnsupportedOperationException e) {
+      // no symbolic links here
+    }
+  }
+
   /** Deletes every checkpoint but the last {@code keep} and the best. */
   public void retain(int keep) {
     List<Checkpoint> all = list();
@@ -216,7 +245,7 @@ public final class CheckpointStore {
       try (var s = Files.list(root)) {
         for (Path p : s.toList()) {
           String n = p.getFileName().toString();
-          if (n.startsWith(".epoch-") && (n.endsWith(".tmp") || n.endsWith(".deleting"))) {
+          if (n.startsWith(".") && (n.endsWith(".tmp") || n.endsWith(".deleting"))) {
             deleteTree(p);
           }
         }

@@ -7,21 +7,19 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tfpeft.util.Crc32c;
 
 /**
- * The immutable sorted table (LevelDB's format, as TensorFlow's {@code table_builder} writes it)
- * that holds a checkpoint's index: data blocks of prefix-compressed key/value entries with restart
+ * Writes the immutable sorted table (LevelDB's format, as TensorFlow's {@code table_builder}
+ * writes it) that holds a checkpoint's index: data blocks of prefix-compressed key/value entries with restart
  * points, an index block mapping each block's last key to its position, an empty meta-index block,
  * and a 48-byte footer ending in a magic number. Every block is followed by a type byte (0: not
  * compressed) and the masked CRC-32C of both. Keys are compared as unsigned bytes.
  */
 final class SortedTable {
   static final long MAGIC = 0xdb4775248b80fb57L;
-  static final int FOOTER_LENGTH = 48;
   private static final int BLOCK_SIZE = 256 * 1024;
   private static final int RESTART_INTERVAL = 16;
 
@@ -41,102 +39,6 @@ final class SortedTable {
       previous = e.getKey();
     }
     w.finish();
-  }
-
-  /** Every entry of the table in {@code file}, in key order. */
-  static Map<String, byte[]> read(byte[] file, String name) {
-    if (file.length < FOOTER_LENGTH) {
-      throw new CheckpointFormatException(name + ": too short for a table (" + file.length
-          + " bytes)");
-    }
-    ByteBuffer footer = ByteBuffer.wrap(file, file.length - FOOTER_LENGTH, FOOTER_LENGTH)
-        .order(ByteOrder.LITTLE_ENDIAN);
-    if (footer.getLong(file.length - 8) != MAGIC) {
-      throw new CheckpointFormatException(name + ": not a table (bad magic number)");
-    }
-    Cursor c = new Cursor(file, file.length - FOOTER_LENGTH, name);
-    c.varint(); // meta-index block offset and size: empty in TensorFlow's tables
-    c.varint();
-    long indexOffset = c.varint();
-    long indexSize = c.varint();
-    Map<String, byte[]> out = new LinkedHashMap<>();
-    for (byte[] handle : block(file, indexOffset, indexSize, name).values()) {
-      Cursor h = new Cursor(handle, 0, name);
-      long offset = h.varint();
-      long size = h.varint();
-      for (Map.Entry<String, byte[]> e : block(file, offset, size, name).entrySet()) {
-        out.put(e.getKey(), e.getValue());
-      }
-    }
-    return out;
-  }
-
-  /** The entries of the block at {@code offset} after checking its trailer. */
-  private static Map<String, byte[]> block(byte[] file, long offset, long size, String name) {
-    if (offset < 0 || size < 4 || offset + size + 5 > file.length) {
-      throw new CheckpointFormatException(name + ": block at " + offset + " (" + size
-          + " bytes) lies outside the file");
-    }
-    int start = (int) offset;
-    int len = (int) size;
-    if (file[start + len] != 0) {
-      throw new CheckpointFormatException(name + ": compressed blocks are not supported");
-    }
-    int stored = ByteBuffer.wrap(file, start + len + 1, 4).order(ByteOrder.LITTLE_ENDIAN)
-        .getInt();
-    if (Crc32c.unmask(stored) != Crc32c.of(file, start, len + 1)) {
-      throw new CheckpointFormatException(name + ": block at " + offset
-          + " fails its CRC check (the file is damaged)");
-    }
-    ByteBuffer b = ByteBuffer.wrap(file, start, len).order(ByteOrder.LITTLE_ENDIAN);
-    int restarts = b.getInt(start + len - 4);
-    int end = start + len - 4 - 4 * restarts;
-    Map<String, byte[]> out = new LinkedHashMap<>();
-    Cursor c = new Cursor(file, start, name);
-    byte[] key = new byte[0];
-    while (c.pos < end) {
-      int shared = (int) c.varint();
-      int unshared = (int) c.varint();
-      int valueLength = (int) c.varint();
-      if (shared > key.length || c.pos + unshared + valueLength > end) {
-        throw new CheckpointFormatException(name + ": malformed entry in block at " + offset);
-      }
-      byte[] next = Arrays.copyOf(key, shared + unshared);
-      System.arraycopy(file, c.pos, next, shared, unshared);
-      c.pos += unshared;
-      key = next;
-      out.put(new String(key, java.nio.charset.StandardCharsets.UTF_8),
-          Arrays.copyOfRange(file, c.pos, c.pos + valueLength));
-      c.pos += valueLength;
-    }
-    return out;
-  }
-
-  private static final class Cursor {
-    final byte[] data;
-    final String name;
-    int pos;
-
-    Cursor(byte[] data, int pos, String name) {
-      this.data = data;
-      this.pos = pos;
-      this.name = name;
-    }
-
-    long varint() {
-      long v = 0;
-      for (int shift = 0; shift < 64; shift += 7) {
-        if (pos >= data.length) {
-          throw new CheckpointFormatException(name + ": truncated varint");
-        }
-        byte b = data[pos++];
-        v |= (long) (b & 0x7f) << shift;
-        if (b >= 0) {
-          return v;
-        }
-      }
-      throw new CheckpointFormatException(name + ": malformed varint");
-    }
   }
 
   /** Builds blocks in memory and writes them out with their trailers. */

@@ -16,7 +16,6 @@ import tfpeft.config.proto.Encoders;
 import tfpeft.config.proto.MaskConfig;
 import tfpeft.config.proto.MaskGroup;
 import tfpeft.train.checkpoint.CheckpointStore;
-import tfpeft.train.checkpoint.TensorBundle;
 
 /** Mask tuning through the trainer on a tiny CLIP. */
 class MaskTuningTest {
@@ -27,12 +26,9 @@ class MaskTuningTest {
     CheckpointStore.Checkpoint last = new CheckpointStore(run.resolve("checkpoints")).latest()
         .orElseThrow();
     Map<String, float[]> out = new TreeMap<>();
-    try (TensorBundle.Reader r = new TensorBundle.Reader(last.variables())) {
-      for (String name : r.entries().keySet()) {
-        if (name.startsWith(prefix)) {
-          out.put(name, r.floats(name));
-        }
-      }
+    for (var t : tfpeft.model.weights.TensorBundleReader.read(last.variables(),
+        n -> n.startsWith(prefix)).tensors()) {
+      out.put(t.name(), t.data());
     }
     return out;
   }

@@ -62,7 +62,7 @@ class PromptGradientTest {
         TinyClip.tokenizer(), null);
   }
 
-  /** Every peft/ variable, and every layer of each prompt stack, gets a finite, nonzero gradient. */
+  /** Every peft/ variable, and every layer of each prompt stack, gets a finite nonzero gradient. */
   static void check(Function<Net, PromptSetup> attach, int variables) {
     try (TinyClip m = new TinyClip(attach)) {
       List<ModelVariable> trainable = m.net.variables("peft/");

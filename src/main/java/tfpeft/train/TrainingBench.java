@@ -1,0 +1,205 @@
+package tfpeft.train;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.data.BadExamples;
+import tfpeft.data.DataSources;
+import tfpeft.data.Dataset;
+import tfpeft.model.BuiltModel;
+import tfpeft.model.ClipClassifier;
+import tfpeft.model.ModelFlops;
+import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.Method;
+import tfpeft.peft.MethodRegistry;
+
+/**
+ * Throughput of a run's training step and of its evaluation on random inputs (so the input
+ * pipeline is not measured; {@code bench pipeline} does that), with the model FLOPs per image,
+ * the achieved GFLOP/s, and the process's peak memory.
+ *
+ * <p>A training step counts as {@link #passes} forward passes: the forward pass; one more for the
+ * gradients flowing back through the backbone when anything below the head trains (adapters,
+ * prompts, masks need them as much as full fine-tuning); one more for the backbone's own weight
+ * gradients when the backbone trains. Full fine-tuning is the usual 3, a linear probe 1.
+ */
+public final class TrainingBench {
+  /**
+   * @param trainImagesPerSec 0 when the method trains nothing
+   * @param passes forward passes a training step counts as (1 to 3)
+   * @param trainFlops FLOPs per image of a training step (passes x forward, plus the text
+   *     tower's share when class prompts are encoded every step)
+   */
+  public record Result(String method, long parameters, long trainable, int batch,
+      double trainImagesPerSec, int passes, double trainFlops, int evalBatch,
+      double evalImagesPerSec, double evalFlops, long peakResidentBytes, long peakHeapBytes) {}
+
+  private TrainingBench() {}
+
+  public static Result run(RunConfig written, int steps, MethodRegistry registry) {
+    PretrainedWeights weights = PretrainedWeights.load(written);
+    RunConfig c = weights.config();
+    Method method = registry.create(c.getMethod());
+    Dataset d = DataSources.read(c.getData(), c.getSeed(), BadExamples.strict());
+    List<String> classes = d.classNames();
+    int templates = c.getModel().hasClip()
+        ? ClassPrompts.templates(c, d.templates()).size() : 1;
+    try (Graph g = new Graph()) {
+      TrainGraph graph = TrainGraph.build(g, c, method, classes, templates);
+      TrainStep step = TrainStep.build(graph, 0);
+      long params = graph.modelVariables().stream().mapToLong(v -> v.size()).sum();
+      long trainable = step == null ? 0 : step.variables().stream().mapToLong(v -> v.size())
+          .sum();
+      try (Session s = SessionOptions.open(g, c.getRuntime())) {
+        s.initialize();
+        weights.assign(s, graph.net());
+        List<Tensor> fixed = new ArrayList<>();
+        try {
+          Tensor prompts = null;
+          Tensor features = null;
+          if (graph.textClassifier()) {
+            ClassPrompts p = ClassPrompts.of(ClassPrompts.tokenizer(c, weights.vocabulary()),
+                classes, ClassPrompts.templates(c, d.templates()),
+                c.getModel().getClip().getContextLength());
+            prompts = p.tensor();
+            fixed.add(prompts);
+            features = ClipClassifier.tensor(graph.classFeatureValue(s, p));
+            fixed.add(features);
+          }
+          double forward = ModelFlops.forward(c.getModel());
+          int batch = c.getTraining().getBatchSize();
+          double trainRate = 0;
+          int passes = step == null ? 0 : passes(step);
+          double trainFlops = passes * forward;
+          if (graph.classifier() == ClassifierKind.TEXT_ENCODER) {
+            trainFlops += passes * ModelFlops.text(c.getModel().getClip()) * classes.size()
+                * templates / batch;
+          }
+          if (step != null) {
+            trainRate = time(steps, batch, () -> trainStep(s, graph, step, batch, classes.size(),
+                fixed));
+          }
+          int evalBatch = c.getEval().getBatchSize() > 0 ? c.getEval().getBatchSize() : batch;
+          Tensor f = features;
+          double evalRate = time(steps, evalBatch, () -> evalStep(s, graph, evalBatch, f));
+          return new Result(method.name(), params, trainable, batch, trainRate, passes,
+              trainFlops, evalBatch, evalRate, forward, peakResident(), peakHeap());
+        } finally {
+          fixed.forEach(Tensor::close);
+        }
+      }
+    }
+  }
+
+  /** Forward passes a step over {@code step}'s variables counts as (see the class comment). */
+  static int passes(TrainStep step) {
+    boolean belowHead = step.variables().stream().anyMatch(v -> !v.name().startsWith("head/"));
+    boolean backbone = step.variables().stream().anyMatch(v -> v.name().startsWith("backbone/"));
+    return 1 + (belowHead ? 1 : 0) + (backbone ? 1 : 0);
+  }
+
+  /** Images per second over {@code steps} timed runs after two warm-up runs. */
+  private static double time(int steps, int batch, Runnable step) {
+    step.run();
+    step.run();
+    long start = System.nanoTime();
+    for (int i = 0; i < steps; i++) {
+      step.run();
+    }
+    return (double) batch * steps / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static TFloat32 images(RunConfig c, int batch) {
+    int size = BuiltModel.imageSize(c.getModel());
+    float[] px = new float[batch * size * size * 3];
+    SplittableRandom rng = new SplittableRandom(1);
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (float) rng.nextDouble();
+    }
+    return TFloat32.tensorOf(Shape.of(batch, size, size, 3), DataBuffers.of(px, true, false));
+  }
+
+  private static void trainStep(Session s, TrainGraph g, TrainStep step, int batch, int classes,
+      List<Tensor> fixed) {
+    int[] labels = new int[batch];
+    for (int i = 0; i < batch; i++) {
+      labels[i] = i % classes;
+    }
+    List<Tensor> owned = new ArrayList<>();
+    try {
+      TFloat32 x = images(g.config(), batch);
+      owned.add(x);
+      TInt32 y = TInt32.tensorOf(Shape.of(batch), DataBuffers.of(labels, true, false));
+      owned.add(y);
+      TFloat32 rate = TFloat32.scalarOf(g.config().getTraining().getDropPath());
+      owned.add(rate);
+      TInt64 seed = TInt64.vectorOf(1, 1);
+      owned.add(seed);
+      Session.Runner r = s.runner().feed(g.images(), x).feed(g.labels(), y)
+          .feed(g.net().dropPathRate(), rate).feed(g.net().stepSeed(), seed);
+      if (g.classifier() == ClassifierKind.TEXT_ENCODER) {
+        r.feed(g.textIds(), fixed.get(0));
+      } else if (g.classifier() == ClassifierKind.TEXT_FEATURES) {
+        r.feed(g.classFeatures(), fixed.get(1));
+      }
+      // a negligible rate: the weights stay where they are, the work is the same
+      owned.addAll(step.feed(r, 1, 1e-12f));
+      r.addTarget(step.update()).fetch(g.loss()).run().close();
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  private static void evalStep(Session s, TrainGraph g, int batch, Tensor features) {
+    try (TFloat32 x = images(g.config(), batch);
+        TFloat32 rate = TFloat32.scalarOf(0f);
+        TInt64 seed = TInt64.vectorOf(0, 0)) {
+      Session.Runner r = s.runner().feed(g.images(), x).feed(g.net().dropPathRate(), rate)
+          .feed(g.net().stepSeed(), seed).fetch(g.logits());
+      if (features != null) {
+        r.feed(g.classFeatures(), features);
+      }
+      r.run().close();
+    }
+  }
+
+  /** The resident set's high-water mark (VmHWM), or -1 where /proc is not available. */
+  static long peakResident() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux
+    }
+    return -1;
+  }
+
+  /** The sum of the heap pools' peak usage. */
+  static long peakHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        sum += p.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+}

@@ -1,0 +1,76 @@
+package tfpeft.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.TextFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.train.TinyRuns;
+
+/** train, eval and bench from the command line, on the tiny synthetic runs. */
+class TrainEvalCommandTest {
+  @TempDir Path dir;
+
+  Path config(String name, long seed) throws Exception {
+    RunConfig c = TinyRuns.config(dir.resolve("runs")).setName(name).setSeed(seed).build();
+    Path f = dir.resolve(name + ".pbtxt");
+    Files.writeString(f, TextFormat.printer().printToString(c));
+    return f;
+  }
+
+  @Test
+  void dryRunCountsParametersAndWritesNothing() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", config("dry", 1).toString(),
+        "--dry-run", "--set", "method.linear_probe={}");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("parameters: 119 trainable (3.45%) in 2 variables, 3,328 frozen"),
+        r.out());
+    assertTrue(r.out().contains("dry run"), r.out());
+    assertFalse(Files.exists(dir.resolve("runs")));
+  }
+
+  @Test
+  void trainThenEvaluateTheRunAndSummarizeSeeds() throws Exception {
+    MainTest.Result a = MainTest.run("train", "--config", config("seed1", 1).toString());
+    assertEquals(0, a.code(), a.err());
+    assertTrue(a.out().matches("(?s).*seed1: test top-1 \\d+\\.\\d\\d%, top-3 .*"), a.out());
+    assertTrue(a.err().contains("epoch 2/2"), a.err());
+    MainTest.Result b = MainTest.run("train", "--config", config("seed2", 2).toString());
+    assertEquals(0, b.code(), b.err());
+
+    Path run = dir.resolve("runs/seed1");
+    MainTest.Result e = MainTest.run("eval", run.toString(), "--checkpoint", "best");
+    assertEquals(0, e.code(), e.err());
+    assertTrue(e.out().contains("true\\pred"), e.out());
+    assertTrue(e.out().contains("6 bar"), e.out());
+    assertTrue(Files.isRegularFile(run.resolve("eval_epoch-0001_test.json"))
+        || Files.isRegularFile(run.resolve("eval_epoch-0002_test.json")), e.out());
+
+    MainTest.Result s = MainTest.run("eval", "--runs", dir.resolve("runs/seed*").toString());
+    assertEquals(0, s.code(), s.err());
+    assertTrue(s.out().contains("2 runs (mean +- sample std):"), s.out());
+    assertTrue(s.out().contains("test top-1"), s.out());
+  }
+
+  @Test
+  void resumeAndOverwriteExcludeEachOther() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", config("x", 1).toString(), "--resume",
+        "--overwrite");
+    assertEquals(2, r.code());
+  }
+
+  @Test
+  void benchMeasuresTheTrainingStepAndEvaluation() throws Exception {
+    MainTest.Result r = MainTest.run("bench", "--config", config("bench", 1).toString(),
+        "--steps", "2");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().matches("(?s).*training step  batch  16 .* images/s .* GFLOP/s.*"),
+        r.out());
+    assertTrue(r.out().contains("peak memory"), r.out());
+  }
+}

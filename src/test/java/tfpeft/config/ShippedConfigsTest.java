@@ -1,0 +1,27 @@
+package tfpeft.config;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every shipped config loads and validates, and starts with a comment saying how to run it. */
+class ShippedConfigsTest {
+  @Test
+  void everyShippedConfigIsValidAndDocumented() throws Exception {
+    List<Path> configs;
+    try (var s = Files.list(Path.of("configs"))) {
+      configs = s.filter(p -> p.toString().endsWith(".pbtxt")).sorted().toList();
+    }
+    assertFalse(configs.isEmpty());
+    for (Path c : configs) {
+      ConfigLoader.load(c, List.of());
+      String text = Files.readString(c);
+      assertTrue(text.startsWith("# "), c + " starts with a comment");
+      assertTrue(text.contains("tools/tfpeft "), c + " names its command");
+    }
+  }
+}
