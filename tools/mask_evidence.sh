@@ -24,19 +24,25 @@ run() { # config name [--set ...]
     > "$out/logs/$name.log" 2>&1 || echo "FAILED $name (see $out/logs/$name.log)"
 }
 
+want() { [ "$which" = all ] || [ "$which" = "$1" ]; }
+
 mkdir -p "$out/logs"
 # zero-shot does not depend on the seed; the trained runs go seed by seed, so an interrupted
 # evidence run leaves whole seeds
-for task in $fewshot_tasks; do
-  [ "$which" = base2new ] || run configs/clip_small_ramt_16shot.pbtxt "zs-$task" \
-    --set data.synthetic.task="$task" --set 'method.zero_shot={}'
-done
-for task in $b2n_tasks; do
-  [ "$which" = 16shot ] || run configs/clip_small_ramt_base2new.pbtxt "b2n-zs-$task" \
-    --set data.synthetic.task="$task" --set 'method.zero_shot={}'
-done
+if want 16shot; then
+  for task in $fewshot_tasks; do
+    run configs/clip_small_ramt_16shot.pbtxt "zs-$task" \
+      --set data.synthetic.task="$task" --set 'method.zero_shot={}'
+  done
+fi
+if want base2new; then
+  for task in $b2n_tasks; do
+    run configs/clip_small_ramt_base2new.pbtxt "b2n-zs-$task" \
+      --set data.synthetic.task="$task" --set 'method.zero_shot={}'
+  done
+fi
 for seed in $seeds; do
-  if [ "$which" != base2new ]; then
+  if want 16shot; then
     for task in $fewshot_tasks; do
       run configs/clip_small_amt_16shot.pbtxt "amt-$task-s$seed" \
         --set data.synthetic.task="$task" --set seed="$seed"
@@ -44,7 +50,7 @@ for seed in $seeds; do
         --set data.synthetic.task="$task" --set seed="$seed"
     done
   fi
-  if [ "$which" != 16shot ]; then
+  if want base2new; then
     for task in $b2n_tasks; do
       run configs/clip_small_ramt_base2new.pbtxt "b2n-amt-$task-s$seed" \
         --set data.synthetic.task="$task" --set seed="$seed" \
@@ -55,7 +61,7 @@ for seed in $seeds; do
   fi
 done
 # the learning-rate sensitivity: R-AMT at other rates, seed 1
-if [ "$which" = lr ] || [ "$which" = all ]; then
+if want lr; then
   for task in count orientation; do
     for lr in 1e-4 1.5e-4 3e-4; do
       run configs/clip_small_ramt_16shot.pbtxt "lr$lr-ramt-$task-s1" \
