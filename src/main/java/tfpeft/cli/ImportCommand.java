@@ -17,6 +17,8 @@ import tfpeft.config.proto.WeightsFormat;
 import tfpeft.model.imports.BackboneDirectory;
 import tfpeft.model.imports.Backbones;
 import tfpeft.model.imports.LoadedBackbone;
+import tfpeft.peft.mask.MaskArtifact;
+import tfpeft.peft.mask.MaskedBackbone;
 
 /** {@code tfpeft import}: foreign weights to a tfpeft backbone directory. */
 final class ImportCommand implements Command {
@@ -39,7 +41,7 @@ final class ImportCommand implements Command {
   @Override
   public String usage() {
     return "import SRC --out DIR [--format F] [--image-size N] [--heads N] [--text-heads N] "
-        + "[--ignore NAME]... [--overwrite]";
+        + "[--ignore NAME]... [--masks RUN] [--overwrite]";
   }
 
   @Override
@@ -53,7 +55,10 @@ final class ImportCommand implements Command {
         + "glob patterns allowed; ignoring a head or pre_logits tensor drops that layer). "
         + "--image-size resamples the position embeddings (bicubic). Writes DIR/weights."
         + "safetensors, DIR/model.pbtxt and, for CLIP, DIR/vocab.json + DIR/merges.txt, all or "
-        + "nothing; a run config then uses it with weights { path: \"DIR\" }.";
+        + "nothing; a run config then uses it with weights { path: \"DIR\" }. --masks RUN "
+        + "multiplies the binary masks of a mask-tuning run (its run directory, a checkpoint of "
+        + "it, or a masks.pb) into the weights: the masked encoder that R-AMT + CoOp and R-AMT + "
+        + "TIP-Adapter start from.";
   }
 
   @Override
@@ -73,6 +78,8 @@ final class ImportCommand implements Command {
         .desc("CLIP text attention heads where the file does not say them").build());
     o.addOption(Option.builder().longOpt("ignore").hasArg().argName("NAME")
         .desc("a file tensor (or glob pattern) with no place in the model; repeatable").build());
+    o.addOption(Option.builder().longOpt("masks").hasArg().argName("RUN")
+        .desc("multiply the binary masks of a mask-tuning run into the weights").build());
     o.addOption(Option.builder().longOpt("overwrite").desc("replace an existing DIR").build());
     return o;
   }
@@ -106,6 +113,12 @@ final class ImportCommand implements Command {
     ModelConfig requested = requested(line, weights);
     console.info("reading " + args.get(0));
     LoadedBackbone b = Backbones.load(weights, requested);
+    if (line.hasOption("masks")) {
+      MaskArtifact masks = MaskArtifact.read(Path.of(line.getOptionValue("masks")));
+      b = MaskedBackbone.apply(b, masks);
+      console.info("masks of " + line.getOptionValue("masks") + ": "
+          + masks.sparsity().total().format());
+    }
     console.info("writing " + out);
     BackboneDirectory.write(out, b, line.hasOption("overwrite"));
     console.println("wrote " + out);

@@ -9,6 +9,8 @@ import tfpeft.TfpeftException;
 import tfpeft.inspect.Inventory;
 import tfpeft.inspect.InventoryDiff;
 import tfpeft.inspect.InventoryReport;
+import tfpeft.peft.mask.MaskArtifact;
+import tfpeft.peft.mask.MaskInspection;
 
 /** {@code tfpeft inspect}: what a checkpoint, backbone, weight file or SavedModel holds. */
 final class InspectCommand implements Command {
@@ -35,7 +37,9 @@ final class InspectCommand implements Command {
         + " indexes are read, not the model: tensors are summed by prefix (backbone, head,"
         + " peft/<method>, optimizer slots) with values and MB (2^20 bytes). --diff A B compares"
         + " two artifacts tensor by tensor: identical (bit for bit), changed (how many values, the"
-        + " largest difference), reshaped, only in one.";
+        + " largest difference), reshaped, only in one. A checkpoint of a mask-tuning run also"
+        + " shows the share of weights its binary masks zero, per layer; a masks.pb file shows"
+        + " the same from its bits.";
   }
 
   @Override
@@ -65,7 +69,24 @@ final class InspectCommand implements Command {
     if (args.size() != 1) {
       throw TfpeftException.usage("inspect takes one PATH (or --diff A B), got " + args.size());
     }
-    Inventory inv = Inventory.of(Path.of(args.get(0)));
+    Path path = Path.of(args.get(0));
+    if (path.getFileName() != null && path.getFileName().toString().equals(MaskArtifact.FILE)
+        && java.nio.file.Files.isRegularFile(path)) {
+      String masks = MaskInspection.describe(MaskArtifact.read(path));
+      if (line.hasOption("json")) {
+        com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+        o.addProperty("path", path.toString());
+        o.addProperty("kind", "masks");
+        o.addProperty("masks", masks);
+        console.println(o.toString());
+      } else {
+        console.println(path + ": masks");
+        console.println("  masks: " + masks);
+      }
+      return 0;
+    }
+    Inventory inv = Inventory.of(path);
+    MaskInspection.addFacts(inv);
     if (line.hasOption("json")) {
       console.println(InventoryReport.json(inv, depth));
     } else {

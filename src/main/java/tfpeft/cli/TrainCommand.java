@@ -71,6 +71,11 @@ final class TrainCommand implements Command {
         new Trainer.Options(resume, console.err(), console.interactive()),
         MethodRegistry.builtIn());
     if (line.hasOption("dry-run")) {
+      var adapters = tfpeft.peft.AdapterAccounting.of(loaded.resolved().getMethod(),
+          loaded.resolved().getModel());
+      if (adapters != null) {
+        console.println(adapters.summary(loaded.resolved().getMethod()));
+      }
       ParameterCounts counts = trainer.dryRun();
       console.println(counts.summary());
       console.println("dry run: the graph builds; nothing was trained or written ("

@@ -13,13 +13,15 @@ import org.tensorflow.types.TFloat32;
 public final class Block {
   private Block() {}
 
-  public static Operand<TFloat32> apply(Net net, int index, Operand<TFloat32> x, long tokens,
+  /** @param x tokens [N, L, D] with L known when the graph is built */
+  public static Operand<TFloat32> apply(Net net, int index, Operand<TFloat32> x,
       TransformerSpec spec, Operand<TFloat32> mask, float dropPathScale) {
     Ops tf = net.tf();
     String block = spec.sitePrefix() + "block" + index;
     for (SiteHook h : net.hooks()) {
       x = h.blockInput(net, block + "/in", x);
     }
+    long tokens = Tensors.tokenCount(x, block + "/in");
     String vars = "backbone/" + block;
     Operand<TFloat32> h = LayerNorm.apply(net, vars + "/ln1", x, spec.width(),
         spec.layerNormEps());

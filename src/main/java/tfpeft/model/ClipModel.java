@@ -41,16 +41,26 @@ public final class ClipModel {
         Init.normal((float) Math.pow(w, -0.5)));
   }
 
-  /** Token embeddings plus positions [N, ctx, D] of token ids [N, ctx]. */
+  /**
+   * Token embeddings plus positions [N, ctx, D] of token ids [N, ctx]; hooks see the token
+   * embeddings at site {@code text/token_embed} before the positions are added.
+   */
   public static Operand<TFloat32> embedTokens(Net net, Operand<TInt32> ids, Spec spec) {
     Ops tf = net.tf();
     long d = spec.text().width();
-    Operand<TFloat32> table = net.variable("backbone/text/token_embedding",
-        new long[] {spec.vocabSize(), d}, Init.normal(0.02f)).value();
-    Operand<TFloat32> x = tf.gather(table, ids, tf.constant(0));
+    Operand<TFloat32> x = tf.gather(tokenEmbedding(net, spec).value(), ids, tf.constant(0));
+    for (SiteHook h : net.hooks()) {
+      x = h.embeddings(net, "text/token_embed", x);
+    }
     Operand<TFloat32> pos = net.variable("backbone/text/pos_embed",
         new long[] {spec.contextLength(), d}, Init.normal(0.01f)).value();
     return tf.math.add(x, pos);
+  }
+
+  /** The token embedding table [vocab, D] (created on first use). */
+  public static ModelVariable tokenEmbedding(Net net, Spec spec) {
+    return net.variable("backbone/text/token_embedding",
+        new long[] {spec.vocabSize(), spec.text().width()}, Init.normal(0.02f));
   }
 
   /** Projected text features [N, E] of token ids [N, ctx]; the end-of-text token has the top id. */
@@ -71,7 +81,7 @@ public final class ClipModel {
     int ctx = spec.contextLength();
     Operand<TFloat32> mask = Attention.causalMask(tf, ctx);
     for (int i = 0; i < t.depth(); i++) {
-      x = Block.apply(net, i, x, ctx, t, mask, 0f);
+      x = Block.apply(net, i, x, t, mask, 0f);
     }
     x = LayerNorm.apply(net, "backbone/text/norm", x, t.width(), t.layerNormEps());
     Operand<TFloat32> pick = tf.expandDims(tf.oneHot(eot, tf.constant(ctx), tf.constant(1f),

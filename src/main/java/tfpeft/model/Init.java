@@ -15,6 +15,20 @@ public sealed interface Init {
   /** Uniform in [-limit, limit]. */
   record Uniform(float limit) implements Init {}
 
+  /**
+   * The first {@code leading.length} values in row-major order are given (computed when the
+   * graph is built, e.g. CoOp's context from the embeddings of "a photo of a"); the rest start
+   * as {@code rest} draws them.
+   */
+  record WithLeading(float[] leading, Init rest) implements Init {
+    public WithLeading {
+      leading = leading.clone();
+      if (rest instanceof WithLeading) {
+        throw new IllegalArgumentException("nested WithLeading");
+      }
+    }
+  }
+
   static Init zeros() {
     return new Constant(0f);
   }

@@ -126,6 +126,18 @@ public final class Net {
   }
 
   private Operand<TFloat32> initialValue(String name, Shape shape, Init init) {
+    if (init instanceof Init.WithLeading w) {
+      if (w.leading().length > shape.size()) {
+        throw new IllegalArgumentException(name + ": " + w.leading().length
+            + " leading values for " + shape.size());
+      }
+      Operand<TFloat32> drawn = tf.reshape(initialValue(name, shape, w.rest()),
+          tf.constant(new int[] {-1}));
+      Operand<TFloat32> tail = tf.slice(drawn, tf.constant(new int[] {w.leading().length}),
+          tf.constant(new int[] {-1}));
+      return named(name + "_initial_leading").reshape(tf.concat(List.of(
+          tf.constant(w.leading()), tail), tf.constant(0)), tf.constant(toInts(shape)));
+    }
     Operand<TInt32> dims = tf.constant(toInts(shape));
     Operand<TInt64> opSeed = tf.constant(new long[] {Seeds.derive(seed, "init", name), 0});
     Ops at = named(name + "_initial_value");

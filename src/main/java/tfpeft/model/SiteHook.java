@@ -20,7 +20,21 @@ public interface SiteHook {
     return output;
   }
 
-  /** The tokens [N, L, D] entering a block (prompt methods insert or replace tokens). */
+  /**
+   * The token sequence [N, L, D] of a tower before its first block, at {@code embed} (vision:
+   * class and patch tokens with their position embeddings, before ln_pre) or
+   * {@code text/token_embed} (text: token embeddings before the position embeddings are added).
+   * A hook may replace tokens or append some (vision only: the text tower's causal mask and
+   * end-of-text pooling fix its length); the length must stay known when the graph is built.
+   */
+  default Operand<TFloat32> embeddings(Net net, String site, Operand<TFloat32> tokens) {
+    return tokens;
+  }
+
+  /**
+   * The tokens [N, L, D] entering a block (prompt methods replace tokens). The length must stay
+   * known when the graph is built.
+   */
   default Operand<TFloat32> blockInput(Net net, String site, Operand<TFloat32> tokens) {
     return tokens;
   }

@@ -24,6 +24,19 @@ final class Tensors {
         tf.constant(0));
   }
 
+  /**
+   * The static length L of tokens [N, L, D]. Attention reshapes by it, so a hook that changes
+   * the length must build its result from ops whose shapes TensorFlow infers (concat, tile).
+   */
+  static long tokenCount(Operand<TFloat32> x, String site) {
+    org.tensorflow.ndarray.Shape s = x.shape();
+    if (s.numDimensions() != 3 || s.get(1) < 0) {
+      throw new IllegalStateException("tokens at " + site + " have shape " + s
+          + "; the token count must be known when the graph is built");
+    }
+    return s.get(1);
+  }
+
   static Operand<TFloat32> scalar(Ops tf, double v) {
     return tf.constant((float) v);
   }

@@ -10,6 +10,8 @@ import tfpeft.config.proto.Pooling;
 /**
  * The vision transformer trunk shared by ViT and CLIP's image tower: patches -> tokens (+ class
  * token, + position embedding) -> [ln_pre] -> blocks -> final LayerNorm -> pooled feature [N, D].
+ * Sites: {@code patch_embed}, {@code embed} (the tokens before ln_pre; visual prompts are
+ * appended here) and the blocks' sites.
  */
 public final class VisionTransformer {
   /**
@@ -59,17 +61,21 @@ public final class VisionTransformer {
     Operand<TFloat32> pos = net.variable("backbone/pos_embed", new long[] {spec.tokens(), d},
         Init.truncNormal(0.02f)).value();
     x = tf.math.add(x, pos);
+    for (SiteHook h : net.hooks()) {
+      x = h.embeddings(net, "embed", x);
+    }
     if (spec.lnPre()) {
       x = LayerNorm.apply(net, "backbone/ln_pre", x, d, b.layerNormEps());
     }
     for (int i = 0; i < b.depth(); i++) {
       float scale = b.depth() == 1 ? 0f : (float) i / (b.depth() - 1);
-      x = Block.apply(net, i, x, spec.tokens(), b, null, dropPath > 0 ? scale : 0f);
+      x = Block.apply(net, i, x, b, null, dropPath > 0 ? scale : 0f);
     }
     if (spec.pooling() == Pooling.MEAN) {
-      // timm's avg pooling: mean over patch tokens, then the final LayerNorm ("fc_norm")
+      // timm's avg pooling: mean over patch tokens (not tokens a hook appended after them),
+      // then the final LayerNorm ("fc_norm")
       Operand<TFloat32> patchTokens = tf.slice(x, tf.constant(new int[] {0, 1, 0}),
-          tf.constant(new int[] {-1, -1, -1}));
+          tf.constant(new int[] {-1, spec.patches(), -1}));
       Operand<TFloat32> pooled = tf.math.mean(patchTokens, tf.constant(1));
       return LayerNorm.apply(net, "backbone/norm", pooled, d, b.layerNormEps());
     }

@@ -25,6 +25,11 @@ public final class MethodRegistry {
     r.register(MethodConfig.MethodCase.FULL_FINETUNE, c -> new FullFinetune());
     r.register(MethodConfig.MethodCase.LINEAR_PROBE, c -> new LinearProbe());
     r.register(MethodConfig.MethodCase.ZERO_SHOT, c -> new ZeroShot());
+    r.register(MethodConfig.MethodCase.MASK, tfpeft.peft.mask.MaskTuning::new);
+    r.register(MethodConfig.MethodCase.LORA, tfpeft.peft.lora.Lora::new);
+    r.register(MethodConfig.MethodCase.ADAPTFORMER, tfpeft.peft.adaptformer.AdaptFormer::new);
+    r.register(MethodConfig.MethodCase.PEAR, tfpeft.peft.pear.PearMethod::new);
+    tfpeft.peft.prompt.PromptMethods.register(r);
     return r;
   }
 

@@ -1,0 +1,273 @@
+package tfpeft.peft.mask;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import tfpeft.config.proto.Encoders;
+import tfpeft.config.proto.MaskConfig;
+import tfpeft.config.proto.MethodConfig;
+import tfpeft.model.ClipModel;
+import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
+import tfpeft.model.SiteHook;
+import tfpeft.model.VariableValues;
+import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.EpochContext;
+import tfpeft.peft.EpochOutcome;
+import tfpeft.peft.ExportContext;
+import tfpeft.peft.GradientContext;
+import tfpeft.peft.Method;
+import tfpeft.peft.MethodContext;
+
+/**
+ * Mask tuning as a method: AMT / MMT / PMT, plain, with gradient dropout regularity (R-AMT), or
+ * with the distillation to the frozen model added to the loss (the AMT + KL ablation).
+ *
+ * <ul>
+ *   <li>Only the real-valued masks train ({@code peft/mask/}); the backbone stays frozen.
+ *   <li>The loss is the cross-entropy plus {@code l2} times the sum of the masks' L2 norms (plus
+ *       {@code kl_loss_weight} times the distillation for the ablation).
+ *   <li>With gradient dropout, the trainer's gradient of that loss is a, the gradient of the
+ *       distillation to the frozen model's logits is b, and the applied gradient is
+ *       {@link GradientDropout} of the two with the configured leak.
+ *   <li>The frozen model is built beside the masked one in the same graph (its sites bypass the
+ *       masks), so its logits come with every step at the cost of one more forward pass.
+ *   <li>After every epoch the share of weights zeroed is printed and kept per layer in the
+ *       method's checkpoint state.
+ * </ul>
+ *
+ * <p>The graph's entry points are found by their names: the images placeholder {@code images}
+ * and token ids {@code text_ids} of the CLIP graph, and the trainer's {@code classifier/logits}
+ * and {@code classifier/class_features}.
+ */
+public final class MaskTuning implements Method {
+  /** Temperature of the distillation to the frozen model (R-AMT uses 1). */
+  static final float TEMPERATURE = 1f;
+
+  private final MaskConfig config;
+  private final Consumer<String> log;
+  private final List<JsonObject> history = new ArrayList<>();
+  private MaskSite site;
+  private Operand<TFloat32> teacherLogits;
+  private Operand<TFloat32> distillation;
+  private int gradientBuilds;
+
+  public MaskTuning(MethodConfig method) {
+    this(method.getMask(), System.err::println);
+  }
+
+  /** @param log where the per-epoch sparsity line goes */
+  public MaskTuning(MaskConfig config, Consumer<String> log) {
+    this.config = config;
+    this.log = log;
+  }
+
+  @Override
+  public MethodConfig.MethodCase kind() {
+    return MethodConfig.MethodCase.MASK;
+  }
+
+  @Override
+  public List<SiteHook> hooks(MethodContext ctx) {
+    site = new MaskSite(new MaskTargets(config.getGroup(), config.getEncoders()),
+        config.getInit(), config.getThreshold());
+    return List.of(site);
+  }
+
+  @Override
+  public ClassifierKind classifier(MethodContext ctx) {
+    return config.getEncoders() == Encoders.IMAGE ? ClassifierKind.TEXT_FEATURES
+        : ClassifierKind.TEXT_ENCODER;
+  }
+
+  @Override
+  public void afterBuild(MethodContext ctx) {
+    if (!config.getGradientDropout() && config.getKlLossWeight() == 0) {
+      return;
+    }
+    Net net = ctx.net();
+    Ops tf = net.tf();
+    ClipModel.Spec spec = ClipModel.spec(ctx.config().getModel().getClip());
+    Operand<TFloat32> images = output(net, "images");
+    Operand<TFloat32> classes = output(net, "classifier/class_features");
+    Operand<TFloat32> teacherImage = site.bypass(() ->
+        ClipModel.imageFeatures(net, images, spec, 0f));
+    if (config.getEncoders() != Encoders.IMAGE) {
+      // the frozen text tower over the same prompts, class-major [C * T, ctx]
+      Operand<TInt32> ids = output(net, "text_ids");
+      Operand<TFloat32> text = site.bypass(() -> ClipModel.textFeatures(net, ids, spec));
+      Operand<TFloat32> perPrompt = tf.reshape(ClipModel.normalize(tf, text),
+          tf.constant(new long[] {ctx.numClasses(), -1, spec.embedDim()}));
+      classes = ClipModel.normalize(tf, tf.math.mean(perPrompt, tf.constant(1)));
+    }
+    Operand<TFloat32> cos = tf.linalg.matMul(ClipModel.normalize(tf, teacherImage), classes,
+        MatMul.transposeB(true));
+    teacherLogits = net.named("peft/mask/frozen_logits").stopGradient(
+        tf.math.mul(cos, tf.math.exp(ClipModel.logitScale(net))));
+    distillation = net.named("peft/mask/distillation").identity(MaskObjective.distillation(tf,
+        output(net, "classifier/logits"), teacherLogits, TEMPERATURE));
+  }
+
+  @Override
+  public List<String> trainablePrefixes(MethodContext ctx) {
+    return List.of(variablePrefix());
+  }
+
+  @Override
+  public Operand<TFloat32> extraLoss(MethodContext ctx) {
+    Ops tf = ctx.net().tf();
+    Operand<TFloat32> extra = MaskObjective.l2(tf, site.maskVariables(), config.getL2());
+    if (config.getKlLossWeight() > 0) {
+      extra = tf.math.add(extra, tf.math.mul(distillation,
+          tf.constant(config.getKlLossWeight())));
+    }
+    return ctx.net().named("peft/mask/extra_loss").identity(extra);
+  }
+
+  /** R-AMT's regularity: a = the given gradients, b = those of the distillation. */
+  @Override
+  public List<Operand<TFloat32>> transformGradients(GradientContext ctx,
+      List<ModelVariable> variables, List<Operand<TFloat32>> gradients) {
+    if (!config.getGradientDropout()) {
+      return gradients;
+    }
+    Output<?>[] xs = variables.stream().map(v -> v.value().asOutput()).toArray(Output[]::new);
+    String scope = "peft/mask/distillation_gradients" + (gradientBuilds++ == 0 ? ""
+        : "_" + gradientBuilds);
+    Output<?>[] db = ctx.net().graph().addGradients(scope,
+        new Output<?>[] {distillation.asOutput()}, xs, null);
+    List<Operand<TFloat32>> b = new ArrayList<>();
+    for (int i = 0; i < db.length; i++) {
+      b.add(missing(db[i]) ? ctx.net().tf().zerosLike(gradients.get(i)) : cast(db[i]));
+    }
+    return GradientDropout.apply(ctx.net(), gradients, b,
+        ctx.net().tf().constant(config.getLeak()));
+  }
+
+  @Override
+  public EpochOutcome afterEpoch(EpochContext ctx) {
+    MaskSparsity s = sparsity(ctx.session());
+    JsonObject entry = new JsonObject();
+    entry.addProperty("epoch", ctx.epoch());
+    entry.addProperty("zeroed", s.total().zeroed());
+    entry.addProperty("masked", s.total().total());
+    JsonObject layers = new JsonObject();
+    for (MaskSparsity.Count c : s.layers()) {
+      layers.addProperty(c.name(), c.share());
+    }
+    entry.add("layers", layers);
+    history.add(entry);
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+        "  masks: %.4f%% of %d weights zeroed;", 100 * s.total().share(), s.total().total()));
+    for (MaskSparsity.Count c : s.layers()) {
+      line.append(String.format(Locale.ROOT, " %s %.3f%%", c.name(), 100 * c.share()));
+    }
+    log.accept(line.toString());
+    return EpochOutcome.UNCHANGED;
+  }
+
+  @Override
+  public JsonObject saveState() {
+    JsonObject state = new JsonObject();
+    JsonArray epochs = new JsonArray();
+    history.forEach(epochs::add);
+    state.add("sparsity", epochs);
+    return state;
+  }
+
+  @Override
+  public void restoreState(JsonObject state) {
+    history.clear();
+    if (state.has("sparsity")) {
+      state.getAsJsonArray("sparsity").forEach(e -> history.add(e.getAsJsonObject()));
+    }
+  }
+
+  /**
+   * Binarizes for serving: each masked weight becomes W * 1[M > threshold] and its mask the
+   * initial value, so the exported graph computes the same and the masks are no longer needed.
+   */
+  @Override
+  public void exportTransform(ExportContext ctx) {
+    for (MaskSite.Masked m : site.masked()) {
+      ModelVariable w = ctx.net().variable(m.weightName());
+      float[] weight = VariableValues.read(ctx.session(), w);
+      float[] mask = VariableValues.read(ctx.session(), m.mask());
+      float[] keep = MaskBits.unpack(MaskBits.pack(mask, config.getThreshold()), mask.length);
+      for (int i = 0; i < weight.length; i++) {
+        weight[i] *= keep[i];
+      }
+      VariableValues.assign(ctx.session(), w, weight);
+      float[] ones = new float[mask.length];
+      java.util.Arrays.fill(ones, config.getInit());
+      VariableValues.assign(ctx.session(), m.mask(), ones);
+    }
+  }
+
+  /** The current share of weights zeroed. */
+  public MaskSparsity sparsity(org.tensorflow.Session session) {
+    return MaskSparsity.ofMasks(values(session), config.getThreshold());
+  }
+
+  /** The bit-packed masks as they are now. */
+  public MaskArtifact artifact(org.tensorflow.Session session) {
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (MaskSite.Masked m : site.masked()) {
+      shapes.put(m.site(), m.mask().shape().asArray());
+    }
+    return MaskArtifact.of(config, shapes, values(session));
+  }
+
+  private Map<String, float[]> values(org.tensorflow.Session session) {
+    Map<String, float[]> v = new LinkedHashMap<>();
+    for (MaskSite.Masked m : site.masked()) {
+      v.put(m.site(), VariableValues.read(session, m.mask()));
+    }
+    return v;
+  }
+
+  /** The mask sites (after {@link #hooks}). */
+  public MaskSite site() {
+    return site;
+  }
+
+  /** The frozen model's logits (after {@link #afterBuild}), null when nothing needs them. */
+  public Operand<TFloat32> teacherLogits() {
+    return teacherLogits;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends org.tensorflow.types.family.TType> Operand<T> output(Net net,
+      String name) {
+    GraphOperation op = net.graph().operation(name);
+    if (op == null) {
+      throw new IllegalStateException("mask tuning needs the graph's " + name + " op");
+    }
+    return (Operand<T>) op.output(0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32> cast(Output<?> o) {
+    return (Operand<TFloat32>) o;
+  }
+
+  private static boolean missing(Output<?> o) {
+    if (o == null || o.op() == null) {
+      return true;
+    }
+    GraphOperation op = (GraphOperation) o.op();
+    return op.getUnsafeNativeHandle() == null || op.getUnsafeNativeHandle().isNull();
+  }
+}

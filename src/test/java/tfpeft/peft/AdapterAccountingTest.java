@@ -1,0 +1,82 @@
+package tfpeft.peft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Test;
+import tfpeft.config.proto.AdaptFormerConfig;
+import tfpeft.config.proto.LinearProbeConfig;
+import tfpeft.config.proto.LoraConfig;
+import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.ModelConfig;
+import tfpeft.config.proto.PearConfig;
+import tfpeft.config.proto.VitConfig;
+
+/** Stored adapter size of ViT-B/16 as Pear's Table I reports it (MB = 2^20 bytes). */
+class AdapterAccountingTest {
+  static final ModelConfig VIT_B16 = ModelConfig.newBuilder()
+      .setVit(VitConfig.getDefaultInstance()).build();
+  static final LoraConfig BI_LORA = LoraConfig.newBuilder().setRank(32).setBits(1).build();
+  static final AdaptFormerConfig BI_ADAPTFORMER = AdaptFormerConfig.newBuilder().setDim(32)
+      .setBits(1).build();
+
+  static AdapterAccounting of(MethodConfig m) {
+    return AdapterAccounting.of(m, VIT_B16);
+  }
+
+  static String mb(AdapterAccounting a) {
+    return AdapterStorage.significant(a.storedMegabytes(), 2);
+  }
+
+  @Test
+  void loraRank8IsOnePointOneThreeMegabytes() {
+    AdapterAccounting a = of(MethodConfig.newBuilder().setLora(LoraConfig.newBuilder()
+        .setRank(8)).build());
+    // 12 blocks x {q, v} x (768 x 8 + 8 x 768) float32
+    assertEquals(24, a.positions());
+    assertEquals(294_912, a.trainableParameters());
+    assertEquals(1_179_648, a.storedBytes());
+    assertEquals(1.125, a.storedMegabytes(), 1e-12);
+    assertEquals("1.1", mb(a));
+  }
+
+  @Test
+  void adaptFormerDim8IsZeroPointFiveSix() {
+    AdapterAccounting a = of(MethodConfig.newBuilder().setAdaptformer(AdaptFormerConfig
+        .newBuilder().setDim(8)).build());
+    assertEquals(12, a.positions());
+    assertEquals("0.56", mb(a));
+  }
+
+  @Test
+  void oneBitAdaptersAreAThirtySecondPerWeight() {
+    AdapterAccounting lora = of(MethodConfig.newBuilder().setLora(BI_LORA).build());
+    // 48 matrices of 24576 bits (3072 bytes) plus mean and std
+    assertEquals(48 * (3072 + 8), lora.storedBytes());
+    assertEquals("0.14", mb(lora));
+    assertEquals("0.07", mb(of(MethodConfig.newBuilder().setAdaptformer(BI_ADAPTFORMER)
+        .build())));
+  }
+
+  @Test
+  void pearKeepsHalfOfTheOneBitAdapters() {
+    AdapterAccounting lora = of(MethodConfig.newBuilder().setPear(PearConfig.newBuilder()
+        .setLora(BI_LORA)).build());
+    assertEquals(24, lora.positions());
+    assertEquals(12, lora.storedAdapters());
+    assertEquals("0.07", mb(lora));
+    AdapterAccounting af = of(MethodConfig.newBuilder().setPear(PearConfig.newBuilder()
+        .setAdaptformer(BI_ADAPTFORMER)).build());
+    assertEquals(6, af.storedAdapters());
+    assertEquals("0.035", mb(af));
+    // vanilla pruning stores exactly what Pear stores
+    assertEquals(lora.storedBytes(), of(MethodConfig.newBuilder().setPear(PearConfig.newBuilder()
+        .setLora(BI_LORA).setShare(false)).build()).storedBytes());
+  }
+
+  @Test
+  void otherMethodsHaveNoAdapters() {
+    assertNull(of(MethodConfig.newBuilder().setLinearProbe(LinearProbeConfig
+        .getDefaultInstance()).build()));
+  }
+}

@@ -1,0 +1,77 @@
+package tfpeft.peft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import tfpeft.config.ConfigLoader;
+import tfpeft.config.proto.RunConfig;
+
+/**
+ * The shipped adapter configs load, say how to run them, and the ViT-B/16 ones store what
+ * Pear's Table I reports (to two significant figures).
+ */
+class ShippedAdapterConfigsTest {
+  static final Path SYNTHETIC = Path.of("configs/synthetic");
+  static final Path VTAB = Path.of("configs/vtab");
+  // Table I: LoRA 1.13, AdaptFormer 0.56, Bi-LoRA 0.14, Bi-AdaptFormer 0.07, Pear-LoRA 0.07,
+  // Pear-AdaptFormer 0.035 (vanilla pruning stores what Pear stores)
+  static final Map<String, String> TABLE_I = Map.ofEntries(Map.entry("lora", "1.1"),
+      Map.entry("adaptformer", "0.56"), Map.entry("bi-lora", "0.14"),
+      Map.entry("bi-adaptformer", "0.07"), Map.entry("vp-lora", "0.07"),
+      Map.entry("pear-lora", "0.07"), Map.entry("pear-lora-da", "0.07"),
+      Map.entry("pear-lora-sba", "0.07"), Map.entry("vp-adaptformer", "0.035"),
+      Map.entry("pear-adaptformer", "0.035"), Map.entry("pear-adaptformer-da", "0.035"),
+      Map.entry("pear-adaptformer-sba", "0.035"));
+
+  static List<Path> configs(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.toString().endsWith(".pbtxt")).sorted().toList();
+    }
+  }
+
+  static String stem(Path p) {
+    String f = p.getFileName().toString();
+    return f.substring(0, f.length() - ".pbtxt".length());
+  }
+
+  @Test
+  void everyMethodHasASyntheticAndAVitB16Config() throws IOException {
+    assertEquals(TABLE_I.keySet().stream().sorted().toList(),
+        configs(SYNTHETIC).stream().map(ShippedAdapterConfigsTest::stem).toList());
+    assertEquals(TABLE_I.keySet().stream().sorted().toList(),
+        configs(VTAB).stream().map(ShippedAdapterConfigsTest::stem).toList());
+  }
+
+  @Test
+  void eachConfigLoadsAndStartsWithItsCommandRuntimeAndResult() throws IOException {
+    for (Path dir : List.of(SYNTHETIC, VTAB)) {
+      for (Path p : configs(dir)) {
+        ConfigLoader.load(p, List.of());
+        String text = Files.readString(p);
+        assertTrue(text.startsWith("# "), p + " starts with a comment");
+        String header = text.substring(0, text.indexOf("\nname:"));
+        for (String part : List.of("Command:", "Runtime:", "Reaches:")) {
+          assertTrue(header.contains(part), p + " header says " + part);
+        }
+        assertTrue(header.contains("tools/tfpeft train --config " + p), p + " names itself");
+      }
+    }
+  }
+
+  @Test
+  void vitB16ConfigsStoreWhatTableIReports() throws IOException {
+    for (Path p : configs(VTAB)) {
+      RunConfig c = ConfigLoader.load(p, List.of()).resolved();
+      AdapterAccounting a = AdapterAccounting.of(c.getMethod(), c.getModel());
+      assertEquals(TABLE_I.get(stem(p)), AdapterStorage.significant(a.storedMegabytes(), 2),
+          p.toString());
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package tfpeft.peft.mask;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tfpeft.config.proto.Encoders;
+import tfpeft.config.proto.MaskConfig;
+import tfpeft.config.proto.MaskGroup;
+import tfpeft.train.checkpoint.CheckpointStore;
+
+/** Mask tuning through the trainer on a tiny CLIP. */
+class MaskTuningTest {
+  @TempDir Path out;
+
+  /** The final checkpoint's tensors whose name starts with {@code prefix}. */
+  static Map<String, float[]> tensors(Path run, String prefix) throws Exception {
+    CheckpointStore.Checkpoint last = new CheckpointStore(run.resolve("checkpoints")).latest()
+        .orElseThrow();
+    Map<String, float[]> out = new TreeMap<>();
+    for (var t : tfpeft.model.weights.TensorBundleReader.read(last.variables(),
+        n -> n.startsWith(prefix)).tensors()) {
+      out.put(t.name(), t.data());
+    }
+    return out;
+  }
+
+  @Test
+  void regularizedMaskTuningTrainsOnlyTheMasksAndLogsSparsity() throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    JsonObject report = TinyClipRuns.train(TinyClipRuns.config(out,
+        MaskConfig.newBuilder().setLeak(1f).build()).build(), log);
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("masks: "), text);
+    Path run = out.resolve("tiny");
+    Map<String, float[]> masks = tensors(run, "peft/mask/");
+    // AMT on the image tower: q, k, v, out of one block and the patch embedding
+    assertEquals(5, masks.size(), masks.keySet().toString());
+    boolean moved = masks.values().stream().anyMatch(m -> {
+      for (float v : m) {
+        if (v != 0.01f) {
+          return true;
+        }
+      }
+      return false;
+    });
+    assertTrue(moved, "no mask changed");
+    JsonObject state = CheckpointStore.read(new CheckpointStore(run.resolve("checkpoints"))
+        .latest().orElseThrow().dir()).state();
+    assertTrue(state.toString().contains("\"sparsity\""), state.toString());
+    assertTrue(report.has("test") || report.toString().contains("top1"), report.toString());
+    // inspect shows the sparsity of the checkpoint's masks
+    tfpeft.inspect.Inventory inv = tfpeft.inspect.Inventory.of(new CheckpointStore(
+        run.resolve("checkpoints")).latest().orElseThrow().dir());
+    MaskInspection.addFacts(inv);
+    assertTrue(inv.facts().get("masks").contains("masked weights zeroed"), inv.facts().toString());
+    assertTrue(inv.facts().get("masks").contains("patch_embed"), inv.facts().toString());
+    // the run's masks, bit-packed at the threshold
+    MaskArtifact bits = MaskArtifact.read(run);
+    assertEquals(5, bits.masks().size());
+    for (MaskArtifact.Binary b : bits.masks()) {
+      float[] real = masks.get("peft/mask/" + b.site() + "/mask");
+      float[] binary = b.values();
+      for (int i = 0; i < real.length; i++) {
+        assertEquals(real[i] > 0.005f ? 1f : 0f, binary[i], b.site() + " " + i);
+      }
+    }
+  }
+
+  @Test
+  void zeroLeakTrainsExactlyAsPlainMaskTuning() throws Exception {
+    MaskConfig plain = MaskConfig.newBuilder().setGradientDropout(false).build();
+    MaskConfig leakZero = MaskConfig.newBuilder().setGradientDropout(true).setLeak(0f).build();
+    TinyClipRuns.train(TinyClipRuns.config(out.resolve("a"), plain).build(),
+        new ByteArrayOutputStream());
+    TinyClipRuns.train(TinyClipRuns.config(out.resolve("b"), leakZero).build(),
+        new ByteArrayOutputStream());
+    Map<String, float[]> a = tensors(out.resolve("a/tiny"), "peft/mask/");
+    Map<String, float[]> b = tensors(out.resolve("b/tiny"), "peft/mask/");
+    assertEquals(a.keySet(), b.keySet());
+    for (String k : a.keySet()) {
+      assertArrayEquals(a.get(k), b.get(k), 0f, k);
+    }
+  }
+
+  @Test
+  void theKlAblationAddsTheDistillationToTheLoss() throws Exception {
+    MaskConfig plain = MaskConfig.newBuilder().setGradientDropout(false).build();
+    MaskConfig kl = plain.toBuilder().setKlLossWeight(1).build();
+    JsonObject a = TinyClipRuns.train(TinyClipRuns.config(out.resolve("a"), plain).build(),
+        new ByteArrayOutputStream());
+    JsonObject b = TinyClipRuns.train(TinyClipRuns.config(out.resolve("b"), kl).build(),
+        new ByteArrayOutputStream());
+    Map<String, float[]> ma = tensors(out.resolve("a/tiny"), "peft/mask/");
+    Map<String, float[]> mb = tensors(out.resolve("b/tiny"), "peft/mask/");
+    boolean differ = false;
+    for (String k : ma.keySet()) {
+      differ |= !java.util.Arrays.equals(ma.get(k), mb.get(k));
+    }
+    assertTrue(differ, "the distillation term changed nothing");
+    assertTrue(a.has("test") && b.has("test"));
+  }
+
+  @Test
+  void textEncoderMasksTrainThroughTheTextTower() throws Exception {
+    TinyClipRuns.train(TinyClipRuns.config(out, MaskConfig.newBuilder()
+        .setGroup(MaskGroup.MMT).setEncoders(Encoders.BOTH).build()).build(),
+        new ByteArrayOutputStream());
+    Map<String, float[]> masks = tensors(out.resolve("tiny"), "peft/mask/");
+    assertEquals(4, masks.size(), masks.keySet().toString());
+    float[] text = masks.get("peft/mask/text/block0/mlp/fc1/mask");
+    boolean moved = false;
+    for (float v : text) {
+      moved |= v != 0.01f;
+    }
+    assertTrue(moved, "the text masks did not train");
+  }
+
+  @Test
+  void theBackboneStaysFrozen() throws Exception {
+    TinyClipRuns.train(TinyClipRuns.config(out, MaskConfig.getDefaultInstance()).build(),
+        new ByteArrayOutputStream());
+    Path run = out.resolve("tiny");
+    Map<String, float[]> first = tensors(run, "backbone/");
+    TinyClipRuns.train(TinyClipRuns.config(out, MaskConfig.getDefaultInstance())
+        .setTraining(TinyClipRuns.config(out, MaskConfig.getDefaultInstance()).getTraining()
+            .toBuilder().setEpochs(1)).build(), new ByteArrayOutputStream());
+    Map<String, float[]> second = tensors(run, "backbone/");
+    for (String k : first.keySet()) {
+      assertArrayEquals(first.get(k), second.get(k), 0f, k);
+    }
+  }
+}
