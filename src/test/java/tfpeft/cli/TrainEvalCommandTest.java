@@ -58,14 +58,6 @@ class TrainEvalCommandTest {
   }
 
   @Test
-  void aMethodOfALaterBuildFailsWithExitOne() throws Exception {
-    MainTest.Result r = MainTest.run("train", "--config", config("lora", 1).toString(), "--set",
-        "method.lora.rank=4");
-    assertEquals(1, r.code());
-    assertTrue(r.err().contains("method.lora is not part of this build yet"), r.err());
-  }
-
-  @Test
   void resumeAndOverwriteExcludeEachOther() throws Exception {
     MainTest.Result r = MainTest.run("train", "--config", config("x", 1).toString(), "--resume",
         "--overwrite");
