@@ -11,7 +11,6 @@ import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.ZeroShotConfig;
 import tfpeft.peft.baseline.LinearProbe;
-import tfpeft.peft.baseline.ZeroShot;
 
 class MethodRegistryTest {
   @Test
@@ -33,15 +32,17 @@ class MethodRegistryTest {
   }
 
   @Test
-  void aMethodTheRegistryLacksIsAFailureNamingWhatExists() {
-    MethodRegistry r = new MethodRegistry()
+  void aMethodThisBuildLacksIsAFailureNamingWhatExists() {
+    MethodRegistry baselines = new MethodRegistry()
+        .register(MethodConfig.MethodCase.FULL_FINETUNE, c -> new tfpeft.peft.baseline.FullFinetune())
         .register(MethodConfig.MethodCase.LINEAR_PROBE, c -> new LinearProbe())
-        .register(MethodConfig.MethodCase.ZERO_SHOT, c -> new ZeroShot());
-    TfpeftException e = assertThrows(TfpeftException.class, () -> r.create(
-        MethodConfig.newBuilder().setLora(LoraConfig.getDefaultInstance()).build()));
+        .register(MethodConfig.MethodCase.ZERO_SHOT, c -> new tfpeft.peft.baseline.ZeroShot());
+    TfpeftException e = assertThrows(TfpeftException.class, () -> baselines
+        .create(MethodConfig.newBuilder().setLora(LoraConfig.getDefaultInstance()).build()));
     assertEquals(1, e.exitCode());
     assertTrue(e.getMessage().contains("method.lora is not part of this build yet"));
-    assertTrue(e.getMessage().contains("linear_probe, zero_shot"), e.getMessage());
+    assertTrue(e.getMessage().contains("full_finetune, linear_probe, zero_shot"),
+        e.getMessage());
   }
 
   @Test
