@@ -22,18 +22,21 @@ final class RunResumption {
     }
     CheckpointStore store = dir.checkpoints();
     store.cleanUp();
-    RunConfig previous = dir.readConfig();
-    if (previous != null && !comparable(previous).equals(comparable(config))) {
-      throw TfpeftException.usage(dir.root() + " holds a run with a different config ("
-          + dir.config() + "); give this run another name (--set name=...), or pass --overwrite"
-          + " to replace it");
-    }
     Optional<CheckpointStore.Checkpoint> latest = store.latest();
+    RunConfig previous = dir.readConfig();
+    if (latest.isPresent() && previous != null
+        && !comparable(previous).equals(comparable(config))) {
+      throw TfpeftException.usage(dir.root() + " holds checkpoints of a run with a different"
+          + " config (" + dir.config() + "); give this run another name (--set name=...), or"
+          + " pass --overwrite to replace it");
+    }
     if (latest.isEmpty()) {
       if (mode == Trainer.Resume.REQUIRE) {
         throw TfpeftException.usage("--resume: " + store.dir() + " holds no complete checkpoint"
             + " to resume from");
       }
+      // nothing to lose: a run that never reached a checkpoint starts again from scratch
+      AtomicFiles.deleteQuietly(dir.report());
       AtomicFiles.writeString(dir.config(), RunDirectory.configText(config, source));
     }
     return latest;

@@ -2,15 +2,20 @@ package tfpeft.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 import tfpeft.TfpeftException;
+import tfpeft.config.proto.TrainingConfig;
 import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
 import tfpeft.peft.GradientContext;
+import tfpeft.util.Seeds;
 
 /**
  * One optimizer step over the variables a method trains: gradients of the loss by
@@ -29,7 +34,7 @@ public final class TrainStep {
   }
 
   /**
-   * The step for what trains now, or null when nothing does.
+   * The step for what the run's method trains now, or null when nothing does.
    *
    * @param generation 0 for the first step of a graph, then 1, 2, ... for rebuilds
    */
@@ -38,27 +43,50 @@ public final class TrainStep {
     if (vars.isEmpty()) {
       return null;
     }
+    GradientContext ctx = new GradientContext(g.net(), g.classificationLoss(), g.loss(),
+        g.logits());
+    try {
+      return build(g.net(), g.loss(), vars, g.config().getTraining(), generation,
+          grads -> g.method().transformGradients(ctx, vars, grads));
+    } catch (TfpeftException e) {
+      throw TfpeftException.usage("method." + g.method().name() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The step over {@code vars} minimizing {@code loss}, the gradients passed through
+   * {@code transform} before clipping and the optimizer.
+   */
+  public static TrainStep build(Net net, Operand<TFloat32> loss, List<ModelVariable> vars,
+      TrainingConfig config, int generation,
+      UnaryOperator<List<Operand<TFloat32>>> transform) {
     Output<?>[] xs = vars.stream().map(v -> v.value().asOutput()).toArray(Output[]::new);
     String suffix = generation == 0 ? "" : "_" + generation;
-    Output<?>[] dx = g.net().graph().addGradients("gradients" + suffix,
-        new Output<?>[] {g.loss().asOutput()}, xs, null);
+    Output<?>[] dx = net.graph().addGradients("gradients" + suffix,
+        new Output<?>[] {loss.asOutput()}, xs, null);
     List<Operand<TFloat32>> grads = new ArrayList<>();
     for (int i = 0; i < dx.length; i++) {
       if (dx[i] == null || dx[i].op() == null
           || ((GraphOperation) dx[i].op()).getUnsafeNativeHandle() == null
           || ((GraphOperation) dx[i].op()).getUnsafeNativeHandle().isNull()) {
-        throw TfpeftException.usage("method." + g.method().name() + " trains "
-            + vars.get(i).name() + ", but the loss does not depend on it");
+        throw TfpeftException.usage(vars.get(i).name() + " is to train, but the loss does not"
+            + " depend on it");
       }
       @SuppressWarnings("unchecked")
       Operand<TFloat32> d = (Operand<TFloat32>) dx[i];
       grads.add(d);
     }
-    grads = g.method().transformGradients(new GradientContext(g.net(), g.classificationLoss(),
-        g.loss(), g.logits()), vars, grads);
-    Optimizer opt = Optimizer.build(g.net(), g.config().getTraining(), vars, grads,
+    Optimizer opt = Optimizer.build(net, config, vars, transform.apply(grads),
         "optimizer" + suffix);
     return new TrainStep(vars, opt);
+  }
+
+  /**
+   * The step seed of optimizer step {@code step}: stochastic layers (drop path) derive their
+   * stateless random seeds from it, so the same step draws the same masks in any process.
+   */
+  public static TInt64 stepSeed(long runSeed, long step) {
+    return TInt64.vectorOf(Seeds.derive(runSeed, "step", step), step);
   }
 
   public List<ModelVariable> variables() {

@@ -32,7 +32,6 @@ import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.train.checkpoint.CheckpointStore;
 import tfpeft.train.log.Progress;
-import tfpeft.util.Seeds;
 import tfpeft.util.TestPauses;
 
 /**
@@ -308,8 +307,7 @@ public final class Trainer {
         owned.add(y);
         TFloat32 dropPath = TFloat32.scalarOf(training.getDropPath());
         owned.add(dropPath);
-        TInt64 seed = TInt64.vectorOf(Seeds.derive(config.getSeed(), "step", stepNumber),
-            stepNumber);
+        TInt64 seed = TrainStep.stepSeed(config.getSeed(), stepNumber);
         owned.add(seed);
         Session.Runner r = session.runner().feed(graph.images(), x).feed(graph.labels(), y)
             .feed(graph.net().dropPathRate(), dropPath).feed(graph.net().stepSeed(), seed);

@@ -191,7 +191,8 @@ class TrainerTest {
     other.getTrainingBuilder().setLearningRate(2e-2f);
     TfpeftException e = assertThrows(TfpeftException.class,
         () -> train(other.build(), Trainer.Resume.AUTO, new ByteArrayOutputStream()));
-    assertTrue(e.getMessage().contains("holds a run with a different config"), e.getMessage());
+    assertTrue(e.getMessage().contains("holds checkpoints of a run with a different"),
+        e.getMessage());
     train(other.build(), Trainer.Resume.OVERWRITE, new ByteArrayOutputStream());
     assertEquals(1, store(out).list().size());
   }

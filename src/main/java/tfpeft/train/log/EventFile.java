@@ -4,15 +4,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.proto.Event;
 import org.tensorflow.proto.Summary;
-import tfpeft.TfpeftException;
 import tfpeft.util.Crc32c;
 
 /**
@@ -25,12 +22,10 @@ public final class EventFile implements AutoCloseable {
   public static final String PREFIX = "events.out.tfevents.";
   static final String FILE_VERSION = "brain.Event:2";
 
-  private final Path file;
-  private final FileChannel channel;
+  private final AppendLog log;
 
-  private EventFile(Path file, FileChannel channel) {
-    this.file = file;
-    this.channel = channel;
+  private EventFile(AppendLog log) {
+    this.log = log;
   }
 
   /** A new event file in {@code dir}, named as TensorBoard expects. */
@@ -49,14 +44,7 @@ public final class EventFile implements AutoCloseable {
 
   /** An existing event file, cut back to {@code length} bytes and opened for appending. */
   public static EventFile open(Path file, long length) {
-    try {
-      FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      ch.truncate(length);
-      ch.position(length);
-      return new EventFile(file, ch);
-    } catch (IOException e) {
-      throw TfpeftException.failure("cannot open " + file + ": " + e.getMessage(), e);
-    }
+    return new EventFile(AppendLog.open(file, length));
   }
 
   /** The event file of a run directory, if it has one. */
@@ -70,7 +58,7 @@ public final class EventFile implements AutoCloseable {
   }
 
   public Path file() {
-    return file;
+    return log.file();
   }
 
   public void scalar(String tag, long step, double value, double wallTime) {
@@ -79,11 +67,7 @@ public final class EventFile implements AutoCloseable {
   }
 
   private void write(Event e) {
-    try {
-      channel.write(ByteBuffer.wrap(record(e.toByteArray())));
-    } catch (IOException ex) {
-      throw TfpeftException.failure("cannot write " + file + ": " + ex.getMessage(), ex);
-    }
+    log.write(record(e.toByteArray()));
   }
 
   /** One TFRecord: the framing around {@code data}. */
@@ -121,27 +105,15 @@ public final class EventFile implements AutoCloseable {
 
   /** Bytes written so far. */
   public long length() {
-    try {
-      return channel.position();
-    } catch (IOException e) {
-      throw TfpeftException.failure("cannot read the length of " + file, e);
-    }
+    return log.length();
   }
 
   public void flush() {
-    try {
-      channel.force(false);
-    } catch (IOException e) {
-      throw TfpeftException.failure("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    log.flush();
   }
 
   @Override
   public void close() {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      // nothing more to write
-    }
+    log.close();
   }
 }

@@ -4,15 +4,11 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import tfpeft.TfpeftException;
 
 /**
  * {@code metrics.jsonl}: one JSON object per line, each with a {@code kind} ("step", "epoch",
@@ -25,57 +21,33 @@ public final class MetricsLog implements AutoCloseable {
   private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues()
       .disableHtmlEscaping().create();
 
-  private final Path file;
-  private final FileChannel channel;
+  private final AppendLog log;
 
-  private MetricsLog(Path file, FileChannel channel) {
-    this.file = file;
-    this.channel = channel;
+  private MetricsLog(AppendLog log) {
+    this.log = log;
   }
 
   /** Opens {@code file}, cut back to {@code length} bytes (0 for a new run). */
   public static MetricsLog open(Path file, long length) {
-    try {
-      FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      ch.truncate(length);
-      ch.position(length);
-      return new MetricsLog(file, ch);
-    } catch (IOException e) {
-      throw TfpeftException.failure("cannot open " + file + ": " + e.getMessage(), e);
-    }
+    return new MetricsLog(AppendLog.open(file, length));
   }
 
+  /** One whole line: a line is written with one call, so a reader never sees half of it. */
   public void write(JsonObject line) {
-    try {
-      channel.write(ByteBuffer.wrap((GSON.toJson(line) + "\n").getBytes(StandardCharsets.UTF_8)));
-    } catch (IOException e) {
-      throw TfpeftException.failure("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    log.write((GSON.toJson(line) + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   public long length() {
-    try {
-      return channel.position();
-    } catch (IOException e) {
-      throw TfpeftException.failure("cannot read the length of " + file, e);
-    }
+    return log.length();
   }
 
   public void flush() {
-    try {
-      channel.force(false);
-    } catch (IOException e) {
-      throw TfpeftException.failure("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    log.flush();
   }
 
   @Override
   public void close() {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      // nothing more to write
-    }
+    log.close();
   }
 
   /** Every line of a metrics file. */

@@ -34,10 +34,13 @@ public final class Progress {
     this.firstStep = doneSteps;
   }
 
+  /** The start of an epoch: the images/s interval starts again (evaluation is not counted). */
   public void epoch(int epoch, int epochs, int batches) {
     this.epoch = epoch;
     this.epochs = epochs;
     this.batches = batches;
+    intervalNanos = System.nanoTime();
+    intervalImages = 0;
   }
 
   /** After optimizer step {@code step} (1-based over the run), batch {@code batch} of the epoch. */
@@ -45,7 +48,6 @@ public final class Progress {
     long now = System.nanoTime();
     if (startNanos == 0) {
       startNanos = now;
-      intervalNanos = now;
     }
     intervalImages += images;
     boolean due = live || step % every == 0 || batch == batches;

@@ -5,7 +5,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -21,8 +20,7 @@ import tfpeft.data.Split;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.train.LearningRateSchedule;
-import tfpeft.train.Optimizer;
-import tfpeft.util.Seeds;
+import tfpeft.train.TrainStep;
 
 /**
  * Epochs of optimizer steps over a split: batches from the input pipeline, the learning rate from
@@ -37,22 +35,14 @@ final class StepLoop {
 
   private final Net net;
   private final Operand<TFloat32> loss;
-  private final Optimizer optimizer;
+  private final TrainStep trainStep;
   private final TrainingConfig config;
 
   StepLoop(Net net, Operand<TFloat32> loss, List<ModelVariable> vars, TrainingConfig config) {
     this.net = net;
     this.loss = loss;
     this.config = config;
-    Output<?>[] xs = vars.stream().map(v -> v.value().asOutput()).toArray(Output[]::new);
-    Output<?>[] grads = net.graph().addGradients(loss.asOutput(), xs);
-    List<Operand<TFloat32>> g = new ArrayList<>();
-    for (Output<?> o : grads) {
-      @SuppressWarnings("unchecked")
-      Operand<TFloat32> f = (Operand<TFloat32>) o;
-      g.add(f);
-    }
-    this.optimizer = Optimizer.build(net, config, vars, g);
+    this.trainStep = TrainStep.build(net, loss, vars, config, 0, g -> g);
   }
 
   void run(Session session, Split split, Preprocess preprocess, int threads, long seed,
@@ -103,12 +93,12 @@ final class StepLoop {
       owned.add(x);
       TFloat32 dropPath = TFloat32.scalarOf(config.getDropPath());
       owned.add(dropPath);
-      TInt64 stepSeed = TInt64.vectorOf(Seeds.derive(seed, "step", step), step);
+      TInt64 stepSeed = TrainStep.stepSeed(seed, step);
       owned.add(stepSeed);
       Session.Runner r = session.runner().feed(images, x).feed(net.dropPathRate(), dropPath)
-          .feed(net.stepSeed(), stepSeed).addTarget(optimizer.update()).fetch(loss);
+          .feed(net.stepSeed(), stepSeed).addTarget(trainStep.update()).fetch(loss);
       owned.addAll(feeds.feed(r, b));
-      owned.addAll(optimizer.feed(r, step, rate));
+      owned.addAll(trainStep.feed(r, step, rate));
       try (var result = r.run()) {
         return ((TFloat32) result.get(0)).getFloat();
       }
