@@ -10,6 +10,7 @@ import tfpeft.model.SiteHook;
 import tfpeft.peft.AdapterDropout;
 import tfpeft.peft.AdapterShape;
 import tfpeft.peft.AdapterWeights;
+import tfpeft.peft.Shapes;
 import tfpeft.peft.SitePatterns;
 
 /**
@@ -55,14 +56,14 @@ public final class LoraSite implements SiteHook {
     if (!targets.matches(site)) {
       return output;
     }
-    long in = tfpeft.peft.Shapes.lastDim(input, site);
-    long out = tfpeft.peft.Shapes.lastDim(output, site);
+    long in = Shapes.lastDim(input, site);
+    long out = Shapes.lastDim(output, site);
     AdapterWeights.Pair ab = weights.at(net, site, in, out);
     Ops tf = net.scope("peft_ops/" + site);
     Operand<TFloat32> x = AdapterDropout.apply(net, input, dropout);
     long r = ab.down().shape().get(1);
-    Operand<TFloat32> h = tfpeft.peft.Shapes.matmulLast(tf, x, in, ab.down(), r);
-    Operand<TFloat32> delta = tfpeft.peft.Shapes.matmulLast(tf, h, r, ab.up(), out);
+    Operand<TFloat32> h = Shapes.matmulLast(tf, x, in, ab.down(), r);
+    Operand<TFloat32> delta = Shapes.matmulLast(tf, h, r, ab.up(), out);
     return tf.math.add(output, tf.math.mul(delta, tf.constant(scale)));
   }
 }
