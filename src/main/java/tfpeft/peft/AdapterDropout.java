@@ -48,4 +48,18 @@ public final class AdapterDropout {
     return net.named(TRAINING).placeholderWithDefault(net.tf().constant(0f),
         org.tensorflow.ndarray.Shape.scalar());
   }
+
+  /**
+   * Feeds 1 to the training flag when the graph has one (a method with dropout built it);
+   * returns the fed tensor for the caller to close, or null.
+   */
+  public static org.tensorflow.types.TFloat32 feedTraining(Graph g,
+      org.tensorflow.Session.Runner runner) {
+    if (g.operation(TRAINING) == null) {
+      return null;
+    }
+    TFloat32 on = TFloat32.scalarOf(1f);
+    runner.feed(TRAINING, on);
+    return on;
+  }
 }

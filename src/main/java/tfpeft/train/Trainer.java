@@ -311,6 +311,10 @@ public final class Trainer {
         owned.add(seed);
         Session.Runner r = session.runner().feed(graph.images(), x).feed(graph.labels(), y)
             .feed(graph.net().dropPathRate(), dropPath).feed(graph.net().stepSeed(), seed);
+        TFloat32 on = tfpeft.peft.AdapterDropout.feedTraining(graph.net().graph(), r);
+        if (on != null) {
+          owned.add(on);
+        }
         switch (graph.classifier()) {
           case TEXT_FEATURES -> r.feed(graph.classFeatures(), classFeatures);
           case TEXT_ENCODER -> {

@@ -152,6 +152,10 @@ public final class TrainingBench {
       owned.add(seed);
       Session.Runner r = s.runner().feed(g.images(), x).feed(g.labels(), y)
           .feed(g.net().dropPathRate(), rate).feed(g.net().stepSeed(), seed);
+      TFloat32 on = tfpeft.peft.AdapterDropout.feedTraining(g.net().graph(), r);
+      if (on != null) {
+        owned.add(on);
+      }
       if (g.classifier() == ClassifierKind.TEXT_ENCODER) {
         r.feed(g.textIds(), fixed.get(0));
       } else if (g.classifier() == ClassifierKind.TEXT_FEATURES) {

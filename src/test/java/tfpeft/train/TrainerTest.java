@@ -118,6 +118,24 @@ class TrainerTest {
   }
 
   @Test
+  void adapterDropoutActsWhileTraining() throws Exception {
+    // B starts at zero, so after one step it holds the first gradient, which sees dropout
+    java.util.function.Function<Float, float[]> loraB = rate -> {
+      Path dir = out.resolve("dropout-" + rate);
+      RunConfig c = oneStep(dir).setMethod(tfpeft.config.proto.MethodConfig.newBuilder()
+          .setLora(tfpeft.config.proto.LoraConfig.newBuilder().setRank(2).setDropout(rate)))
+          .build();
+      train(c, Trainer.Resume.AUTO, new ByteArrayOutputStream());
+      return checkpointValues(store(dir).latest().get()).get("peft/lora/block0/attn/q/lora_b");
+    };
+    float[] plain = loraB.apply(0f);
+    float[] dropped = loraB.apply(0.5f);
+    assertTrue(plain != null && plain.length > 0);
+    assertFalse(java.util.Arrays.equals(plain, dropped),
+        "LoRA dropout 0.5 changed nothing: the trainer does not feed the training flag");
+  }
+
+  @Test
   void aRunWritesConfigCheckpointsMetricsEventsAndReport() throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     JsonObject report = train(TinyRuns.config(out).build(), Trainer.Resume.AUTO, log);
