@@ -67,15 +67,18 @@ final class TrainCommand implements Command {
     Trainer.Resume resume = line.hasOption("resume") ? Trainer.Resume.REQUIRE
         : line.hasOption("overwrite") ? Trainer.Resume.OVERWRITE : Trainer.Resume.AUTO;
     SyntheticData.setProgress(console::info);
-    Trainer trainer = new Trainer(loaded.written(), loaded.source(),
-        new Trainer.Options(resume, console.err(), console.interactive()),
-        MethodRegistry.builtIn());
     if (line.hasOption("dry-run")) {
+      // the storage accounting needs only the config: printed before weights or data load
       var adapters = tfpeft.peft.AdapterAccounting.of(loaded.resolved().getMethod(),
           loaded.resolved().getModel());
       if (adapters != null) {
         console.println(adapters.summary(loaded.resolved().getMethod()));
       }
+    }
+    Trainer trainer = new Trainer(loaded.written(), loaded.source(),
+        new Trainer.Options(resume, console.err(), console.interactive()),
+        MethodRegistry.builtIn());
+    if (line.hasOption("dry-run")) {
       ParameterCounts counts = trainer.dryRun();
       console.println(counts.summary());
       console.println("dry run: the graph builds; nothing was trained or written ("
