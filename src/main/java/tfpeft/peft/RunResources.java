@@ -3,7 +3,10 @@ package tfpeft.peft;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.WeightsConfig;
 import tfpeft.data.Dataset;
+import tfpeft.model.imports.Backbones;
+import tfpeft.model.imports.LoadedBackbone;
 import tfpeft.model.text.ClipTokenizer;
 import tfpeft.train.ClassPrompts;
 
@@ -31,11 +34,27 @@ public final class RunResources {
   }
 
   /**
-   * For a graph built outside a run: the tokenizer of model.clip.tokenizer, no pretrained values,
-   * no dataset.
+   * For a graph built outside a run: the tokenizer of model.clip.tokenizer, else of the
+   * weights' vocabulary; pretrained values read from model.weights (the file's own
+   * architecture) on first use; no dataset.
    */
   public static RunResources of(RunConfig config) {
-    return new RunResources(() -> ClassPrompts.tokenizer(config, null), name -> null, null);
+    WeightsConfig w = config.getModel().getWeights();
+    if (w.getPath().isEmpty()) {
+      return new RunResources(() -> ClassPrompts.tokenizer(config, null), name -> null, null);
+    }
+    LoadedBackbone[] loaded = new LoadedBackbone[1];
+    Supplier<LoadedBackbone> weights = () -> {
+      synchronized (loaded) {
+        if (loaded[0] == null) {
+          loaded[0] = Backbones.load(w, null);
+        }
+        return loaded[0];
+      }
+    };
+    return new RunResources(() -> ClassPrompts.tokenizer(config, config.getModel().getClip()
+        .getTokenizer().isEmpty() ? weights.get().vocab() : null),
+        name -> weights.get().tensors().get(name), null);
   }
 
   /** The run's CLIP tokenizer; a usage error when the run has no vocabulary. */
