@@ -15,7 +15,10 @@ public final class EpochMetrics {
   private final JsonObject fields = new JsonObject();
   private final Map<String, Double> scalars = new LinkedHashMap<>();
 
-  /** Adds {@code name} to the epoch's line; a name the trainer writes itself is refused. */
+  /**
+   * Adds {@code name} to the epoch's line (a name added twice, or one the trainer writes itself,
+   * such as "loss", is a bug and fails).
+   */
   public void field(String name, JsonElement value) {
     if (fields.has(name)) {
       throw new IllegalArgumentException("epoch field " + name + " is added twice");

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Supplier;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -22,24 +23,25 @@ import tfpeft.peft.SplitRunner;
 /**
  * A {@link SplitRunner} over a run's graph: batches of the evaluation size in the split's order,
  * drop path 0, the training flag at its default (off), and for a text classifier the class
- * features of the run's prompts, computed once with the weights the session holds when it is
- * made.
+ * features of the run's prompts, computed at the first run with the weights the session holds
+ * then (a method that never runs a split costs nothing).
  */
 final class GraphSplitRunner implements SplitRunner {
   private final TrainGraph graph;
   private final Session session;
   private final BadExamples bad;
   private final int batchSize;
-  private final float[][] classFeatures;
+  private final Supplier<ClassPrompts> prompts;
+  private float[][] classFeatures;
 
+  /** @param prompts the class prompts of a text classifier (asked for only then) */
   GraphSplitRunner(TrainGraph graph, Session session, BadExamples bad, int batchSize,
-      ClassPrompts prompts) {
+      Supplier<ClassPrompts> prompts) {
     this.graph = graph;
     this.session = session;
     this.bad = bad;
     this.batchSize = batchSize;
-    this.classFeatures = graph.textClassifier() ? graph.classFeatureValue(session, prompts)
-        : null;
+    this.prompts = prompts;
   }
 
   @Override
@@ -59,7 +61,10 @@ final class GraphSplitRunner implements SplitRunner {
       TInt64 seed = TInt64.vectorOf(0, 0);
       fixed.add(seed);
       Tensor features = null;
-      if (classFeatures != null) {
+      if (graph.textClassifier()) {
+        if (classFeatures == null) {
+          classFeatures = graph.classFeatureValue(session, prompts.get());
+        }
         features = ClipClassifier.tensor(classFeatures);
         fixed.add(features);
       }

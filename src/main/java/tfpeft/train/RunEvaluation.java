@@ -75,7 +75,7 @@ public final class RunEvaluation {
         }
         Evaluator evaluator = new Evaluator(graph, s, data.bad());
         method.prepare(new PrepareContext(config, graph.net(), s, d, new GraphSplitRunner(graph,
-            s, data.bad(), evaluator.batchSize(), data.prompts()), checkpoint != null,
+            s, data.bad(), evaluator.batchSize(), data::prompts), checkpoint != null,
             log::println));
         EvalMetrics m = evaluator.run(split, d.numClasses(), data.prompts());
         JsonObject json = new JsonObject();

@@ -145,7 +145,7 @@ public final class Trainer {
         }
         method.prepare(new PrepareContext(config, graph.net(), s, data.dataset(),
             new GraphSplitRunner(graph, s, data.bad(), new Evaluator(graph, s, data.bad())
-                .batchSize(), data.prompts()), start.isPresent(), options.log()::println));
+                .batchSize(), data::prompts), start.isPresent(), options.log()::println));
         try (state) {
           Loop loop = new Loop(graph, s, data, store, state, counts);
           loop.epochs(step);
