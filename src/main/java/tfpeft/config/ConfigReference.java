@@ -69,6 +69,17 @@ public final class ConfigReference {
       if (p.size() == 4 && p.get(2) == DescriptorProto.ONEOF_DECL_FIELD_NUMBER) {
         return pkg + m.getName() + "#" + m.getOneofDecl(p.get(3)).getName();
       }
+      if (p.size() >= 4 && p.get(2) == DescriptorProto.ENUM_TYPE_FIELD_NUMBER) {
+        // an enum nested in a message: TrainingConfig.WarmupType and its values
+        EnumDescriptorProto e = m.getEnumType(p.get(3));
+        String name = pkg + m.getName() + "." + e.getName();
+        if (p.size() == 4) {
+          return name;
+        }
+        if (p.size() == 6 && p.get(4) == EnumDescriptorProto.VALUE_FIELD_NUMBER) {
+          return name + "." + e.getValue(p.get(5)).getName();
+        }
+      }
     }
     if (p.size() >= 2 && p.get(0) == FileDescriptorProto.ENUM_TYPE_FIELD_NUMBER) {
       EnumDescriptorProto e = file.getEnumType(p.get(1));

@@ -82,6 +82,11 @@ final class SemanticChecks {
     if (m.hasPear()) {
       checkPear(c, at);
     }
+    if (m.hasTipAdapter() && c.getEval().getBaseToNew()) {
+      throw at.error("eval.base_to_new", "method.tip_adapter: the cache's values are the "
+          + "training classes' labels, so it has nothing to say about new classes; set "
+          + "eval.base_to_new: false");
+    }
     if (m.hasMask() && m.getMask().getThreshold() >= m.getMask().getInit()) {
       throw at.error("method.mask.threshold", "must be below method.mask.init ("
           + m.getMask().getInit() + ") so that every mask starts at 1");

@@ -50,6 +50,26 @@ public interface Method {
     return null;
   }
 
+  /**
+   * The class-prompt templates of CLIP's text classifier ("{}" is the class name), asked once
+   * the hooks exist. {@code templates} are the run's: model.clip.templates, else the dataset's,
+   * else CLIP's "a photo of a {}."; a method may check them (a usage error naming the template
+   * that does not fit) or supply its own. The default takes them as they are.
+   */
+  default List<String> templates(MethodContext ctx, List<String> templates) {
+    return templates;
+  }
+
+  /**
+   * The classifier's final logits [N, C] from the backbone's ({@code logits}: the head's, or
+   * exp(logit_scale) times the cosine to the class features) and the image features [N, E]
+   * before normalization. The default leaves them alone; TIP-Adapter adds its cache's logits.
+   */
+  default Operand<TFloat32> transformLogits(MethodContext ctx, Operand<TFloat32> imageFeatures,
+      Operand<TFloat32> logits) {
+    return logits;
+  }
+
   /** Called after the backbone and classifier exist: variables that need them are made here. */
   default void afterBuild(MethodContext ctx) {}
 
@@ -67,6 +87,14 @@ public interface Method {
   // ---- lifecycle ---------------------------------------------------------------------------
 
   /**
+   * Called once the session holds the starting weights (and a checkpoint's, when one is
+   * restored), before the first step or evaluation, in training and in {@code tfpeft eval}: a
+   * method whose variables are computed from the data rather than trained (TIP-Adapter's cache)
+   * fills them here, unless {@link PrepareContext#restored()}.
+   */
+  default void prepare(PrepareContext ctx) {}
+
+  /**
    * Rewrites the gradients of {@code variables} before clipping and the optimizer (gradient
    * dropout); the default leaves them as they are.
    */
@@ -75,9 +103,23 @@ public interface Method {
     return gradients;
   }
 
-  /** Called after every training epoch, before evaluation and checkpointing. */
+  /**
+   * Called after every training epoch, before evaluation and checkpointing; what the method adds
+   * to {@link EpochContext#metrics()} goes into the epoch's line of {@code metrics.jsonl}.
+   */
   default EpochOutcome afterEpoch(EpochContext ctx) {
     return EpochOutcome.UNCHANGED;
+  }
+
+  /**
+   * Called when a training run ends, after the test evaluation, with the final weights: the
+   * method leaves its artifacts in the run directory (a mask run's {@code masks.pb}).
+   */
+  default void afterRun(RunEndContext ctx) {}
+
+  /** Facts for {@code report.json} under {@code "method_report"} (alpha and beta, sparsity). */
+  default JsonObject report() {
+    return new JsonObject();
   }
 
   /** State beyond variables (a plan, statistics) to store in a checkpoint. */

@@ -29,6 +29,7 @@ public final class MethodRegistry {
     r.register(MethodConfig.MethodCase.LORA, tfpeft.peft.lora.Lora::new);
     r.register(MethodConfig.MethodCase.ADAPTFORMER, tfpeft.peft.adaptformer.AdaptFormer::new);
     r.register(MethodConfig.MethodCase.PEAR, tfpeft.peft.pear.PearMethod::new);
+    r.register(MethodConfig.MethodCase.TIP_ADAPTER, tfpeft.peft.tip.TipAdapter::new);
     tfpeft.peft.prompt.PromptMethods.register(r);
     return r;
   }

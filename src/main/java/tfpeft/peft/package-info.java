@@ -2,10 +2,14 @@
  * The contract between the trainer and the parameter-efficient methods.
  *
  * <p>A {@link tfpeft.peft.Method} acts at build time (site hooks on the backbone, its own
- * variables under {@code peft/<name>/}, which variables train, how classes are scored, an extra
- * loss term) and at the run's boundaries (gradients before the optimizer, after each epoch,
- * state saved in checkpoints, export). The {@link tfpeft.peft.MethodRegistry} maps each member
- * of the config's {@code method} oneof to a factory and refuses duplicates. One package per
- * method family; the baselines live in {@code baseline}.
+ * variables under {@code peft/<name>/}, which variables train, how classes are scored and with
+ * which class-prompt templates, a transform of the final logits, an extra loss term) and at the
+ * run's boundaries (once the starting weights are loaded, gradients before the optimizer, after
+ * each epoch with figures for the metrics log, at the end of the run with its artifacts, state
+ * saved in checkpoints, export). What the run holds besides the graph (tokenizer, pretrained
+ * values, dataset) reaches it through {@link tfpeft.peft.RunResources}. The
+ * {@link tfpeft.peft.MethodRegistry} maps each member of the config's {@code method} oneof to a
+ * factory and refuses duplicates. One package per method family; the baselines live in
+ * {@code baseline}.
  */
 package tfpeft.peft;

@@ -7,7 +7,10 @@ import tfpeft.config.proto.TrainingConfig;
  * The learning rate at a point of training, as timm's CosineLRScheduler computes it (the schedule
  * of the adapter papers): a linear warm-up from warmup_start_lr to the peak over warmup_epochs,
  * then lr_min + (peak - lr_min) (1 + cos(pi t / T)) / 2 with t counted from the start of training
- * (warm-up not prefixed) and T the total; stepped once per epoch or every step.
+ * (warm-up not prefixed) and T the total; stepped once per epoch or every step. A constant
+ * warm-up holds warmup_start_lr instead and starts the cosine after it (t counted from the end of
+ * warm-up, T still the total), as Dassl's ConstantWarmupScheduler with its CosineAnnealingLR
+ * successor runs the prompt papers: their epoch W is at the peak, epoch e at t = e - W.
  */
 public final class LearningRateSchedule {
   private final TrainingConfig c;
@@ -34,10 +37,16 @@ public final class LearningRateSchedule {
     }
     double peak = c.getLearningRate();
     if (t < warmup) {
+      if (c.getWarmupType() == TrainingConfig.WarmupType.CONSTANT) {
+        return c.getWarmupStartLr();
+      }
       return (float) (c.getWarmupStartLr() + t * (peak - c.getWarmupStartLr()) / warmup);
     }
     if (c.getSchedule() == Schedule.CONSTANT || total <= 0) {
       return (float) peak;
+    }
+    if (c.getWarmupType() == TrainingConfig.WarmupType.CONSTANT) {
+      t -= warmup;
     }
     double floor = c.getMinLr();
     return (float) (floor + 0.5 * (peak - floor) * (1 + Math.cos(Math.PI * t / total)));

@@ -48,6 +48,11 @@ final class PretrainedWeights {
     return backbone == null ? null : backbone.vocab();
   }
 
+  /** The pretrained value of variable {@code name}, or null (no weights, or not among them). */
+  float[] tensor(String name) {
+    return backbone == null ? null : backbone.tensors().get(name);
+  }
+
   /** Assigns the weights to the backbone (and a matching head); says where the run starts. */
   String assign(Session s, Net net) {
     if (backbone == null) {

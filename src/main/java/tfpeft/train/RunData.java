@@ -21,7 +21,7 @@ final class RunData {
   private final RunConfig config;
   private final Dataset dataset;
   private final BadExamples bad;
-  private final List<String> templates;
+  private List<String> templates;
   private final Path vocabulary;
   private ClipTokenizer tokenizer;
   private ClassPrompts prompts;
@@ -59,6 +59,27 @@ final class RunData {
     return Math.max(1, templates.size());
   }
 
+  /** The run's class-prompt templates (CLIP; empty for a ViT), until the method settles them. */
+  List<String> templates() {
+    return templates;
+  }
+
+  /** Takes the templates the graph was built for (the method may have supplied its own). */
+  void useTemplates(List<String> settled) {
+    if (prompts != null && !prompts.templates().equals(settled)) {
+      throw new IllegalStateException("class prompts were made before the templates settled");
+    }
+    templates = List.copyOf(settled);
+  }
+
+  /** The run's CLIP tokenizer, loaded on first use. */
+  synchronized ClipTokenizer tokenizer() {
+    if (tokenizer == null) {
+      tokenizer = ClassPrompts.tokenizer(config, vocabulary);
+    }
+    return tokenizer;
+  }
+
   /** The split that picks the best checkpoint: validation when there is one, else test. */
   Split selectionSplit() {
     return dataset.val().isEmpty() ? dataset.test() : dataset.val();
@@ -73,11 +94,13 @@ final class RunData {
   }
 
   ClassPrompts promptsFor(List<String> classNames) {
-    if (tokenizer == null) {
-      tokenizer = ClassPrompts.tokenizer(config, vocabulary);
-    }
-    return ClassPrompts.of(tokenizer, classNames, templates,
+    return ClassPrompts.of(tokenizer(), classNames, templates,
         config.getModel().getClip().getContextLength());
+  }
+
+  /** What the run offers its method: tokenizer, the pretrained values of {@code weights}. */
+  tfpeft.peft.RunResources resources(PretrainedWeights weights) {
+    return new tfpeft.peft.RunResources(this::tokenizer, weights::tensor, dataset);
   }
 
   /** The new classes of the base-to-new protocol, sampled and checked as the base ones. */

@@ -14,6 +14,7 @@ import tfpeft.data.Dataset;
 import tfpeft.data.Split;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
+import tfpeft.peft.PrepareContext;
 import tfpeft.train.checkpoint.CheckpointStore;
 
 /**
@@ -56,8 +57,9 @@ public final class RunEvaluation {
       throw TfpeftException.usage("the " + splitName + " split of this data is empty");
     }
     try (Graph g = new Graph()) {
-      TrainGraph graph = TrainGraph.build(g, config, method, d.classNames(),
-          data.templateCount());
+      TrainGraph graph = TrainGraph.build(g, config, method, d.classNames(), data.templates(),
+          data.resources(weights));
+      data.useTemplates(graph.templates());
       CheckpointStore.Checkpoint checkpoint = choose(dir, which, !graph.trainable().isEmpty());
       if (checkpoint != null) {
         method.restoreState(RunState.methodState(checkpoint.state()));
@@ -72,6 +74,9 @@ public final class RunEvaluation {
           log.println("evaluating the starting weights: " + start);
         }
         Evaluator evaluator = new Evaluator(graph, s, data.bad());
+        method.prepare(new PrepareContext(config, graph.net(), s, d, new GraphSplitRunner(graph,
+            s, data.bad(), evaluator.batchSize(), data::prompts), checkpoint != null,
+            log::println));
         EvalMetrics m = evaluator.run(split, d.numClasses(), data.prompts());
         JsonObject json = new JsonObject();
         json.addProperty("run_dir", dir.root().toString());

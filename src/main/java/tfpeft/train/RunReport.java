@@ -63,6 +63,13 @@ final class RunReport {
     json.add("training", o);
   }
 
+  /** What the method reports about itself, when anything. */
+  void method(JsonObject facts) {
+    if (facts != null && facts.size() > 0) {
+      json.add("method_report", facts);
+    }
+  }
+
   JsonObject json() {
     return json;
   }
@@ -85,6 +92,7 @@ final class RunReport {
 
   /** Whether the run finished: its report exists and its last checkpoint is the last epoch. */
   static boolean isComplete(RunDirectory dir, CheckpointStore.Checkpoint latest, RunConfig c) {
-    return Files.isRegularFile(dir.report()) && latest.epoch() >= c.getTraining().getEpochs();
+    return Files.isRegularFile(dir.report()) && (latest.epoch() >= c.getTraining().getEpochs()
+        || latest.state().has("complete") && latest.state().get("complete").getAsBoolean());
   }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import tfpeft.TfpeftException;
+import tfpeft.peft.EpochMetrics;
 import tfpeft.peft.Method;
 import tfpeft.train.checkpoint.CheckpointStore;
 import tfpeft.train.log.EventFile;
@@ -107,16 +108,27 @@ final class RunState implements AutoCloseable {
     events.scalar("train/grad_norm", s, gradNorm, now);
   }
 
-  void logEpoch(int e, double loss, float lr, double seconds, double imagesPerSecond) {
+  /** The epoch's line, with the fields and scalars the method added. */
+  void logEpoch(int e, double loss, float lr, double seconds, double imagesPerSecond,
+      EpochMetrics method) {
     JsonObject o = line("epoch", e, step);
     o.addProperty("loss", loss);
     o.addProperty("lr", lr);
     o.addProperty("seconds", seconds);
     o.addProperty("images_per_sec", imagesPerSecond);
+    for (var f : method.fields().entrySet()) {
+      if (o.has(f.getKey())) {
+        throw new IllegalStateException("the method's epoch field " + f.getKey()
+            + " is one the trainer writes");
+      }
+      o.add(f.getKey(), f.getValue());
+    }
     metrics.write(o);
-    events.scalar("epoch/loss", step, loss, now());
-    events.scalar("epoch/learning_rate", step, lr, now());
-    events.scalar("epoch/images_per_sec", step, imagesPerSecond, now());
+    double now = now();
+    events.scalar("epoch/loss", step, loss, now);
+    events.scalar("epoch/learning_rate", step, lr, now);
+    events.scalar("epoch/images_per_sec", step, imagesPerSecond, now);
+    method.scalars().forEach((tag, v) -> events.scalar(tag, step, v, now));
   }
 
   void logEval(int e, String split, EvalMetrics m) {
@@ -158,11 +170,19 @@ final class RunState implements AutoCloseable {
     events.flush();
   }
 
-  /** What a checkpoint after epoch {@code e} records besides the variables. */
-  JsonObject checkpointState(int e, Method method) {
+  /**
+   * What a checkpoint after epoch {@code e} records besides the variables.
+   *
+   * @param complete the run has nothing left to train after it
+   */
+  JsonObject checkpointState(int e, Method method, boolean complete) {
     JsonObject s = new JsonObject();
     s.addProperty("format", 1);
     s.addProperty("epoch", e);
+    if (complete) {
+      // a run with nothing to train is complete at its only checkpoint, whatever its epochs
+      s.addProperty("complete", true);
+    }
     s.addProperty("step", step);
     // the data position: batch 0 of the next epoch; shuffles and augmentation are keyed by
     // (seed, epoch, example), so nothing else about the input pipeline needs saving

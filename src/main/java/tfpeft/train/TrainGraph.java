@@ -23,6 +23,7 @@ import tfpeft.model.SiteHook;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
+import tfpeft.peft.RunResources;
 
 /**
  * The graph of a run: the backbone with the method's hooks, the classifier the method asks for,
@@ -44,10 +45,12 @@ public final class TrainGraph {
   private final Operand<TFloat32> logits;
   private final Operand<TFloat32> classificationLoss;
   private final Operand<TFloat32> loss;
+  private final List<String> templates;
 
   private TrainGraph(RunConfig config, Method method, MethodContext context, BuiltModel model,
       ClassifierKind classifier, Placeholder<TInt32> labels, Operand<TFloat32> classFeatures,
-      Operand<TFloat32> logits, Operand<TFloat32> classificationLoss, Operand<TFloat32> loss) {
+      Operand<TFloat32> logits, Operand<TFloat32> classificationLoss, Operand<TFloat32> loss,
+      List<String> templates) {
     this.config = config;
     this.method = method;
     this.context = context;
@@ -58,20 +61,44 @@ public final class TrainGraph {
     this.logits = logits;
     this.classificationLoss = classificationLoss;
     this.loss = loss;
+    this.templates = templates;
   }
 
   /**
-   * Builds the run's graph into {@code g}.
+   * Builds the graph of a graph-only caller (no run resources; the method is not asked for
+   * templates).
    *
    * @param templates prompts per class of CLIP's text classifier (unused otherwise)
    */
   public static TrainGraph build(Graph g, RunConfig c, Method method, List<String> classNames,
       int templates) {
+    return build(g, c, method, classNames, java.util.Collections.nCopies(Math.max(1, templates),
+        ""), RunResources.of(c), false);
+  }
+
+  /**
+   * Builds the run's graph into {@code g}.
+   *
+   * @param templates the run's class-prompt templates (CLIP; empty for a ViT), which the method
+   *     may check or replace: {@link #templates()} holds the ones the graph is built for
+   */
+  public static TrainGraph build(Graph g, RunConfig c, Method method, List<String> classNames,
+      List<String> templates, RunResources resources) {
+    return build(g, c, method, classNames, templates, resources, true);
+  }
+
+  private static TrainGraph build(Graph g, RunConfig c, Method method, List<String> classNames,
+      List<String> runTemplates, RunResources resources, boolean askTemplates) {
     Net net = new Net(g, c.getSeed());
     Ops tf = net.tf();
-    MethodContext ctx = new MethodContext(c, net, classNames);
+    MethodContext ctx = new MethodContext(c, net, classNames, resources);
     for (SiteHook h : method.hooks(ctx)) {
       net.addHook(h);
+    }
+    List<String> templates = askTemplates && c.getModel().hasClip()
+        ? List.copyOf(method.templates(ctx, runTemplates)) : runTemplates;
+    if (c.getModel().hasClip() && templates.isEmpty()) {
+      throw new IllegalStateException("method." + method.name() + " left no templates");
     }
     ClassifierKind kind = method.classifier(ctx);
     if (kind != ClassifierKind.HEAD && !c.getModel().hasClip()) {
@@ -93,14 +120,15 @@ public final class TrainGraph {
     } else {
       classFeatures = method.classFeatures(ctx);
       if (classFeatures == null) {
-        classFeatures = promptFeatures(net, model.clip().textFeatures(), templates,
-            c.getModel().getClip().getEmbedDim());
+        classFeatures = promptFeatures(net, model.clip().textFeatures(),
+            Math.max(1, templates.size()), c.getModel().getClip().getEmbedDim());
       }
       Operand<TFloat32> cos = tf.linalg.matMul(ClipModel.normalize(tf, model.features()),
           classFeatures, MatMul.transposeB(true));
       logits = tf.math.mul(cos, tf.math.exp(ClipModel.logitScale(net)));
     }
-    logits = net.named("classifier/logits").identity(logits);
+    logits = net.named("classifier/logits").identity(method.transformLogits(ctx,
+        model.features(), logits));
     method.afterBuild(ctx);
     Placeholder<TInt32> labels = net.named("labels").placeholder(TInt32.class,
         Placeholder.shape(Shape.of(-1)));
@@ -109,7 +137,8 @@ public final class TrainGraph {
     Operand<TFloat32> extra = method.extraLoss(ctx);
     Operand<TFloat32> loss = net.named("loss").identity(extra == null ? ce
         : tf.math.add(ce, extra));
-    return new TrainGraph(c, method, ctx, model, kind, labels, classFeatures, logits, ce, loss);
+    return new TrainGraph(c, method, ctx, model, kind, labels, classFeatures, logits, ce, loss,
+        templates);
   }
 
   /** [C, E]: per class, the normalized mean over templates of the normalized prompt features. */
@@ -142,6 +171,11 @@ public final class TrainGraph {
         var r = s.runner().feed(model.clip().textIds(), ids).fetch(classFeatures).run()) {
       return ClipClassifier.rows((TFloat32) r.get(0));
     }
+  }
+
+  /** The class-prompt templates the graph is built for (CLIP), as the method settled them. */
+  public List<String> templates() {
+    return templates;
   }
 
   public RunConfig config() {

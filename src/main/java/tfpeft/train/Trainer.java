@@ -30,6 +30,9 @@ import tfpeft.peft.EpochContext;
 import tfpeft.peft.EpochOutcome;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
+import tfpeft.peft.PrepareContext;
+import tfpeft.peft.RunEndContext;
+import tfpeft.peft.EpochMetrics;
 import tfpeft.train.checkpoint.CheckpointStore;
 import tfpeft.train.log.Progress;
 import tfpeft.util.TestPauses;
@@ -91,12 +94,19 @@ public final class Trainer {
     Method method = registry.create(config.getMethod());
     RunData data = RunData.load(config, weights.vocabulary(), options.log()::println);
     try (Graph g = new Graph()) {
-      TrainGraph graph = TrainGraph.build(g, config, method, data.dataset().classNames(),
-          data.templateCount());
+      TrainGraph graph = build(g, method, data);
       TrainStep step = TrainStep.build(graph, 0);
       return ParameterCounts.of(graph.modelVariables(),
           step == null ? List.of() : step.variables(), data.dataset());
     }
+  }
+
+  /** The run's graph; the class prompts take the templates the method settled. */
+  private TrainGraph build(Graph g, Method method, RunData data) {
+    TrainGraph graph = TrainGraph.build(g, config, method, data.dataset().classNames(),
+        data.templates(), data.resources(weights));
+    data.useTemplates(graph.templates());
+    return graph;
   }
 
   /** Trains (or resumes, or finds the run complete) and returns the report. */
@@ -113,8 +123,7 @@ public final class Trainer {
     Method method = registry.create(config.getMethod());
     RunData data = RunData.load(config, weights.vocabulary(), options.log()::println);
     try (Graph g = new Graph()) {
-      TrainGraph graph = TrainGraph.build(g, config, method, data.dataset().classNames(),
-          data.templateCount());
+      TrainGraph graph = build(g, method, data);
       start.ifPresent(c -> method.restoreState(RunState.methodState(c.state())));
       TrainStep step = TrainStep.build(graph, 0);
       start.ifPresent(c -> VariableCheckpoint.addMissingSlots(c, graph.net()));
@@ -134,6 +143,9 @@ public final class Trainer {
           options.log().println("starting from " + from);
           state = RunState.fresh(dir);
         }
+        method.prepare(new PrepareContext(config, graph.net(), s, data.dataset(),
+            new GraphSplitRunner(graph, s, data.bad(), new Evaluator(graph, s, data.bad())
+                .batchSize(), data::prompts), start.isPresent(), options.log()::println));
         try (state) {
           Loop loop = new Loop(graph, s, data, store, state, counts);
           loop.epochs(step);
@@ -175,6 +187,12 @@ public final class Trainer {
       if (step == null) {
         options.log().println("method." + graph.method().name() + " trains nothing: "
             + (state.epoch() < epochs ? "no training epochs, " : "") + "evaluating only");
+        if (store.latest().isEmpty() && graph.modelVariables().stream()
+            .anyMatch(v -> v.name().startsWith(graph.method().variablePrefix()))) {
+          // variables the method computed rather than trained (TIP-Adapter's cache) are kept
+          // like trained ones: one checkpoint, epoch 0, which completes the run
+          checkpoint(0, true);
+        }
         return;
       }
       var pipe = config.getData().getPipeline();
@@ -229,11 +247,12 @@ public final class Trainer {
           trainSeconds += seconds;
           trainImages += images;
           double meanLoss = lossSum / Math.max(1, images);
-          state.logEpoch(e + 1, meanLoss, rate, seconds, images / seconds);
           progress.line(String.format("epoch %d/%d  loss %.4f  lr %.2e  %.0f img/s  %s",
               e + 1, epochs, meanLoss, rate, images / seconds, Progress.duration(seconds)));
+          EpochMetrics methodMetrics = new EpochMetrics();
           EpochOutcome outcome = graph.method().afterEpoch(new EpochContext(e + 1, epochs,
-              state.step(), graph.net(), session));
+              state.step(), graph.net(), session, methodMetrics));
+          state.logEpoch(e + 1, meanLoss, rate, seconds, images / seconds, methodMetrics);
           if (outcome == EpochOutcome.TRAINABLE_CHANGED) {
             step = TrainStep.build(graph, ++generation);
             session.initialize();
@@ -274,8 +293,13 @@ public final class Trainer {
 
     /** Writes the checkpoint of {@code epoch} (it carries that epoch's evaluation, if any). */
     private void checkpoint(int epoch) {
+      checkpoint(epoch, false);
+    }
+
+    /** @param complete the run has nothing left to train after it */
+    private void checkpoint(int epoch, boolean complete) {
       state.flush();
-      store.write(epoch, state.checkpointState(epoch, graph.method()),
+      store.write(epoch, state.checkpointState(epoch, graph.method(), complete),
           RunDirectory.configText(config, source),
           VariableCheckpoint.of(session, graph.net().variables()));
       store.updateLinks();
@@ -358,6 +382,9 @@ public final class Trainer {
       }
       report.best(store.best().orElse(null));
       report.throughput(trainImages, trainSeconds);
+      graph.method().afterRun(new RunEndContext(config, graph.net(), session, dir.root(),
+          options.log()::println));
+      report.method(graph.method().report());
       state.flush();
       JsonObject json = report.json();
       RunReport.write(dir.report(), json);

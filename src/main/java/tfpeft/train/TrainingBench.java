@@ -57,10 +57,13 @@ public final class TrainingBench {
     Method method = registry.create(c.getMethod());
     Dataset d = DataSources.read(c.getData(), c.getSeed(), BadExamples.strict());
     List<String> classes = d.classNames();
-    int templates = c.getModel().hasClip()
-        ? ClassPrompts.templates(c, d.templates()).size() : 1;
+    List<String> runTemplates = c.getModel().hasClip()
+        ? ClassPrompts.templates(c, d.templates()) : List.of();
     try (Graph g = new Graph()) {
-      TrainGraph graph = TrainGraph.build(g, c, method, classes, templates);
+      TrainGraph graph = TrainGraph.build(g, c, method, classes, runTemplates,
+          new tfpeft.peft.RunResources(() -> ClassPrompts.tokenizer(c, weights.vocabulary()),
+              weights::tensor, d));
+      int templates = Math.max(1, graph.templates().size());
       TrainStep step = TrainStep.build(graph, 0);
       long params = graph.modelVariables().stream().mapToLong(v -> v.size()).sum();
       long trainable = step == null ? 0 : step.variables().stream().mapToLong(v -> v.size())
@@ -74,7 +77,7 @@ public final class TrainingBench {
           Tensor features = null;
           if (graph.textClassifier()) {
             ClassPrompts p = ClassPrompts.of(ClassPrompts.tokenizer(c, weights.vocabulary()),
-                classes, ClassPrompts.templates(c, d.templates()),
+                classes, graph.templates(),
                 c.getModel().getClip().getContextLength());
             prompts = p.tensor();
             fixed.add(prompts);

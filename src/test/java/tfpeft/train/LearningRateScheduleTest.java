@@ -44,4 +44,34 @@ class LearningRateScheduleTest {
     assertEquals(1e-3f, s.at(10, 0));
     assertEquals(1e-3f, s.at(99, 3));
   }
+
+  /** CoOp under Dassl: 1 constant warm-up epoch at 1e-5, then cosine over 200 from the peak. */
+  @Test
+  void constantWarmUpHoldsItsRateThenStartsTheCosineFromThePeak() {
+    TrainingConfig coop = TrainingConfig.newBuilder().setEpochs(200).setLearningRate(2e-3f)
+        .setWarmupEpochs(1).setWarmupStartLr(1e-5f).setMinLr(0)
+        .setWarmupType(TrainingConfig.WarmupType.CONSTANT).build();
+    LearningRateSchedule s = new LearningRateSchedule(coop, 50);
+    assertEquals(1e-5f, s.at(0, 0));
+    assertEquals(1e-5f, s.at(0, 49));
+    assertEquals(2e-3f, s.at(1, 0));
+    assertEquals(0.5 * 2e-3 * (1 + Math.cos(Math.PI * 1 / 200)), s.at(2, 0), 1e-9);
+    assertEquals(0.5 * 2e-3 * (1 + Math.cos(Math.PI * 198 / 200)), s.at(199, 0), 1e-9);
+  }
+
+  @Test
+  void constantWarmUpStepsPerStepToo() {
+    TrainingConfig c = TrainingConfig.newBuilder().setEpochs(4).setLearningRate(1f)
+        .setWarmupEpochs(1).setWarmupStartLr(0.25f).setMinLr(0).setSchedulePerStep(true)
+        .setWarmupType(TrainingConfig.WarmupType.CONSTANT).build();
+    LearningRateSchedule s = new LearningRateSchedule(c, 2);
+    assertEquals(0.25f, s.at(0, 1));
+    assertEquals(1f, s.at(1, 0));
+    assertEquals(0.5 * (1 + Math.cos(Math.PI / 8)), s.at(1, 1), 1e-6);
+  }
+
+  @Test
+  void linearIsTheDefaultWarmUp() {
+    assertEquals(TrainingConfig.WarmupType.LINEAR, PAPER.getWarmupType());
+  }
 }

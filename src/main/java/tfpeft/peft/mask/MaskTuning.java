@@ -2,6 +2,7 @@ package tfpeft.peft.mask;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ import tfpeft.peft.ExportContext;
 import tfpeft.peft.GradientContext;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
+import tfpeft.peft.RunEndContext;
 
 /**
  * Mask tuning as a method: AMT / MMT / PMT, plain, with gradient dropout regularity (R-AMT), or
@@ -44,8 +46,11 @@ import tfpeft.peft.MethodContext;
  *       {@link GradientDropout} of the two with the configured leak.
  *   <li>The frozen model is built beside the masked one in the same graph (its sites bypass the
  *       masks), so its logits come with every step at the cost of one more forward pass.
- *   <li>After every epoch the share of weights zeroed is printed and kept per layer in the
- *       method's checkpoint state.
+ *   <li>After every epoch the share of weights zeroed is printed, written per layer into the
+ *       epoch's line of {@code metrics.jsonl} (and TensorBoard) and kept in the method's
+ *       checkpoint state.
+ *   <li>When the run ends the final binary masks are written bit-packed to the run directory's
+ *       {@value MaskArtifact#FILE}, which {@code tfpeft import --masks} and {@code inspect} read.
  * </ul>
  *
  * <p>The graph's entry points are found by their names: the images placeholder {@code images}
@@ -169,6 +174,16 @@ public final class MaskTuning implements Method {
     }
     entry.add("layers", layers);
     history.add(entry);
+    JsonObject field = new JsonObject();
+    field.addProperty("total", s.total().share());
+    field.addProperty("zeroed", s.total().zeroed());
+    field.addProperty("masked", s.total().total());
+    field.add("layers", layers.deepCopy());
+    ctx.metrics().field("sparsity", field);
+    ctx.metrics().scalar("sparsity/total", s.total().share());
+    for (MaskSparsity.Count c : s.layers()) {
+      ctx.metrics().scalar("sparsity/" + c.name(), c.share());
+    }
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
         "  masks: %.4f%% of %d weights zeroed;", 100 * s.total().share(), s.total().total()));
     for (MaskSparsity.Count c : s.layers()) {
@@ -176,6 +191,35 @@ public final class MaskTuning implements Method {
     }
     log.accept(line.toString());
     return EpochOutcome.UNCHANGED;
+  }
+
+  /** Leaves the final binary masks in the run directory ({@value MaskArtifact#FILE}). */
+  @Override
+  public void afterRun(RunEndContext ctx) {
+    MaskArtifact masks = artifact(ctx.session());
+    Path file = ctx.runDirectory().resolve(MaskArtifact.FILE);
+    masks.write(file);
+    ctx.log().accept(String.format(Locale.ROOT, "masks: %s (%s, %.3f MB bit-packed)", file,
+        masks.sparsity().total().format(), masks.packedBytes() / 1048576.0));
+  }
+
+  /** The last epoch's sparsity, and the masks file. */
+  @Override
+  public JsonObject report() {
+    JsonObject r = new JsonObject();
+    if (!history.isEmpty()) {
+      JsonObject last = history.get(history.size() - 1);
+      JsonObject sparsity = new JsonObject();
+      long zeroed = last.get("zeroed").getAsLong();
+      long masked = last.get("masked").getAsLong();
+      sparsity.addProperty("total", masked == 0 ? 0 : zeroed / (double) masked);
+      sparsity.addProperty("zeroed", zeroed);
+      sparsity.addProperty("masked", masked);
+      sparsity.add("layers", last.get("layers").deepCopy());
+      r.add("sparsity", sparsity);
+    }
+    r.addProperty("masks_file", MaskArtifact.FILE);
+    return r;
   }
 
   @Override

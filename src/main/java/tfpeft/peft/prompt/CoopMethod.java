@@ -16,6 +16,7 @@ import tfpeft.peft.MethodContext;
  */
 public final class CoopMethod implements Method {
   private final CoopConfig config;
+  private ContextPrompt prompt;
 
   public CoopMethod(CoopConfig config) {
     this.config = config;
@@ -29,11 +30,17 @@ public final class CoopMethod implements Method {
   @Override
   public List<SiteHook> hooks(MethodContext ctx) {
     RunConfig c = ctx.config();
-    TextContext text = TextContext.of(c, config.getInit());
+    TextContext text = TextContext.of(ctx, config.getInit());
     PromptSetup setup = CoopPrompts.build(ctx.net(), ClipModel.spec(c.getModel().getClip()),
         config, text.tokenizer(), text.tokenTable());
-    text.checkTemplates(c, setup.prompt(), "method.coop");
+    prompt = setup.prompt();
     return setup.hooks();
+  }
+
+  /** The method's own prompt, or the given templates if each has room for the context. */
+  @Override
+  public List<String> templates(MethodContext ctx, List<String> templates) {
+    return TextContext.templates(ctx, prompt, "method.coop");
   }
 
   @Override

@@ -17,6 +17,7 @@ import tfpeft.peft.MethodContext;
  */
 public final class MudptMethod implements Method {
   private final MudptConfig config;
+  private ContextPrompt prompt;
 
   public MudptMethod(MudptConfig config) {
     this.config = config;
@@ -30,11 +31,17 @@ public final class MudptMethod implements Method {
   @Override
   public List<SiteHook> hooks(MethodContext ctx) {
     RunConfig c = ctx.config();
-    TextContext text = TextContext.of(c, config.getInit());
+    TextContext text = TextContext.of(ctx, config.getInit());
     PromptSetup setup = MudptPrompts.build(ctx.net(), ClipModel.spec(c.getModel().getClip()),
         config, text.tokenizer(), text.tokenTable());
-    text.checkTemplates(c, setup.prompt(), "method.mudpt");
+    prompt = setup.prompt();
     return setup.hooks();
+  }
+
+  /** The method's own prompt, or the given templates if each has room for the context. */
+  @Override
+  public List<String> templates(MethodContext ctx, List<String> templates) {
+    return TextContext.templates(ctx, prompt, "method.mudpt");
   }
 
   @Override

@@ -19,25 +19,42 @@ final class TokenSlots {
   /** x with tokens start..start+n-1 replaced by prompts [n, D] (the same for every row). */
   static Operand<TFloat32> replace(Ops tf, Operand<TFloat32> x, int start,
       Operand<TFloat32> prompts) {
-    int n = (int) prompts.shape().get(0);
+    return replaceRows(tf, x, start, perRow(tf, x, prompts));
+  }
+
+  /** x with tokens start..start+n-1 replaced by each row's own prompts [N, n, D]. */
+  static Operand<TFloat32> replaceRows(Ops tf, Operand<TFloat32> x, int start,
+      Operand<TFloat32> rows) {
+    int n = (int) rows.shape().get(1);
     long length = x.shape().get(1);
     if (start + n > length) {
       throw new IllegalArgumentException("prompts at " + start + ".." + (start + n - 1)
           + " do not fit " + length + " tokens");
     }
-    return tf.concat(List.of(tokens(tf, x, 0, start), perRow(tf, x, prompts),
+    return tf.concat(List.of(tokens(tf, x, 0, start), rows,
         tokens(tf, x, start + n, (int) length)), tf.constant(1));
   }
 
   /** x followed by prompts [n, D]. */
   static Operand<TFloat32> append(Ops tf, Operand<TFloat32> x, Operand<TFloat32> prompts) {
-    return tf.concat(List.of(x, perRow(tf, x, prompts)), tf.constant(1));
+    return appendRows(tf, x, perRow(tf, x, prompts));
+  }
+
+  /** x followed by each row's own prompts [N, n, D]. */
+  static Operand<TFloat32> appendRows(Ops tf, Operand<TFloat32> x, Operand<TFloat32> rows) {
+    return tf.concat(List.of(x, rows), tf.constant(1));
   }
 
   /** x with its last n tokens replaced by prompts [n, D]. */
   static Operand<TFloat32> replaceLast(Ops tf, Operand<TFloat32> x, Operand<TFloat32> prompts) {
+    return replaceLastRows(tf, x, perRow(tf, x, prompts));
+  }
+
+  /** x with its last n tokens replaced by each row's own prompts [N, n, D]. */
+  static Operand<TFloat32> replaceLastRows(Ops tf, Operand<TFloat32> x,
+      Operand<TFloat32> rows) {
     int length = (int) x.shape().get(1);
-    return replace(tf, x, length - (int) prompts.shape().get(0), prompts);
+    return replaceRows(tf, x, length - (int) rows.shape().get(1), rows);
   }
 
   /** x[:, from:to, :]. */
@@ -49,7 +66,7 @@ final class TokenSlots {
   }
 
   /** prompts [n, D] repeated for each of the N rows of x: [N, n, D]. */
-  private static Operand<TFloat32> perRow(Ops tf, Operand<TFloat32> x,
+  static Operand<TFloat32> perRow(Ops tf, Operand<TFloat32> x,
       Operand<TFloat32> prompts) {
     Operand<TInt32> rows = tf.slice(tf.shape(x), tf.constant(new int[] {0}),
         tf.constant(new int[] {1}));

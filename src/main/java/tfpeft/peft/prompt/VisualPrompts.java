@@ -7,6 +7,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
+import tfpeft.peft.AdapterDropout;
 
 /**
  * Visual prompts of depth L in a vision transformer (VPT-deep; the visual side of MuDPT and
@@ -18,12 +19,22 @@ import tfpeft.model.SiteHook;
 public final class VisualPrompts implements SiteHook {
   private final List<Operand<TFloat32>> layers;
   private final Map<String, Integer> blockInputs = new HashMap<>();
+  private final float dropout;
 
   /**
    * @param layers the prompts of each layer, [n, D] each, layer 0 first
    * @param visionDepth blocks of the image tower; L may not exceed it
    */
   public VisualPrompts(List<Operand<TFloat32>> layers, int visionDepth) {
+    this(layers, visionDepth, 0f);
+  }
+
+  /**
+   * @param dropout rate of the dropout on the prompts while training (VPT's prompt dropout):
+   *     each image gets its own mask over its copy of every layer's prompts
+   */
+  public VisualPrompts(List<Operand<TFloat32>> layers, int visionDepth, float dropout) {
+    this.dropout = dropout;
     if (layers.isEmpty() || layers.size() > visionDepth) {
       throw new IllegalArgumentException("visual prompt depth " + layers.size()
           + " must be in 1.." + visionDepth);
@@ -47,7 +58,7 @@ public final class VisualPrompts implements SiteHook {
     if (!site.equals("embed")) {
       return tokens;
     }
-    return TokenSlots.append(net.tf(), tokens, layers.get(0));
+    return TokenSlots.appendRows(net.tf(), tokens, rows(net, tokens, layers.get(0)));
   }
 
   @Override
@@ -56,6 +67,16 @@ public final class VisualPrompts implements SiteHook {
     if (layer == null) {
       return tokens;
     }
-    return TokenSlots.replaceLast(net.tf(), tokens, layers.get(layer));
+    return TokenSlots.replaceLastRows(net.tf(), tokens, rows(net, tokens, layers.get(layer)));
+  }
+
+  /**
+   * One copy of a layer's prompts per image, [N, n, D], with inverted dropout while the graph's
+   * training flag is on (a stateless mask keyed by the step seed, so a resumed run draws the
+   * same); without dropout the copies are the prompts themselves.
+   */
+  private Operand<TFloat32> rows(Net net, Operand<TFloat32> tokens, Operand<TFloat32> prompts) {
+    Operand<TFloat32> rows = TokenSlots.perRow(net.tf(), tokens, prompts);
+    return dropout > 0 ? AdapterDropout.apply(net, rows, dropout) : rows;
   }
 }

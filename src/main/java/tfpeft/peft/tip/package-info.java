@@ -3,11 +3,12 @@
  * CLIP features whose affinities to a test image add class evidence to CLIP's zero-shot logits.
  *
  * <ul>
+ *   <li>{@link tfpeft.peft.tip.TipAdapter}: the method the trainer runs ({@code tfpeft train}
+ *       and {@code eval} with {@code method.tip_adapter}): the cache is built once the weights
+ *       are loaded and kept in variables under {@code peft/tip_adapter/}; its logits are added
+ *       to the classifier's.
  *   <li>{@link tfpeft.peft.tip.TipCache}: the cache model, on host arrays and as graph ops.
  *   <li>{@link tfpeft.peft.tip.TipSearch}: alpha and beta chosen on validation images.
- *   <li>{@link tfpeft.peft.tip.ImageFeatures}: a split's image features, pass by pass.
- *   <li>{@link tfpeft.peft.tip.TipAdapterRun}: a whole run from a config, until the method
- *       contract lets the trainer prepare a cache and add to the classifier's logits.
  * </ul>
  */
 package tfpeft.peft.tip;

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,62 @@ class MaskTuningTest {
         assertEquals(real[i] > 0.005f ? 1f : 0f, binary[i], b.site() + " " + i);
       }
     }
+  }
+
+  @Test
+  void theRunLeavesItsFinalBinaryMasksInMasksPb() throws Exception {
+    JsonObject report = TinyClipRuns.train(TinyClipRuns.config(out,
+        MaskConfig.newBuilder().setLeak(1f).build()).build(), new ByteArrayOutputStream());
+    Path run = out.resolve("tiny");
+    Path file = run.resolve(MaskArtifact.FILE);
+    assertTrue(java.nio.file.Files.isRegularFile(file));
+    MaskArtifact bits = MaskArtifact.read(file);
+    Map<String, float[]> masks = tensors(run, "peft/mask/");
+    assertEquals(masks.size(), bits.masks().size());
+    long zeroed = 0;
+    for (MaskArtifact.Binary b : bits.masks()) {
+      float[] real = masks.get("peft/mask/" + b.site() + "/mask");
+      float[] want = new float[real.length];
+      for (int i = 0; i < real.length; i++) {
+        want[i] = real[i] > 0.005f ? 1f : 0f;
+        zeroed += real[i] > 0.005f ? 0 : 1;
+      }
+      assertArrayEquals(want, b.values(), 0f, b.site());
+    }
+    assertEquals(zeroed, bits.sparsity().total().zeroed());
+    assertEquals(zeroed, report.getAsJsonObject("method_report").getAsJsonObject("sparsity")
+        .get("zeroed").getAsLong());
+  }
+
+  @Test
+  void everyEpochLineOfTheMetricsCarriesTheSparsity() throws Exception {
+    TinyClipRuns.train(TinyClipRuns.config(out, MaskConfig.newBuilder().setLeak(1f).build())
+        .build(), new ByteArrayOutputStream());
+    Path run = out.resolve("tiny");
+    List<JsonObject> epochs = java.nio.file.Files.readAllLines(run.resolve("metrics.jsonl"))
+        .stream().map(l -> com.google.gson.JsonParser.parseString(l).getAsJsonObject())
+        .filter(o -> o.get("kind").getAsString().equals("epoch")).toList();
+    assertEquals(2, epochs.size());
+    JsonObject last = epochs.get(1).getAsJsonObject("sparsity");
+    // the last epoch's line agrees with the masks the run ended with
+    MaskSparsity end = MaskArtifact.read(run.resolve(MaskArtifact.FILE)).sparsity();
+    assertEquals(end.total().zeroed(), last.get("zeroed").getAsLong());
+    assertEquals(end.total().total(), last.get("masked").getAsLong());
+    assertEquals(end.total().share(), last.get("total").getAsDouble(), 1e-12);
+    JsonObject layers = last.getAsJsonObject("layers");
+    assertEquals(List.of("patch_embed", "block0"), List.copyOf(layers.keySet()));
+    for (MaskSparsity.Count c : end.layers()) {
+      assertEquals(c.share(), layers.get(c.name()).getAsDouble(), 1e-12, c.name());
+    }
+    // and TensorBoard has them as scalars
+    Path events;
+    try (var files = java.nio.file.Files.list(run)) {
+      events = files.filter(p -> p.getFileName().toString().startsWith("events.out"))
+          .findFirst().orElseThrow();
+    }
+    String raw = new String(java.nio.file.Files.readAllBytes(events),
+        java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertTrue(raw.contains("sparsity/total") && raw.contains("sparsity/block0"));
   }
 
   @Test

@@ -93,18 +93,45 @@ class ContextPromptTest {
     }
   }
 
+  static tfpeft.peft.MethodContext context(tfpeft.config.proto.RunConfig c,
+      tfpeft.peft.RunResources resources) {
+    return new tfpeft.peft.MethodContext(c, null, java.util.List.of("a"), resources);
+  }
+
   @Test
-  void thePhraseReadsThePretrainedTokenEmbeddings() {
+  void thePhraseReadsTheRunsPretrainedTokenEmbeddings() {
+    var c = tfpeft.config.proto.RunConfig.newBuilder();
+    c.getModelBuilder().getClipBuilder().setVocabSize(726).setTextWidth(4)
+        .setTokenizer("checkpoints/pretrained/clip-small/vocab.json");
+    c.getModelBuilder().getWeightsBuilder().setPath("weights/the/run/has/loaded");
+    float[] table = new float[726 * 4];
+    java.util.List<String> asked = new java.util.ArrayList<>();
+    var resources = new tfpeft.peft.RunResources(
+        () -> tfpeft.train.ClassPrompts.tokenizer(c.build(), null),
+        name -> {
+          asked.add(name);
+          return table;
+        }, null);
+    // the run's values, not a second read of the weights (the path does not even exist)
+    org.junit.jupiter.api.Assertions.assertSame(table,
+        TextContext.of(context(c.build(), resources), "a photo of a").tokenTable());
+    assertEquals(java.util.List.of(TextContext.TOKEN_EMBEDDING), asked);
+    assertEquals(null, TextContext.of(context(c.build(), resources), "").tokenTable(),
+        "no phrase, nothing to read");
+    c.getModelBuilder().getClipBuilder().setTextWidth(8);
+    TfpeftException e = assertThrows(TfpeftException.class,
+        () -> TextContext.of(context(c.build(), resources), "a photo"));
+    assertTrue(e.getMessage().startsWith("model.weights.path"), e.getMessage());
+  }
+
+  @Test
+  void outsideARunThePhraseReadsTheWeightsFile() {
     var c = tfpeft.config.proto.RunConfig.newBuilder();
     c.getModelBuilder().getClipBuilder().setVocabSize(726).setTextWidth(96);
     c.getModelBuilder().getWeightsBuilder().setPath("checkpoints/pretrained/clip-small");
-    float[] table = TextContext.of(c.build(), "a photo of a").tokenTable();
+    float[] table = TextContext.of(context(c.build(), tfpeft.peft.RunResources.of(c.build())),
+        "a photo of a").tokenTable();
     assertEquals(726 * 96, table.length);
-    assertEquals(null, TextContext.of(c.build(), "").tokenTable(), "no phrase, nothing to read");
-    c.getModelBuilder().getClipBuilder().setTextWidth(64);
-    TfpeftException e = assertThrows(TfpeftException.class,
-        () -> TextContext.of(c.build(), "a photo"));
-    assertTrue(e.getMessage().startsWith("model.weights.path"), e.getMessage());
   }
 
   static int argmax(int[] v) {

@@ -130,18 +130,29 @@ class PromptRunsTest {
   }
 
   @Test
-  void templatesThatDoNotFitTheContextAreRefusedWithTheFix() {
+  void aTemplateTooShortForTheContextIsRefusedByName() {
     RunConfig.Builder b = config(out, MethodConfig.newBuilder().setCoop(CoopConfig.newBuilder()
         .setNCtx(3)).build());
     TfpeftException e = org.junit.jupiter.api.Assertions.assertThrows(TfpeftException.class,
         () -> train(b.build()));
+    assertTrue(e.getMessage().startsWith("model.clip.templates: \"X X {}.\" puts the class "
+        + "name after 2 tokens, but method.coop replaces the first 3"), e.getMessage());
     assertTrue(e.getMessage().contains("set model.clip.templates: \"X X X {}.\""),
         e.getMessage());
+  }
+
+  @Test
+  void withoutTemplatesTheTextMethodSuppliesItsOwnPrompt() {
+    RunConfig.Builder b = config(out, MethodConfig.newBuilder().setCoop(CoopConfig.newBuilder()
+        .setNCtx(3)).build());
     b.getModelBuilder().getClipBuilder().clearTemplates();
-    b.setName("run2");
-    e = org.junit.jupiter.api.Assertions.assertThrows(TfpeftException.class,
-        () -> train(b.build()));
-    assertTrue(e.getMessage().startsWith("method.coop: the learned context"), e.getMessage());
+    RunConfig c = b.build();
+    try (Graph g = new Graph()) {
+      var method = MethodRegistry.builtIn().create(c.getMethod());
+      var graph = tfpeft.train.TrainGraph.build(g, c, method, List.of("red", "blue"),
+          List.of("a photo of {} things."), tfpeft.peft.RunResources.of(c));
+      assertEquals(List.of("X X X {}."), graph.templates());
+    }
   }
 
   /**

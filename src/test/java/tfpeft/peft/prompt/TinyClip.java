@@ -84,6 +84,14 @@ final class TinyClip implements AutoCloseable {
 
   /** Fetches {@code outputs} for the fixed images and the class prompts. */
   List<float[]> run(List<? extends Operand<?>> outputs) {
+    return run(outputs, false, 1);
+  }
+
+  /**
+   * As {@link #run(List)}, with the training flag on when {@code training} (dropout acts) and
+   * step seed (step, 2).
+   */
+  List<float[]> run(List<? extends Operand<?>> outputs, boolean training, long step) {
     int s = CONFIG.getImageSize();
     float[] px = new float[IMAGES * s * s * 3];
     for (int i = 0; i < px.length; i++) {
@@ -93,9 +101,13 @@ final class TinyClip implements AutoCloseable {
         TInt32 ids = TInt32.tensorOf(Shape.of(classIds.length, CONFIG.getContextLength()),
             DataBuffers.of(ContextPrompt.flatten(classIds)));
         TFloat32 rate = TFloat32.scalarOf(0f);
-        TInt64 seed = TInt64.vectorOf(1, 2)) {
+        TInt64 seed = TInt64.vectorOf(step, 2);
+        TFloat32 on = TFloat32.scalarOf(1f)) {
       var runner = session.runner().feed(clip.images(), images).feed(clip.textIds(), ids)
           .feed(net.dropPathRate(), rate).feed(net.stepSeed(), seed);
+      if (training && graph.operation(tfpeft.peft.AdapterDropout.TRAINING) != null) {
+        runner.feed(tfpeft.peft.AdapterDropout.TRAINING, on);
+      }
       for (Operand<?> o : outputs) {
         runner.fetch(o);
       }

@@ -1,0 +1,212 @@
+package tfpeft.peft.tip;
+
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import tfpeft.TfpeftException;
+import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.TipAdapterConfig;
+import tfpeft.data.Preprocess;
+import tfpeft.data.Split;
+import tfpeft.data.Transforms;
+import tfpeft.model.BuiltModel;
+import tfpeft.model.ClipClassifier;
+import tfpeft.model.ClipModel;
+import tfpeft.model.Init;
+import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
+import tfpeft.model.VariableValues;
+import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.Method;
+import tfpeft.peft.MethodContext;
+import tfpeft.peft.PrepareContext;
+
+/**
+ * TIP-Adapter as a method, training-free: nothing trains; once the pretrained weights are in the
+ * session ({@link #prepare}) the few-shot training images are encoded into the cache and alpha
+ * and beta are set (from the config, or searched on the validation split), and the classifier's
+ * logits become CLIP's zero-shot logits plus alpha times the cache logits ({@link TipCache}).
+ *
+ * <p>The cache is four variables under {@code peft/tip_adapter/}: {@code keys} [NK, E] (the
+ * normalized features), {@code values} [NK, C] (one-hot labels), {@code alpha} and {@code beta}
+ * (scalars). None trains, but checkpoints, evaluation and export carry them as they carry trained
+ * weights. NK is the size of the training split; an image that could not be read (skipped bad
+ * data) keeps a zero key and a zero value, which adds nothing to any class.
+ */
+public final class TipAdapter implements Method {
+  private final TipAdapterConfig config;
+  private ModelVariable keys;
+  private ModelVariable values;
+  private ModelVariable alpha;
+  private ModelVariable beta;
+  private Operand<TFloat32> imageFeatures;
+  private Operand<TFloat32> zeroShotLogits;
+  private JsonObject facts = new JsonObject();
+
+  public TipAdapter(MethodConfig method) {
+    this.config = method.getTipAdapter();
+  }
+
+  @Override
+  public MethodConfig.MethodCase kind() {
+    return MethodConfig.MethodCase.TIP_ADAPTER;
+  }
+
+  @Override
+  public ClassifierKind classifier(MethodContext ctx) {
+    return ClassifierKind.TEXT_FEATURES;
+  }
+
+  @Override
+  public List<String> trainablePrefixes(MethodContext ctx) {
+    return List.of();
+  }
+
+  /** clip_logits + alpha exp(-beta (1 - f K^T)) V, with f the normalized image features. */
+  @Override
+  public Operand<TFloat32> transformLogits(MethodContext ctx, Operand<TFloat32> features,
+      Operand<TFloat32> logits) {
+    Net net = ctx.net();
+    Ops tf = net.tf();
+    long cached = ctx.dataset().train().size();
+    if (cached == 0) {
+      throw TfpeftException.usage("method.tip_adapter: the training split is empty, so there "
+          + "are no few-shot images to cache");
+    }
+    long embed = features.shape().get(1);
+    keys = net.variable(variablePrefix() + "keys", new long[] {cached, embed}, Init.zeros());
+    values = net.variable(variablePrefix() + "values", new long[] {cached, ctx.numClasses()},
+        Init.zeros());
+    alpha = net.variable(variablePrefix() + "alpha", new long[0],
+        new Init.Constant(config.getAlpha()));
+    beta = net.variable(variablePrefix() + "beta", new long[0],
+        new Init.Constant(config.getBeta()));
+    imageFeatures = features;
+    zeroShotLogits = logits;
+    return net.named(variablePrefix() + "logits").identity(TipCache.logits(tf,
+        ClipModel.normalize(tf, features), keys.value(), values.value(), logits, alpha.value(),
+        beta.value()));
+  }
+
+  /** Builds the cache and sets alpha and beta, unless a checkpoint brought them. */
+  @Override
+  public void prepare(PrepareContext ctx) {
+    if (ctx.restored()) {
+      return;
+    }
+    int size = BuiltModel.imageSize(ctx.config().getModel());
+    Split train = ctx.dataset().train();
+    Preprocess augment = Transforms.build(ctx.config().getData().getTrainTransform(), size);
+    float[][] sum = null;
+    for (int pass = 0; pass < config.getAugmentViews(); pass++) {
+      float[][] f = ctx.runner().run(train, augment, pass, List.of(imageFeatures)).get(0);
+      if (sum == null) {
+        sum = f;
+        continue;
+      }
+      for (int i = 0; i < f.length; i++) {
+        if (f[i] != null) {
+          for (int j = 0; j < f[i].length; j++) {
+            sum[i][j] += f[i][j];
+          }
+        }
+      }
+    }
+    List<float[]> kept = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    int classes = (int) values.shape().get(1);
+    int embed = (int) keys.shape().get(1);
+    float[] keyValues = new float[train.size() * embed];
+    float[] valueValues = new float[train.size() * classes];
+    for (int i = 0; i < sum.length; i++) {
+      if (sum[i] == null) {
+        continue;
+      }
+      for (int j = 0; j < embed; j++) {
+        sum[i][j] /= config.getAugmentViews();
+      }
+      float[] key = ClipClassifier.normalize(sum[i]);
+      int label = train.examples().get(i).label();
+      System.arraycopy(key, 0, keyValues, i * embed, embed);
+      valueValues[i * classes + label] = 1f;
+      kept.add(sum[i]);
+      labels.add(label);
+    }
+    if (kept.isEmpty()) {
+      throw TfpeftException.usage("method.tip_adapter: none of the " + train.size()
+          + " training images could be read, so the cache is empty");
+    }
+    TipCache cache = new TipCache(kept.toArray(float[][]::new),
+        labels.stream().mapToInt(Integer::intValue).toArray(), classes);
+    ctx.log().accept("cache: " + cache.size() + " images of " + classes + " classes, "
+        + config.getAugmentViews() + " augmented view" + (config.getAugmentViews() == 1 ? ""
+        : "s") + " each");
+    float a = config.getAlpha();
+    float b = config.getBeta();
+    facts = new JsonObject();
+    if (config.getSearch()) {
+      TipSearch.Result best = search(ctx, cache, size);
+      a = best.alpha();
+      b = best.beta();
+      facts.addProperty("search_val_top1", best.accuracy());
+    }
+    facts.addProperty("alpha", a);
+    facts.addProperty("beta", b);
+    facts.addProperty("cache_images", cache.size());
+    facts.addProperty("augment_views", config.getAugmentViews());
+    VariableValues.assign(ctx.session(), keys, keyValues);
+    VariableValues.assign(ctx.session(), values, valueValues);
+    VariableValues.assign(ctx.session(), alpha, new float[] {a});
+    VariableValues.assign(ctx.session(), beta, new float[] {b});
+  }
+
+  /** TIP-Adapter's search over the config's grid on the validation images. */
+  private TipSearch.Result search(PrepareContext ctx, TipCache cache, int size) {
+    Split val = ctx.dataset().val();
+    if (val.isEmpty()) {
+      throw TfpeftException.usage("method.tip_adapter.search: the run has no validation split "
+          + "to search alpha and beta on");
+    }
+    List<float[][]> out = ctx.runner().run(val, Transforms.build(
+        ctx.config().getData().getEvalTransform(), size), 0,
+        List.of(imageFeatures, zeroShotLogits));
+    List<float[]> features = new ArrayList<>();
+    List<float[]> logits = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    for (int i = 0; i < val.size(); i++) {
+      if (out.get(0)[i] != null) {
+        features.add(ClipClassifier.normalize(out.get(0)[i]));
+        logits.add(out.get(1)[i]);
+        labels.add(val.examples().get(i).label());
+      }
+    }
+    TipSearch.Result best = TipSearch.search(cache, features.toArray(float[][]::new),
+        logits.toArray(float[][]::new), labels.stream().mapToInt(Integer::intValue).toArray(),
+        TipSearch.grid(config.getSearchAlphaMax(), config.getSearchAlphaSteps()),
+        TipSearch.grid(config.getSearchBetaMax(), config.getSearchBetaSteps()));
+    ctx.log().accept(String.format(Locale.ROOT, "search on %d validation images: alpha %.3f, "
+        + "beta %.3f, top-1 %.2f%%", labels.size(), best.alpha(), best.beta(),
+        100 * best.accuracy()));
+    return best;
+  }
+
+  @Override
+  public JsonObject saveState() {
+    return facts.deepCopy();
+  }
+
+  @Override
+  public void restoreState(JsonObject state) {
+    facts = state.deepCopy();
+  }
+
+  /** alpha, beta, the cache's size and, after a search, its validation accuracy. */
+  @Override
+  public JsonObject report() {
+    return facts.deepCopy();
+  }
+}
