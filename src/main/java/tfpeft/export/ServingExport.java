@@ -56,11 +56,30 @@ public final class ServingExport {
   public static final String PREPROCESS_ASSET = "preprocess.pbtxt";
 
   /**
-   * What is exported: the architecture, every backbone/ and head/ value with the method folded
-   * in, class names, for CLIP the normalized class text features [C, E], the preprocessing.
+   * Builds the served classifier into a net: images [N, S, S, 3] in, logits [N, C] out. Every
+   * variable it creates gets its value from {@link Model#tensors()} by name.
+   */
+  @FunctionalInterface
+  public interface Classifier {
+    Operand<TFloat32> logits(Net net, Operand<TFloat32> images);
+  }
+
+  /**
+   * What is exported: the architecture, the variable values with the method folded in, class
+   * names, for a zero-shot CLIP the normalized class text features [C, E], the preprocessing,
+   * and how the classifier is built.
+   *
+   * @param classifier builds the served graph; null for a backbone as it is (a ViT with its
+   *     head, or a CLIP scoring {@code classFeatures}), see {@link RunModel} for a trained run
    */
   public record Model(ModelConfig config, Map<String, float[]> tensors, List<String> classNames,
-      float[][] classFeatures, TransformConfig preprocess) {}
+      float[][] classFeatures, TransformConfig preprocess, Classifier classifier) {
+    /** A backbone as it is. */
+    public Model(ModelConfig config, Map<String, float[]> tensors, List<String> classNames,
+        float[][] classFeatures, TransformConfig preprocess) {
+      this(config, tensors, classNames, classFeatures, preprocess, null);
+    }
+  }
 
   /** The outcome: max |logit difference| on the held images, and of the bytes path on samples. */
   public record Check(int images, double maxAbsDiff, int encodedSamples, double bytesMaxAbsDiff,
@@ -78,6 +97,12 @@ public final class ServingExport {
    */
   public static Check export(Model m, Path out, float[] held, float[][] reference,
       List<byte[]> encoded, float[] encodedPixels) {
+    return export(m, out, held, reference, encoded, encodedPixels, TOLERANCE);
+  }
+
+  /** As {@link #export(Model, Path, float[], float[][], List, float[])} with its own limit. */
+  public static Check export(Model m, Path out, float[] held, float[][] reference,
+      List<byte[]> encoded, float[] encodedPixels, double tolerance) {
     int size = BuiltModel.imageSize(m.config());
     Path parent = out.toAbsolutePath().getParent();
     Path tmp = parent.resolve("." + out.getFileName() + ".export.tmp");
@@ -86,10 +111,10 @@ public final class ServingExport {
       AtomicFiles.deleteTree(tmp);
       write(m, size, tmp);
       Check check = verify(tmp, size, held, reference, encoded, encodedPixels);
-      if (check.maxAbsDiff() > TOLERANCE) {
+      if (!(check.maxAbsDiff() <= tolerance)) {
         throw TfpeftException.failure(String.format("the exported model's logits differ from the"
-            + " trained graph's by %.3g (more than %.0e); nothing was written to %s",
-            check.maxAbsDiff(), TOLERANCE, out));
+            + " trained graph's by %.3g (more than %.0e) on %d held images; nothing was written"
+            + " to %s", check.maxAbsDiff(), tolerance, check.images(), out));
       }
       AtomicFiles.replaceDirectory(tmp, out);
       return check;
@@ -102,7 +127,7 @@ public final class ServingExport {
 
   private static void write(Model m, int size, Path dir) throws IOException {
     try (Graph g = new Graph()) {
-      Net net = new Net(g, 0);
+      Net net = Net.serving(g, 0);
       Ops tf = net.tf();
       Placeholder<TString> bytes = tf.withName("image_bytes").placeholder(TString.class,
           Placeholder.shape(Shape.scalar()));
@@ -111,7 +136,9 @@ public final class ServingExport {
       Operand<TFloat32> images = tf.withName("images").placeholderWithDefault(fromBytes,
           Shape.of(-1, size, size, 3));
       Operand<TFloat32> logits;
-      if (m.config().hasClip()) {
+      if (m.classifier() != null) {
+        logits = m.classifier().logits(net, images);
+      } else if (m.config().hasClip()) {
         Operand<TFloat32> features = ClipModel.imageFeatures(net, images,
             ClipModel.spec(m.config().getClip()), 0f);
         logits = tf.math.mul(tf.linalg.matMul(ClipModel.normalize(tf, features),
