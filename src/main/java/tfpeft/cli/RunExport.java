@@ -208,6 +208,7 @@ final class RunExport {
   /** The checkpoint's model variables (optimizer slots stay behind). */
   private static TensorFile variables(RunDirectory dir, CheckpointStore.Checkpoint c) {
     try {
+      checkLengths(c.variables());
       return TensorBundleReader.read(c.variables(), n -> !n.startsWith("optimizer/"));
     } catch (TfpeftException e) {
       if (e.exitCode() != TfpeftException.USAGE) {
@@ -220,6 +221,29 @@ final class RunExport {
           + " damaged: export " + (others.isEmpty() ? "after training the run again"
           : "another with --checkpoint (this run also has " + String.join(", ", others) + ")"),
           e);
+    }
+  }
+
+  /**
+   * Every tensor of the bundle, optimizer slots included, lies inside its data file: a truncated
+   * checkpoint is refused even where the model's own tensors survived, whose values are read
+   * and checked against their CRC32C.
+   */
+  private static void checkLengths(Path prefix) {
+    TensorBundleReader.Index index = TensorBundleReader.readIndex(prefix);
+    int shards = index.header().getNumShards();
+    for (TensorBundleReader.Entry e : index.entries()) {
+      Path shard = TensorBundleReader.shardFile(prefix, e.shard(), shards);
+      try {
+        long length = Files.size(shard);
+        if (e.offset() + e.size() > length) {
+          throw TfpeftException.usage(shard + ": " + length + " bytes, but tensor '" + e.name()
+              + "' ends at byte " + (e.offset() + e.size()) + "; the checkpoint is truncated");
+        }
+      } catch (IOException ex) {
+        throw TfpeftException.usage(shard + ": missing or unreadable (" + ex.getMessage()
+            + "); the checkpoint is incomplete");
+      }
     }
   }
 
