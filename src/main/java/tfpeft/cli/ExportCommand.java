@@ -40,7 +40,8 @@ final class ExportCommand implements Command {
 
   @Override
   public String summary() {
-    return "write a SavedModel for serving (and, for runs, an adapter artifact)";
+    return "write a SavedModel for serving: a trained run with its method folded in, or a"
+        + " backbone";
   }
 
   @Override
@@ -56,7 +57,7 @@ final class ExportCommand implements Command {
         + " preprocessed float images [N, S, S, 3], serving_bytes one encoded JPEG or PNG that"
         + " the graph decodes, resizes and normalizes as the model's preprocessing says; both"
         + " return logits, probabilities, class_id and class_name, and assets/class_names.txt"
-        + " holds the names.\n"
+        + " holds the names.\n\n"
         + "export RUN_DIR serves a trained run: its graph is rebuilt from RUN_DIR/config.pbtxt"
         + " with the same method, classes and classifier, restored from the chosen checkpoint"
         + " (default last) with the method's state (a Pear plan), and the method is folded in:"
@@ -70,7 +71,7 @@ final class ExportCommand implements Command {
         + " fresh session and its logits compared with the trained graph's (without the"
         + " folding, from the same checkpoint) on a held batch: images of the run's test split,"
         + " or deterministic random images when the data is not at hand; above"
-        + " export.check_tolerance (1e-5) nothing is written and the command fails.\n"
+        + " export.check_tolerance (1e-5) nothing is written and the command fails.\n\n"
         + "export --weights/--config serves a backbone: a ViT needs weights with a head; a CLIP"
         + " becomes a zero-shot classifier with the class text features of --classes and"
         + " --template baked in; its logits are checked against the source graph's the same"

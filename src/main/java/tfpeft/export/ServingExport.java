@@ -33,7 +33,6 @@ import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipModel;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
-import tfpeft.model.VariableValues;
 import tfpeft.model.VitClassifier;
 import tfpeft.util.AtomicFiles;
 
