@@ -59,7 +59,7 @@ final class RunExport {
   static int run(CommandLine line, Console console, String runArg) throws IOException {
     long start = System.nanoTime();
     RunDirectory dir = runDirectory(runArg);
-    RunConfig config = config(dir, line);
+    RunConfig config = config(dir);
     boolean keepLora = line.hasOption("keep-lora");
     if (keepLora) {
       if (!hasLora(config.getMethod())) {
@@ -148,7 +148,7 @@ final class RunExport {
   }
 
   /** The run's resolved config, placed where the run directory is now. */
-  private static RunConfig config(RunDirectory dir, CommandLine line) {
+  private static RunConfig config(RunDirectory dir) {
     RunConfig c = ConfigLoader.load(dir.config(), List.of()).resolved();
     Path root = dir.root().toAbsolutePath().normalize();
     return c.toBuilder().setName(root.getFileName().toString())
@@ -161,7 +161,9 @@ final class RunExport {
     if (which.equals("last")) {
       return store.latest().orElseThrow(() -> TfpeftException.usage(dir.root() + " has no"
           + " complete checkpoint yet (" + store.dir() + " holds none); train the run first"
-          + " (tfpeft train --config " + dir.config() + "), or name one with --checkpoint"));
+          + " (tfpeft train --config " + dir.config() + "), or name one with --checkpoint;"
+          + " a method that trains nothing (zero_shot) writes none: export its backbone with"
+          + " --weights and --classes"));
     }
     if (which.equals("best")) {
       return store.best().orElseThrow(() -> TfpeftException.usage(dir.root() + ": no"
