@@ -40,12 +40,15 @@ final class ExportCommand implements Command {
 
   @Override
   public String summary() {
-    return "write a SavedModel for serving (and, for runs, an adapter artifact)";
+    return "write a SavedModel for serving: a trained run with its method folded in, or a"
+        + " backbone";
   }
 
   @Override
   public String usage() {
-    return "export (--weights PATH | --config FILE) --out DIR [--classes NAMES] [--template T]";
+    return "export RUN_DIR [--out DIR] [--checkpoint last|best|PATH] [--keep-lora] [--overwrite]"
+        + "\n       tfpeft export (--weights PATH | --config FILE) --out DIR [--classes NAMES]"
+        + " [--template T]";
   }
 
   @Override
@@ -54,11 +57,25 @@ final class ExportCommand implements Command {
         + " preprocessed float images [N, S, S, 3], serving_bytes one encoded JPEG or PNG that"
         + " the graph decodes, resizes and normalizes as the model's preprocessing says; both"
         + " return logits, probabilities, class_id and class_name, and assets/class_names.txt"
-        + " holds the names. A ViT needs weights with a head; a CLIP becomes a zero-shot"
-        + " classifier with the class text features of --classes and --template baked in."
-        + " Before the directory appears the SavedModel is loaded back and its logits compared"
-        + " with the source graph's on held images (at most 1e-5 apart, or nothing is written);"
-        + " the bytes path is compared with tfpeft's own preprocessing and reported.";
+        + " holds the names.\n\n"
+        + "export RUN_DIR serves a trained run: its graph is rebuilt from RUN_DIR/config.pbtxt"
+        + " with the same method, classes and classifier, restored from the chosen checkpoint"
+        + " (default last) with the method's state (a Pear plan), and the method is folded in:"
+        + " LoRA merged into the weights (1-bit adapters as trained, dequantized; Pear's"
+        + " shared adapters at every position they serve), or kept as separate paths with"
+        + " --keep-lora (or export.merge_lora: false); masks binarized and applied to their"
+        + " weights; AdaptFormer branches and prompts kept in the graph. A CLIP scoring classes"
+        + " by text has its class text features computed once with the trained weights and"
+        + " baked in, so serving runs only the image tower. --out defaults to RUN_DIR/export"
+        + " (export.dir). Before the directory appears the SavedModel is loaded back in a"
+        + " fresh session and its logits compared with the trained graph's (without the"
+        + " folding, from the same checkpoint) on a held batch: images of the run's test split,"
+        + " or deterministic random images when the data is not at hand; above"
+        + " export.check_tolerance (1e-5) nothing is written and the command fails.\n\n"
+        + "export --weights/--config serves a backbone: a ViT needs weights with a head; a CLIP"
+        + " becomes a zero-shot classifier with the class text features of --classes and"
+        + " --template baked in; its logits are checked against the source graph's the same"
+        + " way. The bytes path is compared with tfpeft's own preprocessing and reported.";
   }
 
   @Override
@@ -70,8 +87,12 @@ final class ExportCommand implements Command {
     o.addOption(Option.builder().longOpt("format").hasArg().argName("F")
         .desc("format of --weights (default auto)").build());
     o.addOption(Option.builder("o").longOpt("out").hasArg().argName("DIR")
-        .desc("SavedModel directory to write").build());
+        .desc("SavedModel directory to write (a run: default RUN_DIR/export)").build());
     o.addOption(Option.builder().longOpt("overwrite").desc("replace an existing DIR").build());
+    o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("last|best|PATH")
+        .desc("a run's checkpoint to export (default last)").build());
+    o.addOption(Option.builder().longOpt("keep-lora")
+        .desc("a run with LoRA: keep the low-rank paths instead of merging them").build());
     o.addOption(Option.builder().longOpt("classes").hasArg().argName("FILE|A,B,...")
         .desc("class names (CLIP: required; ViT: names for the head's classes)").build());
     o.addOption(Option.builder().longOpt("template").hasArg().argName("TEXT")
@@ -84,8 +105,22 @@ final class ExportCommand implements Command {
   @Override
   public int run(CommandLine line, Console console) throws Exception {
     if (!line.getArgList().isEmpty()) {
-      throw TfpeftException.failure("exporting a run directory (" + line.getArgList().get(0)
-          + ") is not part of this build yet; export a backbone with --weights");
+      if (line.getArgList().size() > 1) {
+        throw TfpeftException.usage("export takes one RUN_DIR, got " + line.getArgList());
+      }
+      for (String o : new String[] {"weights", "config", "classes", "template", "format",
+          "normalization", "set"}) {
+        if (line.hasOption(o)) {
+          throw TfpeftException.usage("--" + o + " is for exporting a backbone; a run ("
+              + line.getArgList().get(0) + ") brings its own");
+        }
+      }
+      return RunExport.run(line, console, line.getArgList().get(0));
+    }
+    for (String o : new String[] {"checkpoint", "keep-lora"}) {
+      if (line.hasOption(o)) {
+        throw TfpeftException.usage("--" + o + " is for exporting a run: give its RUN_DIR");
+      }
     }
     String outArg = line.getOptionValue("out");
     if (outArg == null) {

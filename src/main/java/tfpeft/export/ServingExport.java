@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -20,6 +21,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.AssetFileDef;
+import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
@@ -31,7 +33,6 @@ import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipModel;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
-import tfpeft.model.VariableValues;
 import tfpeft.model.VitClassifier;
 import tfpeft.util.AtomicFiles;
 
@@ -56,11 +57,30 @@ public final class ServingExport {
   public static final String PREPROCESS_ASSET = "preprocess.pbtxt";
 
   /**
-   * What is exported: the architecture, every backbone/ and head/ value with the method folded
-   * in, class names, for CLIP the normalized class text features [C, E], the preprocessing.
+   * Builds the served classifier into a net: images [N, S, S, 3] in, logits [N, C] out. Every
+   * variable it creates gets its value from {@link Model#tensors()} by name.
+   */
+  @FunctionalInterface
+  public interface Classifier {
+    Operand<TFloat32> logits(Net net, Operand<TFloat32> images);
+  }
+
+  /**
+   * What is exported: the architecture, the variable values with the method folded in, class
+   * names, for a zero-shot CLIP the normalized class text features [C, E], the preprocessing,
+   * and how the classifier is built.
+   *
+   * @param classifier builds the served graph; null for a backbone as it is (a ViT with its
+   *     head, or a CLIP scoring {@code classFeatures}), see {@link RunModel} for a trained run
    */
   public record Model(ModelConfig config, Map<String, float[]> tensors, List<String> classNames,
-      float[][] classFeatures, TransformConfig preprocess) {}
+      float[][] classFeatures, TransformConfig preprocess, Classifier classifier) {
+    /** A backbone as it is. */
+    public Model(ModelConfig config, Map<String, float[]> tensors, List<String> classNames,
+        float[][] classFeatures, TransformConfig preprocess) {
+      this(config, tensors, classNames, classFeatures, preprocess, null);
+    }
+  }
 
   /** The outcome: max |logit difference| on the held images, and of the bytes path on samples. */
   public record Check(int images, double maxAbsDiff, int encodedSamples, double bytesMaxAbsDiff,
@@ -78,6 +98,12 @@ public final class ServingExport {
    */
   public static Check export(Model m, Path out, float[] held, float[][] reference,
       List<byte[]> encoded, float[] encodedPixels) {
+    return export(m, out, held, reference, encoded, encodedPixels, TOLERANCE);
+  }
+
+  /** As {@link #export(Model, Path, float[], float[][], List, float[])} with its own limit. */
+  public static Check export(Model m, Path out, float[] held, float[][] reference,
+      List<byte[]> encoded, float[] encodedPixels, double tolerance) {
     int size = BuiltModel.imageSize(m.config());
     Path parent = out.toAbsolutePath().getParent();
     Path tmp = parent.resolve("." + out.getFileName() + ".export.tmp");
@@ -86,10 +112,10 @@ public final class ServingExport {
       AtomicFiles.deleteTree(tmp);
       write(m, size, tmp);
       Check check = verify(tmp, size, held, reference, encoded, encodedPixels);
-      if (check.maxAbsDiff() > TOLERANCE) {
+      if (!(check.maxAbsDiff() <= tolerance)) {
         throw TfpeftException.failure(String.format("the exported model's logits differ from the"
-            + " trained graph's by %.3g (more than %.0e); nothing was written to %s",
-            check.maxAbsDiff(), TOLERANCE, out));
+            + " trained graph's by %.3g (more than %.0e) on %d held images; nothing was written"
+            + " to %s", check.maxAbsDiff(), tolerance, check.images(), out));
       }
       AtomicFiles.replaceDirectory(tmp, out);
       return check;
@@ -101,8 +127,11 @@ public final class ServingExport {
   }
 
   private static void write(Model m, int size, Path dir) throws IOException {
+    Map<String, String> outputs = new java.util.LinkedHashMap<>();
+    List<Load> kept = new ArrayList<>();
+    GraphDef served;
     try (Graph g = new Graph()) {
-      Net net = new Net(g, 0);
+      Net net = Net.serving(g, 0);
       Ops tf = net.tf();
       Placeholder<TString> bytes = tf.withName("image_bytes").placeholder(TString.class,
           Placeholder.shape(Shape.scalar()));
@@ -111,7 +140,9 @@ public final class ServingExport {
       Operand<TFloat32> images = tf.withName("images").placeholderWithDefault(fromBytes,
           Shape.of(-1, size, size, 3));
       Operand<TFloat32> logits;
-      if (m.config().hasClip()) {
+      if (m.classifier() != null) {
+        logits = m.classifier().logits(net, images);
+      } else if (m.config().hasClip()) {
         Operand<TFloat32> features = ClipModel.imageFeatures(net, images,
             ClipModel.spec(m.config().getClip()), 0f);
         logits = tf.math.mul(tf.linalg.matMul(ClipModel.normalize(tf, features),
@@ -126,25 +157,45 @@ public final class ServingExport {
       Operand<TInt64> classId = tf.withName("class_id").math.argMax(logits, tf.constant(1),
           TInt64.class);
       Operand<TString> className = tf.withName("class_name").gather(
-          tf.constant(StandardCharsets.UTF_8, m.classNames().toArray(String[]::new)), classId, tf.constant(0));
-      tf.withName("class_names_path").constant(CLASS_NAMES_ASSET);
+          tf.constant(StandardCharsets.UTF_8, m.classNames().toArray(String[]::new)), classId,
+          tf.constant(0));
+      List<Operand<?>> ends = List.of(images, bytes, logits, probabilities, classId, className,
+          tf.withName("class_names_path").constant(CLASS_NAMES_ASSET));
+      String[] keys = {"images", "image_bytes", "logits", "probabilities", "class_id",
+          "class_name", "class_names_path"};
+      for (int i = 0; i < keys.length; i++) {
+        outputs.put(keys[i], ends.get(i).op().name() + ":" + ends.get(i).asOutput().index());
+      }
+      served = pruned(g, ends, net, kept);
+    }
+    // The served graph holds only what its signatures reach: a variable that a method's hooks
+    // created but the served computation never reads (text-side prompts once the class features
+    // are baked in) is left out, and so is its value.
+    try (Graph g = new Graph()) {
+      g.importGraphDef(served);
       try (Session s = new Session(g)) {
-        s.initialize();
-        for (ModelVariable v : net.variables()) {
-          float[] values = m.tensors().get(v.name());
+        for (Load v : kept) {
+          float[] values = m.tensors().get(v.variable());
           if (values == null) {
-            throw TfpeftException.failure("export: no value for " + v.name());
+            throw TfpeftException.failure("export: no value for " + v.variable());
           }
-          VariableValues.assign(s, v, values);
+          try (TFloat32 t = TFloat32.tensorOf(v.shape(), DataBuffers.of(values, true, false))) {
+            s.runner().feed(v.value(), t).addTarget(v.assign()).run();
+          }
         }
         Signature floats = Signature.builder().key(DEFAULT_SIGNATURE)
-            .methodName("tensorflow/serving/predict").input("images", images)
-            .output("logits", logits).output("probabilities", probabilities)
-            .output("class_id", classId).output("class_name", className).build();
+            .methodName("tensorflow/serving/predict").input("images", out(g, outputs, "images"))
+            .output("logits", out(g, outputs, "logits"))
+            .output("probabilities", out(g, outputs, "probabilities"))
+            .output("class_id", out(g, outputs, "class_id"))
+            .output("class_name", out(g, outputs, "class_name")).build();
         Signature encodedSig = Signature.builder().key(BYTES_SIGNATURE)
-            .methodName("tensorflow/serving/predict").input("image_bytes", bytes)
-            .output("logits", logits).output("probabilities", probabilities)
-            .output("class_id", classId).output("class_name", className).build();
+            .methodName("tensorflow/serving/predict")
+            .input("image_bytes", out(g, outputs, "image_bytes"))
+            .output("logits", out(g, outputs, "logits"))
+            .output("probabilities", out(g, outputs, "probabilities"))
+            .output("class_id", out(g, outputs, "class_id"))
+            .output("class_name", out(g, outputs, "class_name")).build();
         SavedModelBundle.exporter(dir.toString()).withSession(s)
             .withSignatures(floats, encodedSig).export();
       }
@@ -162,6 +213,43 @@ public final class ServingExport {
             .setName("class_names_path:0").setDtype(org.tensorflow.proto.DataType.DT_STRING))
         .setFilename(CLASS_NAMES_ASSET));
     Files.write(pb, sm.build().toByteArray());
+  }
+
+  /**
+   * The part of {@code g} that {@code outputs} depend on, plus the assign ops that load the
+   * variables in it (how to load each goes into {@code kept}).
+   */
+  private static GraphDef pruned(Graph g, List<Operand<?>> outputs, Net net, List<Load> kept) {
+    java.util.Set<String> keep = new java.util.HashSet<>();
+    for (GraphOperation op : g.subgraphTo(new java.util.HashSet<>(outputs))) {
+      keep.add(op.name());
+    }
+    for (Operand<?> o : outputs) {
+      keep.add(o.op().name());
+    }
+    for (ModelVariable v : net.variables()) {
+      if (keep.contains(v.variable().op().name())) {
+        kept.add(new Load(v.name(), v.shape(), v.loadValue().op().name(),
+            v.load().op().name()));
+        keep.add(v.loadValue().op().name());
+        keep.add(v.load().op().name());
+      }
+    }
+    GraphDef all = g.toGraphDef();
+    GraphDef.Builder b = all.toBuilder().clearNode();
+    for (org.tensorflow.proto.NodeDef n : all.getNodeList()) {
+      if (keep.contains(n.getName())) {
+        b.addNode(n);
+      }
+    }
+    return b.build();
+  }
+
+  /** How a kept variable is loaded: its value placeholder and assign op, by name. */
+  private record Load(String variable, Shape shape, String value, String assign) {}
+
+  private static Operand<?> out(Graph g, Map<String, String> outputs, String key) {
+    return g.outputOrThrow(outputs.get(key));
   }
 
   private static Check verify(Path dir, int size, float[] held, float[][] reference,

@@ -28,18 +28,38 @@ public final class Net {
   private final Map<String, ModelVariable> variables = new LinkedHashMap<>();
   private final Map<String, Ops> scopes = new java.util.HashMap<>();
   private final List<SiteHook> hooks = new ArrayList<>();
-  private final Placeholder<TFloat32> dropPathRate;
-  private final Placeholder<TInt64> stepSeed;
+  private final Operand<TFloat32> dropPathRate;
+  private final Operand<TInt64> stepSeed;
   private int randomStreams;
 
   public Net(Graph graph, long seed) {
+    this(graph, seed, false);
+  }
+
+  private Net(Graph graph, long seed, boolean defaults) {
     this.graph = graph;
     this.tf = Ops.create(graph);
     this.seed = seed;
-    this.dropPathRate = named("control/drop_path_rate").placeholder(TFloat32.class,
-        Placeholder.shape(Shape.scalar()));
-    this.stepSeed = named("control/step_seed").placeholder(TInt64.class,
-        Placeholder.shape(Shape.of(2)));
+    if (defaults) {
+      this.dropPathRate = named("control/drop_path_rate").placeholderWithDefault(
+          tf.constant(0f), Shape.scalar());
+      this.stepSeed = named("control/step_seed").placeholderWithDefault(
+          tf.constant(new long[] {0, 0}), Shape.of(2));
+    } else {
+      this.dropPathRate = named("control/drop_path_rate").placeholder(TFloat32.class,
+          Placeholder.shape(Shape.scalar()));
+      this.stepSeed = named("control/step_seed").placeholder(TInt64.class,
+          Placeholder.shape(Shape.of(2)));
+    }
+  }
+
+  /**
+   * A net for a served graph: the per-step controls default to evaluation (drop-path rate 0,
+   * step seed 0), so a SavedModel runs without them being fed, whatever stochastic layer (an
+   * adapter's dropout, inactive outside training) the method built.
+   */
+  public static Net serving(Graph graph, long seed) {
+    return new Net(graph, seed, true);
   }
 
   /**
@@ -85,12 +105,12 @@ public final class Net {
   }
 
   /** Drop-path rate fed each step (0 at evaluation). */
-  public Placeholder<TFloat32> dropPathRate() {
+  public Operand<TFloat32> dropPathRate() {
     return dropPathRate;
   }
 
   /** Two int64 fed each step; stochastic layers derive their stateless seeds from it. */
-  public Placeholder<TInt64> stepSeed() {
+  public Operand<TInt64> stepSeed() {
     return stepSeed;
   }
 

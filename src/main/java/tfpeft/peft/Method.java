@@ -5,6 +5,7 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.RunConfig;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.SiteHook;
 
@@ -132,4 +133,14 @@ public interface Method {
 
   /** Called before export: merge, binarize or prune what the served model should hold. */
   default void exportTransform(ExportContext ctx) {}
+
+  /**
+   * Whether, after {@link #exportTransform} under {@code config}, the model computes the same
+   * without this method's site hooks (LoRA merged into its Linears, masks applied to their
+   * weights): the served graph is then built without them and holds none of the method's
+   * variables. The default keeps the hooks (an AdaptFormer branch, prompts).
+   */
+  default boolean exportFolds(RunConfig config) {
+    return false;
+  }
 }

@@ -20,6 +20,7 @@ import tfpeft.model.Linear;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
+import tfpeft.model.VitClassifier;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
@@ -110,22 +111,15 @@ public final class TrainGraph {
     Operand<TFloat32> classFeatures = null;
     Operand<TFloat32> logits;
     if (kind == ClassifierKind.HEAD) {
-      if (model.clip() == null) {
-        logits = model.logits();
-      } else {
-        long e = c.getModel().getClip().getEmbedDim();
-        logits = Linear.apply(net, "head/", "head", ClipModel.normalize(tf,
-            model.features()), e, classNames.size(), true, Init.truncNormal(0.02f));
-      }
+      logits = model.clip() == null ? model.logits()
+          : clipHead(net, c, model.features(), classNames.size());
     } else {
       classFeatures = method.classFeatures(ctx);
       if (classFeatures == null) {
         classFeatures = promptFeatures(net, model.clip().textFeatures(),
             Math.max(1, templates.size()), c.getModel().getClip().getEmbedDim());
       }
-      Operand<TFloat32> cos = tf.linalg.matMul(ClipModel.normalize(tf, model.features()),
-          classFeatures, MatMul.transposeB(true));
-      logits = tf.math.mul(cos, tf.math.exp(ClipModel.logitScale(net)));
+      logits = textLogits(net, model.features(), classFeatures);
     }
     logits = net.named("classifier/logits").identity(method.transformLogits(ctx,
         model.features(), logits));
@@ -139,6 +133,51 @@ public final class TrainGraph {
         : tf.math.add(ce, extra));
     return new TrainGraph(c, method, ctx, model, kind, labels, classFeatures, logits, ce, loss,
         templates);
+  }
+
+  /**
+   * The run's classifier as served, built into {@code net} on {@code images} [N, S, S, 3]: the
+   * image side of {@link #build} (whatever hooks the caller attached to the net, no drop path),
+   * and for a text classifier the class features {@code classFeatures} [C, E] (normalized, as
+   * {@link #classFeatureValue} gives them) baked in as a constant, so the text tower is not
+   * built. Returns the logits [N, C].
+   */
+  public static Operand<TFloat32> servingLogits(Net net, RunConfig c, ClassifierKind kind,
+      int numClasses, Operand<TFloat32> images, float[][] classFeatures) {
+    if (!c.getModel().hasClip()) {
+      if (kind != ClassifierKind.HEAD) {
+        throw new IllegalArgumentException("a ViT classifies with its head");
+      }
+      return VitClassifier.apply(net, c.getModel().getVit(), numClasses, false, images).logits();
+    }
+    Operand<TFloat32> features = ClipModel.imageFeatures(net, images,
+        ClipModel.spec(c.getModel().getClip()), 0f);
+    if (kind == ClassifierKind.HEAD) {
+      return clipHead(net, c, features, numClasses);
+    }
+    if (classFeatures == null || classFeatures.length != numClasses) {
+      throw new IllegalArgumentException("a text classifier is served with the class features"
+          + " of its " + numClasses + " classes");
+    }
+    return textLogits(net, features, net.named("classifier/class_features")
+        .constant(classFeatures));
+  }
+
+  /** A linear head on CLIP's normalized image features. */
+  private static Operand<TFloat32> clipHead(Net net, RunConfig c, Operand<TFloat32> features,
+      int numClasses) {
+    long e = c.getModel().getClip().getEmbedDim();
+    return Linear.apply(net, "head/", "head", ClipModel.normalize(net.tf(), features), e,
+        numClasses, true, Init.truncNormal(0.02f));
+  }
+
+  /** exp(logit_scale) * cos(image, class): class features [C, E] already normalized. */
+  private static Operand<TFloat32> textLogits(Net net, Operand<TFloat32> imageFeatures,
+      Operand<TFloat32> classFeatures) {
+    Ops tf = net.tf();
+    Operand<TFloat32> cos = tf.linalg.matMul(ClipModel.normalize(tf, imageFeatures),
+        classFeatures, MatMul.transposeB(true));
+    return tf.math.mul(cos, tf.math.exp(ClipModel.logitScale(net)));
   }
 
   /** [C, E]: per class, the normalized mean over templates of the normalized prompt features. */

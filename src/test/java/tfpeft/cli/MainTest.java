@@ -97,10 +97,10 @@ class MainTest {
   }
 
   @Test
-  void commandNotInThisBuildSaysSoAndExitsOne() {
+  void exportingARunThatIsNotThereIsAUsageError() {
     Result r = run("export", "some/run");
-    assertEquals(1, r.code());
-    assertTrue(r.err().contains("not part of this build yet"), r.err());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("some/run: no such directory"), r.err());
   }
 
   // ---- import ----

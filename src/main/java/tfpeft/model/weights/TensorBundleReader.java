@@ -63,7 +63,8 @@ public final class TensorBundleReader {
     return Path.of(prefix + ".index");
   }
 
-  static Path shardFile(Path prefix, int shard, int numShards) {
+  /** The data file of shard {@code shard}: {@code <prefix>.data-0000s-of-0000n}. */
+  public static Path shardFile(Path prefix, int shard, int numShards) {
     return Path.of(String.format("%s.data-%05d-of-%05d", prefix, shard, numShards));
   }
 

@@ -4,6 +4,7 @@ import java.util.List;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.RunConfig;
 import tfpeft.model.SiteHook;
 import tfpeft.peft.AdapterBank;
 import tfpeft.peft.ClassifierKind;
@@ -62,6 +63,12 @@ public final class Lora implements Method {
         LoraMerge.silence(ctx.session(), a);
       }
     }
+  }
+
+  /** Merged, the paths live in the Linears' weights and the hooks are not needed. */
+  @Override
+  public boolean exportFolds(RunConfig config) {
+    return config.getExport().getMergeLora();
   }
 
   /** The adapters built, in site order (after the graph is built). */

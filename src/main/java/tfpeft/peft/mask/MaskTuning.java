@@ -260,6 +260,12 @@ public final class MaskTuning implements Method {
     }
   }
 
+  /** Binarized into the weights, the masks are all ones: the hooks are not needed. */
+  @Override
+  public boolean exportFolds(tfpeft.config.proto.RunConfig config) {
+    return true;
+  }
+
   /** The current share of weights zeroed. */
   public MaskSparsity sparsity(org.tensorflow.Session session) {
     return MaskSparsity.ofMasks(values(session), config.getThreshold());

@@ -170,6 +170,12 @@ public final class PearMethod implements Method {
         SharedAdapters.offset(new float[n * n], n));
   }
 
+  /** Merged LoRA adapters (shared ones at every position they serve) need no hooks. */
+  @Override
+  public boolean exportFolds(RunConfig config) {
+    return this.config.hasLora() && config.getExport().getMergeLora();
+  }
+
   /**
    * The run directory's copy of the plan, or null when the config does not name the run (the
    * method is not told the config file's name, from which the trainer then names it).

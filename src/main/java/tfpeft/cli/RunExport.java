@@ -1,0 +1,355 @@
+package tfpeft.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.apache.commons.cli.CommandLine;
+import tfpeft.TfpeftException;
+import tfpeft.config.ConfigLoader;
+import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.TransformConfig;
+import tfpeft.data.BadExamples;
+import tfpeft.data.DataSources;
+import tfpeft.data.Dataset;
+import tfpeft.data.Example;
+import tfpeft.data.Preprocess;
+import tfpeft.data.Split;
+import tfpeft.data.SyntheticData;
+import tfpeft.data.Transforms;
+import tfpeft.data.image.ImageDecoder;
+import tfpeft.data.image.ImageEncoder;
+import tfpeft.data.image.RgbImage;
+import tfpeft.export.RunModel;
+import tfpeft.export.ServingExport;
+import tfpeft.model.BuiltModel;
+import tfpeft.model.imports.Backbones;
+import tfpeft.model.weights.TensorBundleReader;
+import tfpeft.model.weights.TensorFile;
+import tfpeft.peft.MethodRegistry;
+import tfpeft.train.ClassPrompts;
+import tfpeft.train.RunDirectory;
+import tfpeft.train.checkpoint.CheckpointStore;
+
+/**
+ * {@code tfpeft export RUN}: a trained run as a SavedModel with its method folded in. The run's
+ * graph is rebuilt from its config ({@link RunModel}), restored from the chosen checkpoint, and
+ * its logits on a held batch are the reference the written SavedModel must reproduce.
+ */
+final class RunExport {
+  /** Images of the held batch the export is checked on. */
+  static final int HELD = 8;
+  /** Of them, how many also go through the bytes signature. */
+  static final int ENCODED = 4;
+
+  /** Where the held batch came from, and its pixels. */
+  record Held(String origin, int n, float[] pixels, List<byte[]> encoded) {}
+
+  private RunExport() {}
+
+  static int run(CommandLine line, Console console, String runArg) throws IOException {
+    long start = System.nanoTime();
+    RunDirectory dir = runDirectory(runArg);
+    RunConfig config = config(dir);
+    boolean keepLora = line.hasOption("keep-lora");
+    if (keepLora) {
+      if (!hasLora(config.getMethod())) {
+        throw TfpeftException.usage("--keep-lora: the run " + dir.root() + " trains method."
+            + MethodRegistry.nameOf(config.getMethod().getMethodCase()) + ", which has no LoRA"
+            + " paths to keep; leave the flag out");
+      }
+      config = config.toBuilder().setExport(config.getExport().toBuilder()
+          .setMergeLora(false)).build();
+    }
+    Path out = line.hasOption("out") ? Path.of(line.getOptionValue("out"))
+        : dir.root().resolve(config.getExport().getDir());
+    if (Files.exists(out) && !line.hasOption("overwrite")) {
+      throw TfpeftException.usage(out + " exists; choose another --out or pass --overwrite");
+    }
+    CheckpointStore.Checkpoint checkpoint = checkpoint(dir,
+        line.getOptionValue("checkpoint", "last"));
+    checkMethod(checkpoint, config);
+    TensorFile values = variables(dir, checkpoint);
+
+    SyntheticData.setProgress(console::info);
+    Dataset data = null;
+    String dataProblem = null;
+    try {
+      data = DataSources.load(config.getData(), config.getSeed(), new BadExamples(true, m -> {}));
+    } catch (TfpeftException e) {
+      dataProblem = e.getMessage();
+    }
+    List<String> classNames = data != null ? data.classNames() : reportClasses(dir, dataProblem);
+    int size = BuiltModel.imageSize(config.getModel());
+    TransformConfig preprocess = config.getData().getEvalTransform().toBuilder().setSize(0)
+        .build();
+    Held held = data != null && !heldSplit(data).isEmpty()
+        ? fromSplit(heldSplit(data), Transforms.build(preprocess, size))
+        : random(Transforms.build(preprocess, size), size);
+    if (data == null) {
+      console.info("the run's data is not available (" + firstLine(dataProblem) + "); checking"
+          + " on deterministic random images");
+    }
+
+    RunConfig c = config;
+    Dataset d = data;
+    String problem = dataProblem;
+    Supplier<ClassPrompts> prompts = () -> prompts(c, d, problem, classNames);
+    ServingExport.Check check;
+    String folding;
+    try (RunModel model = RunModel.open(config, MethodRegistry.builtIn(),
+        methodState(checkpoint), classNames, prompts, values, checkpoint.dir().toString())) {
+      float[][] reference = model.logits(held.pixels(), held.n());
+      folding = describeFolding(model);
+      float[] encodedPixels = java.util.Arrays.copyOf(held.pixels(),
+          held.encoded().size() * size * size * 3);
+      check = ServingExport.export(model.servingModel(preprocess), out, held.pixels(),
+          reference, held.encoded(), encodedPixels, config.getExport().getCheckTolerance());
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    console.println(String.format(Locale.ROOT, "wrote %s from %s (method %s; %s): %d classes,"
+        + " %.2f MB in %.1f s", out, checkpoint.dir(),
+        MethodRegistry.nameOf(config.getMethod().getMethodCase()), folding, classNames.size(),
+        check.bytesOnDisk() / 1048576.0, seconds));
+    console.println(String.format(Locale.ROOT, "checked on %d %s against the trained graph:"
+        + " max |logit difference| %.2e (limit %.0e); bytes signature vs tfpeft's"
+        + " preprocessing on %d of them: max |logit difference| %.2e", check.images(),
+        held.origin(), check.maxAbsDiff(), (double) config.getExport().getCheckTolerance(),
+        check.encodedSamples(), check.bytesMaxAbsDiff()));
+    return 0;
+  }
+
+  static boolean hasLora(MethodConfig m) {
+    return m.hasLora() || m.hasPear() && m.getPear().hasLora();
+  }
+
+  private static RunDirectory runDirectory(String arg) {
+    Path root = Path.of(arg);
+    if (!Files.isDirectory(root)) {
+      throw TfpeftException.usage(root + ": no such directory; give a run directory"
+          + " (output_dir/name, as tfpeft train writes it) or export a backbone with --weights");
+    }
+    RunDirectory dir = new RunDirectory(root);
+    if (!Files.isRegularFile(dir.config())) {
+      throw TfpeftException.usage(root + " is not a run directory: it has no "
+          + RunDirectory.CONFIG + "; give the directory tfpeft train wrote (output_dir/name),"
+          + " or export a backbone with --weights");
+    }
+    return dir;
+  }
+
+  /** The run's resolved config, placed where the run directory is now. */
+  private static RunConfig config(RunDirectory dir) {
+    RunConfig c = ConfigLoader.load(dir.config(), List.of()).resolved();
+    Path root = dir.root().toAbsolutePath().normalize();
+    return c.toBuilder().setName(root.getFileName().toString())
+        .setOutputDir(root.getParent().toString()).build();
+  }
+
+  /** last, best, a checkpoint directory, or the name of one under the run's checkpoints. */
+  static CheckpointStore.Checkpoint checkpoint(RunDirectory dir, String which) {
+    CheckpointStore store = dir.checkpoints();
+    if (which.equals("last")) {
+      return store.latest().orElseThrow(() -> TfpeftException.usage(dir.root() + " has no"
+          + " complete checkpoint yet (" + store.dir() + " holds none); train the run first"
+          + " (tfpeft train --config " + dir.config() + "), or name one with --checkpoint;"
+          + " a method that trains nothing (zero_shot) writes none: export its backbone with"
+          + " --weights and --classes"));
+    }
+    if (which.equals("best")) {
+      return store.best().orElseThrow(() -> TfpeftException.usage(dir.root() + ": no"
+          + " checkpoint carries an evaluation to choose the best by; use --checkpoint last"));
+    }
+    Path p = Path.of(which);
+    if (!Files.exists(p) && !p.isAbsolute() && Files.exists(store.dir().resolve(which))) {
+      p = store.dir().resolve(which);
+    }
+    if (!Files.isDirectory(p) && Files.isRegularFile(
+        p.resolveSibling(p.getFileName() + ".index")) || Files.isRegularFile(p)) {
+      p = p.toAbsolutePath().getParent();
+    }
+    if (!Files.exists(p)) {
+      throw TfpeftException.usage("--checkpoint " + which + ": no such checkpoint; give last,"
+          + " best, or a checkpoint directory (" + store.dir() + "/epoch-NNNN)");
+    }
+    return CheckpointStore.read(p);
+  }
+
+  /** A checkpoint of another method cannot be this run's. */
+  private static void checkMethod(CheckpointStore.Checkpoint c, RunConfig config) {
+    JsonObject s = c.state();
+    String want = MethodRegistry.nameOf(config.getMethod().getMethodCase());
+    if (s.has("method") && s.get("method").isJsonObject()
+        && s.getAsJsonObject("method").has("name")) {
+      String got = s.getAsJsonObject("method").get("name").getAsString();
+      if (!got.equals(want)) {
+        throw TfpeftException.usage(c.dir() + ": written by method." + got + ", but the run's"
+            + " config trains method." + want + "; give a checkpoint of this run");
+      }
+    }
+  }
+
+  private static JsonObject methodState(CheckpointStore.Checkpoint c) {
+    JsonObject s = c.state();
+    if (s.has("method") && s.get("method").isJsonObject()
+        && s.getAsJsonObject("method").has("state")) {
+      return s.getAsJsonObject("method").getAsJsonObject("state");
+    }
+    return new JsonObject();
+  }
+
+  /** The checkpoint's model variables (optimizer slots stay behind). */
+  private static TensorFile variables(RunDirectory dir, CheckpointStore.Checkpoint c) {
+    try {
+      checkLengths(c.variables());
+      return TensorBundleReader.read(c.variables(), n -> !n.startsWith("optimizer/"));
+    } catch (TfpeftException e) {
+      if (e.exitCode() != TfpeftException.USAGE) {
+        throw e;
+      }
+      List<String> others = dir.checkpoints().list().stream()
+          .filter(o -> !o.dir().equals(c.dir())).map(o -> o.dir().getFileName().toString())
+          .toList();
+      throw TfpeftException.usage(e.getMessage() + "; the checkpoint " + c.dir() + " is"
+          + " damaged: export " + (others.isEmpty() ? "after training the run again"
+          : "another with --checkpoint (this run also has " + String.join(", ", others) + ")"),
+          e);
+    }
+  }
+
+  /**
+   * Every tensor of the bundle, optimizer slots included, lies inside its data file: a truncated
+   * checkpoint is refused even where the model's own tensors survived, whose values are read
+   * and checked against their CRC32C.
+   */
+  private static void checkLengths(Path prefix) {
+    TensorBundleReader.Index index = TensorBundleReader.readIndex(prefix);
+    int shards = index.header().getNumShards();
+    for (TensorBundleReader.Entry e : index.entries()) {
+      Path shard = TensorBundleReader.shardFile(prefix, e.shard(), shards);
+      try {
+        long length = Files.size(shard);
+        if (e.offset() + e.size() > length) {
+          throw TfpeftException.usage(shard + ": " + length + " bytes, but tensor '" + e.name()
+              + "' ends at byte " + (e.offset() + e.size()) + "; the checkpoint is truncated");
+        }
+      } catch (IOException ex) {
+        throw TfpeftException.usage(shard + ": missing or unreadable (" + ex.getMessage()
+            + "); the checkpoint is incomplete");
+      }
+    }
+  }
+
+  /** The class names of a run whose data is not at hand, from its report. */
+  private static List<String> reportClasses(RunDirectory dir, String dataProblem) {
+    try {
+      if (Files.isRegularFile(dir.report())) {
+        JsonObject r = JsonParser.parseString(Files.readString(dir.report())).getAsJsonObject();
+        if (r.has("test") && r.getAsJsonObject("test").has("classes")) {
+          List<String> names = new ArrayList<>();
+          JsonArray a = r.getAsJsonObject("test").getAsJsonArray("classes");
+          for (JsonElement e : a) {
+            names.add(e.getAsString());
+          }
+          if (!names.isEmpty()) {
+            return names;
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // fall through to the error below
+    }
+    throw TfpeftException.usage("the run's data is not available (" + firstLine(dataProblem)
+        + ") and " + dir.report() + " does not name its classes; make the data of "
+        + dir.config() + " available again");
+  }
+
+  /** The split the held batch comes from: test, else val, else train. */
+  private static Split heldSplit(Dataset d) {
+    return !d.test().isEmpty() ? d.test() : !d.val().isEmpty() ? d.val() : d.train();
+  }
+
+  /** Up to {@link #HELD} images spread evenly over the split, preprocessed for evaluation. */
+  static Held fromSplit(Split split, Preprocess pre) {
+    int n = Math.min(HELD, split.size());
+    int per = pre.height() * pre.width() * 3;
+    float[] px = new float[n * per];
+    List<byte[]> encoded = new ArrayList<>();
+    SplittableRandom rng = new SplittableRandom(0);
+    for (int k = 0; k < n; k++) {
+      Example e = split.examples().get((int) ((long) k * split.size() / n));
+      RgbImage img = e.image().load();
+      if (k < ENCODED) {
+        encoded.add(ImageEncoder.png(img));
+      }
+      pre.apply(img, rng, px, k * per);
+    }
+    return new Held(split.name() + " images", n, px, encoded);
+  }
+
+  /** Smooth colour fields with noise at 1.5x the model's size, fixed by a seed. */
+  static Held random(Preprocess pre, int size) {
+    int per = size * size * 3;
+    float[] px = new float[HELD * per];
+    List<byte[]> encoded = new ArrayList<>();
+    SplittableRandom rng = new SplittableRandom(11);
+    for (int k = 0; k < HELD; k++) {
+      RgbImage img = ExportCommand.sample(size * 3 / 2, size * 3 / 2 + k, rng);
+      byte[] png = ImageEncoder.png(img);
+      if (k < ENCODED) {
+        encoded.add(png);
+      }
+      pre.apply(ImageDecoder.decode(png, "sample " + k), rng, px, k * per);
+    }
+    return new Held("deterministic random images", HELD, px, encoded);
+  }
+
+  /** The class prompts of a CLIP run, as the trainer made them. */
+  private static ClassPrompts prompts(RunConfig c, Dataset data, String dataProblem,
+      List<String> classNames) {
+    var clip = c.getModel().getClip();
+    if (data == null && clip.getTemplatesCount() == 0) {
+      throw TfpeftException.usage("the run's class prompts use its dataset's templates, and the"
+          + " data is not available (" + firstLine(dataProblem) + "); make it available again");
+    }
+    Path vocab = null;
+    if (clip.getTokenizer().isEmpty() && !c.getModel().getWeights().getPath().isEmpty()) {
+      vocab = Backbones.load(c.getModel().getWeights(), null).vocab();
+    }
+    return ClassPrompts.of(ClassPrompts.tokenizer(c, vocab), classNames,
+        ClassPrompts.templates(c, data == null ? List.of() : data.templates()),
+        clip.getContextLength());
+  }
+
+  private static String describeFolding(RunModel m) {
+    RunConfig c = m.config();
+    String what;
+    if (hasLora(c.getMethod())) {
+      what = c.getExport().getMergeLora() ? "LoRA merged into the weights"
+          : "LoRA kept as separate paths";
+    } else if (m.folds()) {
+      what = "folded into the weights, its hooks left out";
+    } else if (m.trained().net().hooks().isEmpty()) {
+      what = "nothing to fold";
+    } else {
+      what = "its hooks kept in the served graph";
+    }
+    if (m.classFeatures() != null) {
+      what += "; class text features baked in";
+    }
+    return what;
+  }
+
+  private static String firstLine(String s) {
+    return s == null ? "" : s.lines().findFirst().orElse("");
+  }
+}
