@@ -45,7 +45,8 @@ final class ExportCommand implements Command {
 
   @Override
   public String usage() {
-    return "export (--weights PATH | --config FILE) --out DIR [--classes NAMES] [--template T]";
+    return "export (--weights PATH | --config FILE) --out DIR [--classes NAMES] [--template T]"
+        + "\n       tfpeft export RUN_DIR --adapter DIR [--checkpoint last|best|DIR]";
   }
 
   @Override
@@ -58,7 +59,11 @@ final class ExportCommand implements Command {
         + " classifier with the class text features of --classes and --template baked in."
         + " Before the directory appears the SavedModel is loaded back and its logits compared"
         + " with the source graph's on held images (at most 1e-5 apart, or nothing is written);"
-        + " the bytes path is compared with tfpeft's own preprocessing and reported.";
+        + " the bytes path is compared with tfpeft's own preprocessing and reported.\n"
+        + "RUN_DIR --adapter DIR writes the run's adapter artifact: its trained state only"
+        + " (adapters, 1-bit ones bit-packed, masks bit-packed, prompts, head), the method"
+        + " config and state, class names, and the identity (SHA-256) of the base it needs; it"
+        + " prints the size and checks the adapter bytes against the storage accounting.";
   }
 
   @Override
@@ -78,11 +83,15 @@ final class ExportCommand implements Command {
         .desc("CLIP prompt with {} for the class name (repeatable)").build());
     o.addOption(Option.builder().longOpt("normalization").hasArg().argName("N")
         .desc("unit, imagenet or clip (overrides the recorded preprocessing)").build());
+    AdapterArtifactArgs.addOptions(o);
     return o;
   }
 
   @Override
   public int run(CommandLine line, Console console) throws Exception {
+    if (line.hasOption("adapter")) {
+      return AdapterArtifactArgs.run(line, console);
+    }
     if (!line.getArgList().isEmpty()) {
       throw TfpeftException.failure("exporting a run directory (" + line.getArgList().get(0)
           + ") is not part of this build yet; export a backbone with --weights");

@@ -55,6 +55,11 @@ final class RunData {
     return bad;
   }
 
+  /** The templates of CLIP's class prompts (empty for a ViT). */
+  List<String> templates() {
+    return templates;
+  }
+
   int templateCount() {
     return Math.max(1, templates.size());
   }
