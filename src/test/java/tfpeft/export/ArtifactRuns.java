@@ -31,7 +31,7 @@ import tfpeft.train.Trainer;
  * CLIP (random weights, two blocks per tower) on a colour task, each training in seconds; and
  * the logits of a run's last checkpoint against those of its artifact applied to the base.
  */
-final class ArtifactRuns {
+public final class ArtifactRuns {
   static final int IMAGE = 16;
   static final ClipConfig CLIP = ClipConfig.newBuilder().setImageSize(IMAGE).setPatchSize(4)
       .setVisionWidth(16).setVisionDepth(2).setVisionHeads(2).setTextWidth(12).setTextDepth(2)
@@ -42,13 +42,13 @@ final class ArtifactRuns {
 
   private ArtifactRuns() {}
 
-  static RunConfig.Builder vit(Path out, String name, MethodConfig method) {
+  public static RunConfig.Builder vit(Path out, String name, MethodConfig method) {
     RunConfig.Builder b = TinySuite.config(out, name, method);
     b.getTrainingBuilder().setEpochs(2);
     return b;
   }
 
-  static synchronized Path clipSuite() {
+  public static synchronized Path clipSuite() {
     if (clipSuite == null) {
       try {
         Path dir = Files.createTempDirectory("tfpeft-artifact-suite");
@@ -64,7 +64,7 @@ final class ArtifactRuns {
     return clipSuite;
   }
 
-  static RunConfig.Builder clip(Path out, String name, MethodConfig method) {
+  public static RunConfig.Builder clip(Path out, String name, MethodConfig method) {
     return RunConfig.newBuilder().setName(name).setOutputDir(out.toString()).setSeed(5)
         .setModel(ModelConfig.newBuilder().setClip(CLIP))
         .setData(DataConfig.newBuilder().setSynthetic(SyntheticSource.newBuilder()
@@ -77,7 +77,7 @@ final class ArtifactRuns {
   }
 
   /** Trains {@code c} into its run directory (returned). */
-  static Path train(RunConfig c) {
+  public static Path train(RunConfig c) {
     return train(new Trainer(c, c.getName() + ".pbtxt", options(), MethodRegistry.builtIn()));
   }
 
