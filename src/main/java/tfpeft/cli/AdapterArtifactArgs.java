@@ -40,7 +40,7 @@ final class AdapterArtifactArgs {
     AdapterArtifact a = r.artifact();
     console.println(String.format(Locale.ROOT, "wrote %s from %s: %s on %s, %d tensors, %,d"
         + " bytes on disk (%s MB)", out, r.checkpoint().dir(), a.methodName(),
-        a.base().describe(), a.tensors().size(), r.bytesOnDisk(),
+        a.base().name(), a.tensors().size(), r.bytesOnDisk(),
         AdapterStorage.significant(AdapterStorage.megabytes(r.bytesOnDisk()), 3)));
     console.println(storageLine(a));
     return 0;
@@ -65,7 +65,8 @@ final class AdapterArtifactArgs {
       if (b > 0) {
         s.append(s.length() == 0 ? "  " : "; ").append(String.format(Locale.ROOT,
             "%s %,d bytes%s", role.equals("mask") ? "masks (1 bit per weight)"
-                : role.equals("head") ? "head (float32)" : role + "s (float32)", b,
+                : role.equals("head") ? "head (float32)" : role.equals("prompt")
+                ? "prompts (float32)" : "injection weights (float32)", b,
             role.equals("head") ? "" : " = " + AdapterStorage.significant(
                 AdapterStorage.megabytes(b), 3) + " MB"));
       }

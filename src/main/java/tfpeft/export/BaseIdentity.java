@@ -30,9 +30,9 @@ public record BaseIdentity(String name, String weights, String sha256, long para
     return sha256.equals(other.sha256);
   }
 
-  /** "vit-small (sha256 1a2b3c4d5e6f...)". */
+  /** "vit-small (sha256 2be256c9...)", the checksum in full. */
   public String describe() {
-    return name + " (sha256 " + sha256.substring(0, Math.min(16, sha256.length())) + "...)";
+    return name + " (sha256 " + sha256 + ")";
   }
 
   public JsonObject json() {

@@ -124,7 +124,6 @@ public record Inventory(String kind, Path path, List<TensorInfo> tensors,
     facts.put("base", a.base().name() + (a.base().weights().isEmpty() ? ""
         : " (" + a.base().weights() + ")") + ", " + String.format(Locale.ROOT, "%,d",
         a.base().parameters()) + " parameters, sha256 " + a.base().sha256());
-    facts.put("method", a.methodName());
     if (a.source().has("run")) {
       facts.put("from", a.source().get("run").getAsString() + ", checkpoint "
           + a.source().get("checkpoint").getAsString());

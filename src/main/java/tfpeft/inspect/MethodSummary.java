@@ -242,9 +242,9 @@ public final class MethodSummary {
       }
     }
     if (head.size() > 0) {
-      lines.add(String.format(Locale.ROOT, "  head: %s float32, %,d bytes", head.keySet()
-          .stream().map(k -> k + " " + NamedTensor.formatShape(trained.get(k))).toList(),
-          headBytes));
+      lines.add(String.format(Locale.ROOT, "  head: %s (float32, %,d bytes)", String.join(", ",
+          head.keySet().stream().map(k -> k + " " + NamedTensor.formatShape(trained.get(k)))
+              .toList()), headBytes));
       JsonObject h = new JsonObject();
       h.add("tensors", head);
       h.addProperty("bytes", headBytes);
