@@ -77,21 +77,29 @@ final class TrainCommand implements Command {
     Trainer.Resume resume = line.hasOption("resume") ? Trainer.Resume.REQUIRE
         : line.hasOption("overwrite") ? Trainer.Resume.OVERWRITE : Trainer.Resume.AUTO;
     SyntheticData.setProgress(console::info);
-    Trainer trainer = new Trainer(loaded.written(), loaded.source(),
-        new Trainer.Options(resume, console.err(), console.interactive()),
-        MethodRegistry.builtIn());
+    AdapterArtifact artifact = null;
+    java.nio.file.Path art = null;
     if (line.hasOption("init-adapter")) {
-      java.nio.file.Path art = java.nio.file.Path.of(line.getOptionValue("init-adapter"));
-      AdapterArtifact artifact = AdapterArtifact.read(art);
+      // checked before weights or data load: a wrong artifact fails at once
+      art = java.nio.file.Path.of(line.getOptionValue("init-adapter"));
+      artifact = AdapterArtifact.read(art);
       artifact.checkMethod(loaded.resolved().getMethod(), art);
-      trainer.startingFrom(new ArtifactStart(artifact, art));
     }
     if (line.hasOption("dry-run")) {
+      // the storage accounting needs only the config: printed before weights or data load
       var adapters = tfpeft.peft.AdapterAccounting.of(loaded.resolved().getMethod(),
           loaded.resolved().getModel());
       if (adapters != null) {
         console.println(adapters.summary(loaded.resolved().getMethod()));
       }
+    }
+    Trainer trainer = new Trainer(loaded.written(), loaded.source(),
+        new Trainer.Options(resume, console.err(), console.interactive()),
+        MethodRegistry.builtIn());
+    if (artifact != null) {
+      trainer.startingFrom(new ArtifactStart(artifact, art));
+    }
+    if (line.hasOption("dry-run")) {
       ParameterCounts counts = trainer.dryRun();
       console.println(counts.summary());
       console.println("dry run: the graph builds; nothing was trained or written ("

@@ -35,6 +35,16 @@ class TrainEvalCommandTest {
   }
 
   @Test
+  void dryRunPrintsTheStoredAdapterSizeBeforeLookingForWeights() throws Exception {
+    Path missing = dir.resolve("no-such-weights");
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/pear-adaptformer.pbtxt",
+        "--dry-run", "--set", "model.weights.path=" + missing);
+    assertTrue(r.out().contains("36,960 bytes = 0.0352 MB"), r.out());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains(missing + ": weights not found (model.weights.path)"), r.err());
+  }
+
+  @Test
   void trainThenEvaluateTheRunAndSummarizeSeeds() throws Exception {
     MainTest.Result a = MainTest.run("train", "--config", config("seed1", 1).toString());
     assertEquals(0, a.code(), a.err());

@@ -256,7 +256,8 @@ public final class Backbones {
     }
     Path path = Path.of(weights.getPath());
     if (!Files.exists(path)) {
-      throw TfpeftException.usage(path + ": weights not found");
+      throw TfpeftException.usage(path + ": weights not found (model.weights.path); convert"
+          + " pretrained weights into it with `tfpeft import`, or point the path at them");
     }
     WeightsFormat format = weights.getFormat();
     if (format == WeightsFormat.AUTO) {
