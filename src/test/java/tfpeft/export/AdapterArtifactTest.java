@@ -87,6 +87,28 @@ class AdapterArtifactTest {
   }
 
   @Test
+  void aPearRunStartedFromItsArtifactKeepsThePlanAndScoresAsTheSource() throws Exception {
+    RunConfig c = ArtifactRuns.vit(out, "pear-source", MethodConfig.newBuilder()
+        .setPear(PearConfig.newBuilder().setLora(LoraConfig.newBuilder().setRank(2).setBits(1))
+            .setWarmupEpochs(1)).build()).build();
+    AdapterArtifact a = roundTrip(c);
+    Path art = out.resolve("pear-source-artifact");
+    RunConfig again = c.toBuilder().setName("pear-again").setTraining(c.getTraining()
+        .toBuilder().setEpochs(0)).build();
+    tfpeft.train.Trainer t = new tfpeft.train.Trainer(again, "pear-again.pbtxt",
+        ArtifactRuns.options(), MethodRegistry.builtIn()).startingFrom(
+            new ArtifactStart(a, art));
+    com.google.gson.JsonObject report = t.run();
+    com.google.gson.JsonObject source = com.google.gson.JsonParser.parseString(Files.readString(
+        out.resolve("pear-source").resolve("report.json"))).getAsJsonObject();
+    assertEquals(source.getAsJsonObject("test").get("top1"),
+        report.getAsJsonObject("test").get("top1"));
+    // what trains from the artifact: the 2 kept adapters (2 x 2 x 32) and the head (16 x 7 + 7),
+    // as after the prune step, where the source run started with all 4 adapters training
+    assertEquals(2 * 64 + 119, report.getAsJsonObject("parameters").get("trainable").getAsLong());
+  }
+
+  @Test
   void maskArtifactHoldsBitsAndPredictsAsTheRun() {
     AdapterArtifact a = roundTrip(ArtifactRuns.clip(out, "mask", MethodConfig.newBuilder()
         .setMask(MaskConfig.newBuilder().setL2(0)).build()).build());
