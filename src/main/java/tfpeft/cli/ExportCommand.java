@@ -47,6 +47,7 @@ final class ExportCommand implements Command {
   @Override
   public String usage() {
     return "export RUN_DIR [--out DIR] [--checkpoint last|best|PATH] [--keep-lora] [--overwrite]"
+        + "\n       tfpeft export RUN_DIR --adapter DIR [--checkpoint last|best|PATH] [--overwrite]"
         + "\n       tfpeft export (--weights PATH | --config FILE) --out DIR [--classes NAMES]"
         + " [--template T]";
   }
@@ -75,7 +76,12 @@ final class ExportCommand implements Command {
         + "export --weights/--config serves a backbone: a ViT needs weights with a head; a CLIP"
         + " becomes a zero-shot classifier with the class text features of --classes and"
         + " --template baked in; its logits are checked against the source graph's the same"
-        + " way. The bytes path is compared with tfpeft's own preprocessing and reported.";
+        + " way. The bytes path is compared with tfpeft's own preprocessing and reported.\n\n"
+        + "export RUN_DIR --adapter DIR writes the run's adapter artifact instead: its trained"
+        + " state only (adapters, 1-bit ones bit-packed, masks bit-packed, prompts, head), the"
+        + " method config and state, class names, and the identity (SHA-256) of the base it"
+        + " needs; it prints the size and checks the adapter bytes against the storage"
+        + " accounting. tfpeft train --init-adapter DIR starts a run from one.";
   }
 
   @Override
@@ -99,11 +105,15 @@ final class ExportCommand implements Command {
         .desc("CLIP prompt with {} for the class name (repeatable)").build());
     o.addOption(Option.builder().longOpt("normalization").hasArg().argName("N")
         .desc("unit, imagenet or clip (overrides the recorded preprocessing)").build());
+    AdapterArtifactArgs.addOptions(o);
     return o;
   }
 
   @Override
   public int run(CommandLine line, Console console) throws Exception {
+    if (line.hasOption("adapter")) {
+      return AdapterArtifactArgs.run(line, console);
+    }
     if (!line.getArgList().isEmpty()) {
       if (line.getArgList().size() > 1) {
         throw TfpeftException.usage("export takes one RUN_DIR, got " + line.getArgList());

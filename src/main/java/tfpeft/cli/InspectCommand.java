@@ -9,6 +9,7 @@ import tfpeft.TfpeftException;
 import tfpeft.inspect.Inventory;
 import tfpeft.inspect.InventoryDiff;
 import tfpeft.inspect.InventoryReport;
+import tfpeft.inspect.MethodSummary;
 import tfpeft.peft.mask.MaskArtifact;
 import tfpeft.peft.mask.MaskInspection;
 
@@ -21,12 +22,15 @@ final class InspectCommand implements Command {
 
   @Override
   public String summary() {
-    return "show what a checkpoint, SavedModel, backbone or weight file holds";
+    return "show what a checkpoint, run, adapter artifact, SavedModel, backbone or weight file"
+        + " holds";
   }
 
   @Override
   public String usage() {
-    return "inspect PATH [--tensors] [--depth N] [--json] | inspect --diff A B";
+    return "inspect PATH [--tensors] [--depth N] [--json] | inspect --diff A B\n"
+        + "       (PATH: checkpoint, run directory, adapter artifact, SavedModel, backbone,"
+        + " .safetensors, .npz)";
   }
 
   @Override
@@ -39,7 +43,14 @@ final class InspectCommand implements Command {
         + " two artifacts tensor by tensor: identical (bit for bit), changed (how many values, the"
         + " largest difference), reshaped, only in one. A checkpoint of a mask-tuning run also"
         + " shows the share of weights its binary masks zero, per layer; a masks.pb file shows"
-        + " the same from its bits.";
+        + " the same from its bits.\n"
+        + "A run directory (its last checkpoint), a run's checkpoint or an adapter artifact also"
+        + " gets a method summary: trainable and frozen parameters; LoRA or AdaptFormer rank,"
+        + " scale, precision and positions; Pear's plan (per position: importance, rank, kept or"
+        + " pruned, shared with); mask sparsity per layer and in total; prompt shapes and the"
+        + " injection form; the head; the stored size (adapter weights only, as Pear's Table I"
+        + " counts). An artifact shows its format, base (name and SHA-256), tool version and"
+        + " size on disk.";
   }
 
   @Override
@@ -86,11 +97,15 @@ final class InspectCommand implements Command {
       return 0;
     }
     Inventory inv = Inventory.of(path);
-    MaskInspection.addFacts(inv);
+    MethodSummary summary = MethodSummary.of(inv);
+    if (summary == null || !summary.json().has("masks")) {
+      MaskInspection.addFacts(inv);
+    }
     if (line.hasOption("json")) {
-      console.println(InventoryReport.json(inv, depth));
+      console.println(InventoryReport.json(inv, depth, summary));
     } else {
-      InventoryReport.text(inv, depth, line.hasOption("tensors")).forEach(console::println);
+      InventoryReport.text(inv, depth, line.hasOption("tensors"), summary)
+          .forEach(console::println);
     }
     return 0;
   }

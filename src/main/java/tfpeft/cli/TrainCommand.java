@@ -7,6 +7,8 @@ import org.apache.commons.cli.Options;
 import tfpeft.TfpeftException;
 import tfpeft.config.LoadedConfig;
 import tfpeft.data.SyntheticData;
+import tfpeft.export.AdapterArtifact;
+import tfpeft.export.ArtifactStart;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.train.ParameterCounts;
 import tfpeft.train.Trainer;
@@ -25,7 +27,8 @@ final class TrainCommand implements Command {
 
   @Override
   public String usage() {
-    return "train --config FILE [--set PATH=VALUE]... [--resume | --overwrite] [--dry-run]";
+    return "train --config FILE [--set PATH=VALUE]... [--resume | --overwrite] [--dry-run]"
+        + " [--init-adapter DIR]";
   }
 
   @Override
@@ -41,7 +44,12 @@ final class TrainCommand implements Command {
         + " its last complete checkpoint, whatever stopped it: the result is the same, bit for"
         + " bit, as an uninterrupted run. A finished run is left as it is.\n"
         + "A NaN or infinite loss stops the run (exit 1) naming the epoch and step; the"
-        + " checkpoints written before it stay.";
+        + " checkpoints written before it stay.\n"
+        + "--init-adapter DIR starts a fresh run from an adapter artifact (tfpeft export RUN"
+        + " --adapter DIR): the config's method must be the artifact's (exit 2 naming the first"
+        + " differing field) and model.weights the base it was trained on (exit 2 naming both"
+        + " bases and their SHA-256); its adapters, head, prompts or masks replace the"
+        + " initializers, and Pear continues with the artifact's plan.";
   }
 
   @Override
@@ -55,6 +63,8 @@ final class TrainCommand implements Command {
     o.addOption(Option.builder().longOpt("dry-run")
         .desc("build the graph and print the trainable and frozen parameter counts, without"
             + " training").build());
+    o.addOption(Option.builder().longOpt("init-adapter").hasArg().argName("DIR")
+        .desc("start from the trained values of an adapter artifact").build());
     return o;
   }
 
@@ -67,6 +77,14 @@ final class TrainCommand implements Command {
     Trainer.Resume resume = line.hasOption("resume") ? Trainer.Resume.REQUIRE
         : line.hasOption("overwrite") ? Trainer.Resume.OVERWRITE : Trainer.Resume.AUTO;
     SyntheticData.setProgress(console::info);
+    AdapterArtifact artifact = null;
+    java.nio.file.Path art = null;
+    if (line.hasOption("init-adapter")) {
+      // checked before weights or data load: a wrong artifact fails at once
+      art = java.nio.file.Path.of(line.getOptionValue("init-adapter"));
+      artifact = AdapterArtifact.read(art);
+      artifact.checkMethod(loaded.resolved().getMethod(), art);
+    }
     if (line.hasOption("dry-run")) {
       // the storage accounting needs only the config: printed before weights or data load
       var adapters = tfpeft.peft.AdapterAccounting.of(loaded.resolved().getMethod(),
@@ -78,6 +96,9 @@ final class TrainCommand implements Command {
     Trainer trainer = new Trainer(loaded.written(), loaded.source(),
         new Trainer.Options(resume, console.err(), console.interactive()),
         MethodRegistry.builtIn());
+    if (artifact != null) {
+      trainer.startingFrom(new ArtifactStart(artifact, art));
+    }
     if (line.hasOption("dry-run")) {
       ParameterCounts counts = trainer.dryRun();
       console.println(counts.summary());

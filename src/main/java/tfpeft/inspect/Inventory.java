@@ -12,6 +12,10 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.tensorflow.proto.SavedModel;
 import tfpeft.TfpeftException;
+import tfpeft.export.AdapterArtifact;
+import tfpeft.export.ArtifactTensor;
+import tfpeft.train.RunDirectory;
+import tfpeft.train.checkpoint.CheckpointStore;
 import tfpeft.model.weights.NamedTensor;
 import tfpeft.model.weights.SafetensorsHeader;
 import tfpeft.model.weights.SafetensorsReader;
@@ -24,7 +28,8 @@ import tfpeft.model.weights.WeightFiles;
  * tensors with dtypes, shapes and stored bytes, plus facts about the container (its kind, the
  * architecture of a backbone directory, the signatures of a SavedModel).
  *
- * @param kind "checkpoint", "backbone", "safetensors", "npz" or "savedmodel"
+ * @param kind "checkpoint", "run" (a run directory: its last checkpoint), "adapter artifact",
+ *     "backbone", "safetensors", "npz" or "savedmodel"
  * @param tensors in the container's order
  * @param facts labelled lines shown before the tensors (insertion order)
  */
@@ -50,6 +55,13 @@ public record Inventory(String kind, Path path, List<TensorInfo> tensors,
     }
     if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
       return savedModel(path);
+    }
+    if (Files.isRegularFile(path.resolve(AdapterArtifact.MANIFEST))) {
+      return artifact(path);
+    }
+    if (Files.isRegularFile(path.resolve(RunDirectory.CONFIG))
+        && Files.isDirectory(path.resolve(RunDirectory.CHECKPOINTS))) {
+      return run(path);
     }
     if (Files.isDirectory(path) && Files.isRegularFile(path.resolve("model.pbtxt"))
         && Files.isRegularFile(path.resolve("weights.safetensors"))) {
@@ -78,6 +90,59 @@ public record Inventory(String kind, Path path, List<TensorInfo> tensors,
       default -> throw TfpeftException.usage(path + ": not a checkpoint, SavedModel, backbone "
           + "directory, .safetensors or .npz file");
     };
+  }
+
+  /** A run directory: the inventory of its last checkpoint. */
+  static Inventory run(Path dir) {
+    CheckpointStore.Checkpoint c = new RunDirectory(dir).checkpoints().latest().orElseThrow(
+        () -> TfpeftException.usage(dir + ": a run directory without a checkpoint yet; train it"
+            + " first"));
+    Inventory inv = checkpoint(c.variables(), "run", dir);
+    inv.facts().put("checkpoint", c.dir() + " (the last)");
+    return inv;
+  }
+
+  /**
+   * An adapter artifact: its tensors with their stored encodings (F32, BIT1 for 1-bit matrices,
+   * MASK for bit-packed masks) and true shapes; values are what the model computes with.
+   */
+  static Inventory artifact(Path dir) {
+    AdapterArtifact a = AdapterArtifact.read(dir);
+    List<TensorInfo> out = new ArrayList<>();
+    for (ArtifactTensor t : a.tensors()) {
+      String dtype = switch (t.encoding()) {
+        case FLOAT32 -> "F32";
+        case BITS1 -> "BIT1";
+        case MASK_BITS -> "MASK";
+      };
+      out.add(new TensorInfo(t.name(), dtype, t.shape(), t.storedBytes()));
+    }
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("format", AdapterArtifact.FORMAT + " (" + AdapterArtifact.MANIFEST + ", "
+        + AdapterArtifact.CONFIG + ", " + AdapterArtifact.TENSORS + ")");
+    facts.put("tool version", a.toolVersion());
+    facts.put("base", a.base().name() + (a.base().weights().isEmpty() ? ""
+        : " (" + a.base().weights() + ")") + ", " + String.format(Locale.ROOT, "%,d",
+        a.base().parameters()) + " parameters, sha256 " + a.base().sha256());
+    if (a.source().has("run")) {
+      facts.put("from", a.source().get("run").getAsString() + ", checkpoint "
+          + a.source().get("checkpoint").getAsString());
+    }
+    facts.put("classes", a.classNames().size() + " (" + String.join(", ", a.classNames()
+        .subList(0, Math.min(8, a.classNames().size()))) + (a.classNames().size() > 8 ? ", ..."
+        : "") + ")");
+    long size = AdapterArtifact.sizeOnDisk(dir);
+    facts.put("size on disk", String.format(Locale.ROOT, "%,d bytes = %.4f MB", size,
+        size / 1048576.0));
+    return new Inventory("adapter artifact", dir, out, facts, include -> {
+      List<NamedTensor> values = new ArrayList<>();
+      for (ArtifactTensor t : a.tensors()) {
+        if (include.test(t.name())) {
+          values.add(new NamedTensor(t.name(), t.shape(), t.effective()));
+        }
+      }
+      return new TensorFile(dir, values);
+    });
   }
 
   /** A checkpoint prefix for {@code path}: itself, or the single/latest one in a directory. */

@@ -53,9 +53,18 @@ public final class InventoryReport {
   }
 
   public static List<String> text(Inventory inv, int depth, boolean listTensors) {
+    return text(inv, depth, listTensors, null);
+  }
+
+  /** The text, with a run's or artifact's method summary after the facts (when not null). */
+  public static List<String> text(Inventory inv, int depth, boolean listTensors,
+      MethodSummary summary) {
     List<String> out = new ArrayList<>();
     out.add(inv.path() + ": " + inv.kind());
     inv.facts().forEach((k, v) -> out.add("  " + k + ": " + v));
+    if (summary != null) {
+      summary.lines().forEach(l -> out.add("  " + l));
+    }
     long elements = 0;
     long bytes = 0;
     for (TensorInfo t : inv.tensors()) {
@@ -84,12 +93,20 @@ public final class InventoryReport {
   }
 
   public static String json(Inventory inv, int depth) {
+    return json(inv, depth, null);
+  }
+
+  /** The JSON, with the method summary as "method_summary" (when not null). */
+  public static String json(Inventory inv, int depth, MethodSummary summary) {
     JsonObject o = new JsonObject();
     o.addProperty("path", inv.path().toString());
     o.addProperty("kind", inv.kind());
     JsonObject facts = new JsonObject();
     inv.facts().forEach(facts::addProperty);
     o.add("facts", facts);
+    if (summary != null) {
+      o.add("method_summary", summary.json());
+    }
     JsonArray groups = new JsonArray();
     for (Group g : groups(inv, depth)) {
       JsonObject j = new JsonObject();

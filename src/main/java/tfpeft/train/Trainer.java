@@ -64,12 +64,28 @@ public final class Trainer {
    */
   public record Options(Resume resume, PrintStream log, boolean interactive) {}
 
+  /**
+   * Trained values a fresh run starts from instead of their initializers (an adapter artifact);
+   * a resumed run ignores it, its checkpoint holds everything.
+   */
+  public interface Start {
+    /** Method state to restore before the training step is built (Pear's plan). */
+    JsonObject methodState();
+
+    /**
+     * Called once the pretrained weights are in the session: checks that they are the start's
+     * base, assigns the trained values, and says where the run starts.
+     */
+    String apply(TrainGraph graph, Session session);
+  }
+
   private final RunConfig config;
   private final PretrainedWeights weights;
   private final String source;
   private final Options options;
   private final MethodRegistry registry;
   private final RunDirectory dir;
+  private Start initial;
 
   /**
    * @param written the config as written (file and --set, before defaults): the model fields it
@@ -87,6 +103,12 @@ public final class Trainer {
 
   public RunDirectory directory() {
     return dir;
+  }
+
+  /** Makes a fresh run start from {@code start}'s trained values; returns this trainer. */
+  public Trainer startingFrom(Start start) {
+    this.initial = start;
+    return this;
   }
 
   /** What {@code --dry-run} shows: the graph's parameters by group, trainable or frozen. */
@@ -125,6 +147,9 @@ public final class Trainer {
     try (Graph g = new Graph()) {
       TrainGraph graph = build(g, method, data);
       start.ifPresent(c -> method.restoreState(RunState.methodState(c.state())));
+      if (start.isEmpty() && initial != null) {
+        method.restoreState(initial.methodState());
+      }
       TrainStep step = TrainStep.build(graph, 0);
       start.ifPresent(c -> VariableCheckpoint.addMissingSlots(c, graph.net()));
       ParameterCounts counts = ParameterCounts.of(graph.modelVariables(),
@@ -133,6 +158,12 @@ public final class Trainer {
       try (Session s = SessionOptions.open(g, config.getRuntime())) {
         s.initialize();
         String from = weights.assign(s, graph.net());
+        if (start.isEmpty() && initial != null) {
+          from = initial.apply(graph, s) + " on " + from;
+        } else if (initial != null) {
+          options.log().println("resuming: the run's checkpoint holds its trained values, the"
+              + " adapter artifact is not applied again");
+        }
         RunState state;
         if (start.isPresent()) {
           VariableCheckpoint.restore(start.get(), s, graph.net().variables(), true);

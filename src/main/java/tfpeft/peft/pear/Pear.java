@@ -184,6 +184,23 @@ public final class Pear {
     plan = decided;
   }
 
+  /**
+   * Gives a built net's Pear state variables the routing and importance of {@code plan}, as the
+   * prune step left them: what a model restored from stored adapters (which carry the plan, not
+   * these variables) computes with.
+   */
+  public static void assignPlan(Session s, Net net, PearPlan plan) {
+    int n = plan.size();
+    VariableValues.assign(s, net.variable(PREFIX + SharedAdapters.STATE + "routing_offset"),
+        SharedAdapters.offset(plan.routing(), n));
+    float[] importance = new float[n];
+    for (int p = 0; p < n; p++) {
+      importance[p] = (float) plan.importance()[p];
+    }
+    VariableValues.assign(s, net.variable(PREFIX + SharedAdapters.STATE + "importance"),
+        importance);
+  }
+
   private List<String> sites() {
     return positions.stream().map(SiteSurvey.Site::name).toList();
   }

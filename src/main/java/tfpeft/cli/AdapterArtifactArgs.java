@@ -1,0 +1,78 @@
+package tfpeft.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import tfpeft.TfpeftException;
+import tfpeft.export.AdapterArtifact;
+import tfpeft.export.AdapterExport;
+import tfpeft.peft.AdapterAccounting;
+import tfpeft.peft.AdapterStorage;
+import tfpeft.peft.MethodRegistry;
+
+/**
+ * {@code tfpeft export RUN_DIR --adapter OUT}: the adapter artifact of a run, kept apart from the
+ * SavedModel export so that each reads on its own.
+ */
+final class AdapterArtifactArgs {
+  private AdapterArtifactArgs() {}
+
+  static void addOptions(Options o) {
+    o.addOption(Option.builder().longOpt("adapter").hasArg().argName("DIR")
+        .desc("with RUN_DIR: write the run's adapter artifact (trained state only) to DIR")
+        .build());
+    o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("best|last|DIR")
+        .desc("the run's checkpoint to export (default last)").build());
+  }
+
+  static int run(CommandLine line, Console console) {
+    if (line.getArgList().size() != 1) {
+      throw TfpeftException.failure("export --adapter writes a run's artifact: give the run"
+          + " directory (export RUN_DIR --adapter OUT); applying an artifact to a base as a"
+          + " SavedModel (--adapter ART --weights BASE --out DIR) is not part of this build yet");
+    }
+    Path out = Path.of(line.getOptionValue("adapter"));
+    AdapterExport.Result r = AdapterExport.fromRun(Path.of(line.getArgList().get(0)),
+        line.getOptionValue("checkpoint", "last"), out, line.hasOption("overwrite"),
+        MethodRegistry.builtIn(), console::info);
+    AdapterArtifact a = r.artifact();
+    console.println(String.format(Locale.ROOT, "wrote %s from %s: %s on %s, %d tensors, %,d"
+        + " bytes on disk (%s MB)", out, r.checkpoint().dir(), a.methodName(),
+        a.base().name(), a.tensors().size(), r.bytesOnDisk(),
+        AdapterStorage.significant(AdapterStorage.megabytes(r.bytesOnDisk()), 3)));
+    console.println(storageLine(a));
+    return 0;
+  }
+
+  /** The stored parts, with the adapter weights set against the storage accounting. */
+  static String storageLine(AdapterArtifact a) {
+    StringBuilder s = new StringBuilder();
+    AdapterAccounting acc = a.accounting();
+    long adapters = a.adapterWeightBytes();
+    if (acc != null) {
+      s.append(String.format(Locale.ROOT, "  adapter weights %,d bytes = %s MB; the storage"
+          + " accounting (train --dry-run) counts %,d bytes: %s", adapters,
+          AdapterStorage.significant(AdapterStorage.megabytes(adapters), 3), acc.storedBytes(),
+          adapters == acc.storedBytes() ? "equal"
+              : "different (" + (a.method().hasPear() && !a.methodState().has("plan")
+                  ? "exported before the prune step: every adapter is kept"
+                  : "unexpected") + ")"));
+    }
+    for (String role : new String[] {"mask", "prompt", "injection", "head"}) {
+      long b = a.bytes(role);
+      if (b > 0) {
+        s.append(s.length() == 0 ? "  " : "; ").append(String.format(Locale.ROOT,
+            "%s %,d bytes%s", role.equals("mask") ? "masks (1 bit per weight)"
+                : role.equals("head") ? "head (float32)" : role.equals("prompt")
+                ? "prompts (float32)" : "injection weights (float32)", b,
+            role.equals("head") ? "" : " = " + AdapterStorage.significant(
+                AdapterStorage.megabytes(b), 3) + " MB"));
+      }
+    }
+    s.append(String.format(Locale.ROOT, "; tensors %,d bytes in all, plus the manifest, config"
+        + " and safetensors header", a.tensorBytes()));
+    return s.toString();
+  }
+}

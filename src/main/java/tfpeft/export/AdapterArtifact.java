@@ -1,0 +1,519 @@
+package tfpeft.export;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.protobuf.TextFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.tensorflow.Session;
+import tfpeft.TfpeftException;
+import tfpeft.Version;
+import tfpeft.config.proto.MaskConfig;
+import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
+import tfpeft.model.VariableValues;
+import tfpeft.model.weights.NamedTensor;
+import tfpeft.peft.AdapterAccounting;
+import tfpeft.peft.MethodRegistry;
+import tfpeft.peft.pear.Pear;
+import tfpeft.peft.pear.PearPlanJson;
+import tfpeft.train.RunModel;
+import tfpeft.util.AtomicFiles;
+
+/**
+ * What a run trained, apart from the base model it trained on: a directory of three files.
+ *
+ * <ul>
+ *   <li>{@code manifest.json}: the format ({@value #FORMAT}), the tool version, the base identity
+ *       ({@link BaseIdentity}: name, weights path, SHA-256 of the frozen backbone), the method,
+ *       the class names and CLIP templates, the method state (Pear's plan), each tensor's
+ *       variable name, role, encoding and true shape, and the stored sizes;
+ *   <li>{@code config.pbtxt}: the run's resolved config; its {@code method} is what a run started
+ *       from the artifact must match, its {@code model} the architecture and weights of the base;
+ *   <li>{@code adapter.safetensors}: the trainable state only ({@link ArtifactTensor}): adapters
+ *       (1-bit ones as packed bits plus float32 mean and std), the head, prompts and injection
+ *       weights in float32, masks as packed bits.
+ * </ul>
+ *
+ * <p>{@link #apply} puts the artifact into a model built from its config on the base, so that it
+ * computes what the trained run computed.
+ */
+public final class AdapterArtifact {
+  public static final String FORMAT = "tfpeft-adapter-artifact-1";
+  public static final String MANIFEST = "manifest.json";
+  public static final String CONFIG = "config.pbtxt";
+  public static final String TENSORS = "adapter.safetensors";
+
+  private final RunConfig config;
+  private final BaseIdentity base;
+  private final String toolVersion;
+  private final List<String> classNames;
+  private final List<String> templates;
+  private final JsonObject methodState;
+  private final JsonObject source;
+  private final List<ArtifactTensor> tensors;
+
+  public AdapterArtifact(RunConfig config, BaseIdentity base, String toolVersion,
+      List<String> classNames, List<String> templates, JsonObject methodState, JsonObject source,
+      List<ArtifactTensor> tensors) {
+    this.config = config;
+    this.base = base;
+    this.toolVersion = toolVersion;
+    this.classNames = List.copyOf(classNames);
+    this.templates = List.copyOf(templates);
+    this.methodState = methodState == null ? new JsonObject() : methodState;
+    this.source = source == null ? new JsonObject() : source;
+    this.tensors = List.copyOf(tensors);
+  }
+
+  // ---- making ------------------------------------------------------------------------------
+
+  /**
+   * The trainable variables of {@code m} (a run's model with its checkpoint restored) as an
+   * artifact.
+   *
+   * @param methodState the checkpoint's method state (restored into {@code m} already)
+   * @param source where it came from (run directory, checkpoint), for the manifest
+   */
+  public static AdapterArtifact of(RunModel m, JsonObject methodState, JsonObject source) {
+    RunConfig c = m.config();
+    MethodConfig method = c.getMethod();
+    refuseUnsupported(method);
+    List<ArtifactTensor> out = new ArrayList<>();
+    int bits = adapterBits(method);
+    for (ModelVariable v : m.graph().trainable()) {
+      if (v.name().startsWith("backbone/")) {
+        throw TfpeftException.usage("method." + MethodConfigDiff.name(method) + " trains the "
+            + "backbone (" + v.name() + "); an adapter artifact holds only added state");
+      }
+      float[] values = VariableValues.read(m.session(), v);
+      long[] shape = v.shape().asArray();
+      String role = role(method, v.name());
+      if (role.equals("mask")) {
+        out.add(ArtifactTensor.mask(v.name(), shape, values, method.getMask().getThreshold()));
+      } else if (role.equals("adapter") && bits == 1) {
+        out.add(ArtifactTensor.bits1(v.name(), shape, role, values));
+      } else {
+        out.add(ArtifactTensor.float32(v.name(), shape, role, values));
+      }
+    }
+    if (out.isEmpty()) {
+      throw TfpeftException.usage("method." + MethodConfigDiff.name(method)
+          + " trained nothing; there is no adapter artifact to write");
+    }
+    return new AdapterArtifact(c, BaseIdentity.of(c, m.base()), Version.get(), m.classNames(),
+        m.templates(), methodState, source, out);
+  }
+
+  static void refuseUnsupported(MethodConfig method) {
+    String why = switch (method.getMethodCase()) {
+      case FULL_FINETUNE -> "trains the whole backbone; export a SavedModel of the run instead";
+      case ZERO_SHOT -> "trains nothing; the base model alone is the classifier";
+      case TIP_ADAPTER -> "keeps a feature cache, not trained variables";
+      default -> null;
+    };
+    if (why != null) {
+      throw TfpeftException.usage("method." + MethodConfigDiff.name(method) + " " + why
+          + " (adapter artifacts hold LoRA, AdaptFormer, Pear, masks, prompts, heads)");
+    }
+  }
+
+  /** 1 when the method's adapters are 1-bit, else 0. */
+  static int adapterBits(MethodConfig m) {
+    return switch (m.getMethodCase()) {
+      case LORA -> m.getLora().getBits();
+      case ADAPTFORMER -> m.getAdaptformer().getBits();
+      case PEAR -> m.getPear().hasLora() ? m.getPear().getLora().getBits()
+          : m.getPear().getAdaptformer().getBits();
+      default -> 0;
+    };
+  }
+
+  /** What a trained variable is: adapter, head, mask, prompt, injection (or other). */
+  static String role(MethodConfig method, String name) {
+    if (name.startsWith("head/")) {
+      return "head";
+    }
+    return switch (method.getMethodCase()) {
+      case LORA, ADAPTFORMER, PEAR -> "adapter";
+      case MASK -> "mask";
+      case COOP, VPT -> "prompt";
+      case MUDPT -> name.startsWith("peft/mudpt/injection/") ? "injection" : "prompt";
+      default -> "other";
+    };
+  }
+
+  // ---- what it holds -----------------------------------------------------------------------
+
+  public RunConfig config() {
+    return config;
+  }
+
+  public MethodConfig method() {
+    return config.getMethod();
+  }
+
+  public String methodName() {
+    return MethodConfigDiff.name(config.getMethod());
+  }
+
+  public BaseIdentity base() {
+    return base;
+  }
+
+  public String toolVersion() {
+    return toolVersion;
+  }
+
+  public List<String> classNames() {
+    return classNames;
+  }
+
+  public List<String> templates() {
+    return templates;
+  }
+
+  /** The method state to restore before the training step is built (Pear's plan). */
+  public JsonObject methodState() {
+    return methodState.deepCopy();
+  }
+
+  public JsonObject source() {
+    return source;
+  }
+
+  public List<ArtifactTensor> tensors() {
+    return tensors;
+  }
+
+  /** Stored bytes of the tensors with {@code role}. */
+  public long bytes(String role) {
+    return tensors.stream().filter(t -> t.role().equals(role))
+        .mapToLong(ArtifactTensor::storedBytes).sum();
+  }
+
+  /** Adapter weights only, as Pear's Table I and {@link AdapterAccounting} count them. */
+  public long adapterWeightBytes() {
+    return bytes("adapter");
+  }
+
+  /** Stored bytes of every tensor (the data of the safetensors file). */
+  public long tensorBytes() {
+    return tensors.stream().mapToLong(ArtifactTensor::storedBytes).sum();
+  }
+
+  /** The storage accounting of the artifact's method on its base, null for non-adapter methods. */
+  public AdapterAccounting accounting() {
+    return AdapterAccounting.of(config.getMethod(), config.getModel());
+  }
+
+  // ---- checks ------------------------------------------------------------------------------
+
+  /** Fails (exit 2) unless {@code run} configures the artifact's method identically. */
+  public void checkMethod(MethodConfig run, Path artifact) {
+    MethodConfigDiff.Difference d = MethodConfigDiff.first(config.getMethod(), run);
+    if (d == null) {
+      return;
+    }
+    if (d.field().equals("method")) {
+      throw TfpeftException.usage(artifact + ": the artifact holds method " + d.left()
+          + " but the config's method is " + d.right() + "; use a config of the run that made"
+          + " the artifact");
+    }
+    throw TfpeftException.usage(artifact + ": the config's " + d.field() + " is " + d.right()
+        + " but the artifact was trained with " + d.left() + "; set " + d.field() + " to "
+        + d.left() + " (or --set " + d.field() + "=" + d.left() + ")");
+  }
+
+  /** Fails (exit 2) unless {@code run} is the base the artifact was trained on. */
+  public void checkBase(BaseIdentity run, Path artifact) {
+    if (base.sameWeights(run)) {
+      return;
+    }
+    throw TfpeftException.usage(artifact + ": made for base " + base.describe()
+        + ", but the model's weights are " + run.describe() + (run.weights().isEmpty() ? ""
+            : " from " + run.weights()) + "; set model.weights to the artifact's base ("
+        + (base.weights().isEmpty() ? "its random initialization, seed in the artifact's "
+            + CONFIG : base.weights()) + ")");
+  }
+
+  /** Fails unless every variable in {@code trainable} has a value in the artifact. */
+  public void checkCovers(List<ModelVariable> trainable, Path artifact) {
+    Set<String> have = new HashSet<>();
+    tensors.forEach(t -> have.add(t.name()));
+    for (ModelVariable v : trainable) {
+      if (!have.contains(v.name())) {
+        throw TfpeftException.usage(artifact + ": no value for " + v.name() + ", which the "
+            + "model trains; the artifact is incomplete or for another method config");
+      }
+    }
+  }
+
+  // ---- applying ----------------------------------------------------------------------------
+
+  /**
+   * Assigns the artifact to a model built from its config on its base: each tensor to its
+   * variable (1-bit matrices as a latent the quantizer maps back to the stored bits, mean and std;
+   * masks as values on the right side of the threshold), and Pear's routing from the plan.
+   */
+  public void apply(Session s, Net net, Path artifact) {
+    MaskConfig mask = config.getMethod().hasMask() ? config.getMethod().getMask()
+        : MaskConfig.getDefaultInstance();
+    for (ArtifactTensor t : tensors) {
+      ModelVariable v;
+      try {
+        v = net.variable(t.name());
+      } catch (IllegalArgumentException e) {
+        throw TfpeftException.usage(artifact + ": the model has no variable " + t.name()
+            + "; the artifact is for another method config or architecture", e);
+      }
+      if (!Arrays.equals(v.shape().asArray(), t.shape())) {
+        throw TfpeftException.usage(artifact + ": " + t.name() + " is "
+            + NamedTensor.formatShape(t.shape()) + " in the artifact but " + v.shape()
+            + " in the model" + (t.role().equals("head") ? " (the artifact's head is for its "
+                + classNames.size() + " classes)" : ""));
+      }
+      VariableValues.assign(s, v, t.variableValues(mask));
+    }
+    if (config.getMethod().hasPear() && methodState.has("plan")) {
+      Pear.assignPlan(s, net, PearPlanJson.fromJson(methodState.get("plan"),
+          artifact + " (" + MANIFEST + ", method_state.plan)"));
+    }
+  }
+
+  /**
+   * The artifact's model on its base: built from its config (with {@code weights} as
+   * model.weights.path when given), its classes and templates, the base checked, the artifact
+   * applied. The caller closes it.
+   */
+  public RunModel openOnBase(String weights, MethodRegistry registry, Consumer<String> log,
+      Path artifact) {
+    RunConfig c = config;
+    if (weights != null) {
+      RunConfig.Builder b = c.toBuilder();
+      b.getModelBuilder().getWeightsBuilder().setPath(weights);
+      c = b.build();
+    }
+    RunModel m = RunModel.open(c, classNames, templates, registry, methodState(), log);
+    try {
+      checkBase(BaseIdentity.of(m.config(), m.base()), artifact);
+      checkCovers(m.graph().trainable(), artifact);
+      apply(m.session(), m.net(), artifact);
+      return m;
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
+  }
+
+  // ---- files -------------------------------------------------------------------------------
+
+  public JsonObject manifest() {
+    JsonObject o = new JsonObject();
+    o.addProperty("format", FORMAT);
+    o.addProperty("tool_version", toolVersion);
+    o.add("base", base.json());
+    o.addProperty("method", methodName());
+    o.add("source", source);
+    JsonArray names = new JsonArray();
+    classNames.forEach(names::add);
+    o.add("class_names", names);
+    JsonArray tpl = new JsonArray();
+    templates.forEach(tpl::add);
+    o.add("templates", tpl);
+    o.add("method_state", methodState);
+    JsonArray ts = new JsonArray();
+    for (ArtifactTensor t : tensors) {
+      JsonObject j = new JsonObject();
+      j.addProperty("name", t.name());
+      j.addProperty("role", t.role());
+      j.addProperty("encoding", t.encoding().key());
+      JsonArray shape = new JsonArray();
+      for (long d : t.shape()) {
+        shape.add(d);
+      }
+      j.add("shape", shape);
+      j.addProperty("stored_bytes", t.storedBytes());
+      ts.add(j);
+    }
+    o.add("tensors", ts);
+    JsonObject storage = new JsonObject();
+    storage.addProperty("adapter_weight_bytes", adapterWeightBytes());
+    AdapterAccounting acc = accounting();
+    if (acc != null) {
+      storage.addProperty("accounting_bytes", acc.storedBytes());
+    }
+    for (String role : List.of("head", "mask", "prompt", "injection")) {
+      long b = bytes(role);
+      if (b > 0) {
+        storage.addProperty(role + "_bytes", b);
+      }
+    }
+    storage.addProperty("tensor_bytes", tensorBytes());
+    o.add("storage", storage);
+    return o;
+  }
+
+  /** Writes the artifact directory {@code out}; it appears complete or not at all. */
+  public void write(Path out) {
+    Path parent = out.toAbsolutePath().getParent();
+    Path tmp = parent.resolve("." + out.getFileName() + ".artifact.tmp");
+    try {
+      Files.createDirectories(parent);
+      AtomicFiles.deleteTree(tmp);
+      Files.createDirectories(tmp);
+      AtomicFiles.write(tmp.resolve(TENSORS), ArtifactFile.encode(tensors,
+          Map.of("format", FORMAT)));
+      AtomicFiles.writeString(tmp.resolve(CONFIG), "# The resolved config of the run this adapter"
+          + " artifact comes from.\n" + TextFormat.printer().printToString(config));
+      AtomicFiles.writeString(tmp.resolve(MANIFEST), new GsonBuilder().setPrettyPrinting()
+          .disableHtmlEscaping().create().toJson(manifest()) + "\n");
+      AtomicFiles.replaceDirectory(tmp, out);
+    } catch (IOException e) {
+      throw TfpeftException.failure("cannot write the adapter artifact " + out + ": "
+          + e.getMessage(), e);
+    } finally {
+      AtomicFiles.deleteTree(tmp);
+    }
+  }
+
+  /** Bytes of the artifact's files on disk. */
+  public static long sizeOnDisk(Path dir) {
+    long n = 0;
+    for (String f : List.of(MANIFEST, CONFIG, TENSORS)) {
+      n += dir.resolve(f).toFile().length();
+    }
+    return n;
+  }
+
+  /** Whether {@code path} looks like an artifact directory (it has a manifest). */
+  public static boolean isArtifact(Path path) {
+    return Files.isDirectory(path) && Files.isRegularFile(path.resolve(MANIFEST))
+        && Files.isRegularFile(path.resolve(TENSORS));
+  }
+
+  /** Reads and checks an artifact directory; every defect is a usage error naming the file. */
+  public static AdapterArtifact read(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw TfpeftException.usage(dir + ": no such adapter artifact directory; write one with"
+          + " tfpeft export RUN_DIR --adapter " + dir);
+    }
+    Path manifestFile = dir.resolve(MANIFEST);
+    if (!Files.isRegularFile(manifestFile)) {
+      throw TfpeftException.usage(dir + ": not an adapter artifact (no " + MANIFEST + ")");
+    }
+    JsonObject m;
+    try {
+      JsonElement e = JsonParser.parseString(Files.readString(manifestFile,
+          StandardCharsets.UTF_8));
+      if (!e.isJsonObject()) {
+        throw new JsonParseException("not an object");
+      }
+      m = e.getAsJsonObject();
+    } catch (IOException | JsonParseException e) {
+      throw TfpeftException.usage(manifestFile + ": not a readable JSON manifest ("
+          + e.getMessage() + "); the artifact is damaged, export it again", e);
+    }
+    String format = m.has("format") ? m.get("format").getAsString() : "(none)";
+    if (!FORMAT.equals(format)) {
+      throw TfpeftException.usage(manifestFile + ": format '" + format + "', but this build"
+          + " (" + Version.get() + ") reads '" + FORMAT + "'; export the artifact again with"
+          + " this version");
+    }
+    try {
+      RunConfig.Builder cb = RunConfig.newBuilder();
+      try {
+        TextFormat.merge(Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8), cb);
+      } catch (IOException e) {
+        throw TfpeftException.usage(dir.resolve(CONFIG) + ": cannot read the artifact's config ("
+            + e.getMessage() + "); the artifact is damaged, export it again", e);
+      }
+      List<String> classes = strings(m.getAsJsonArray("class_names"));
+      List<String> tpl = m.has("templates") ? strings(m.getAsJsonArray("templates"))
+          : List.of();
+      JsonObject state = m.has("method_state") ? m.getAsJsonObject("method_state")
+          : new JsonObject();
+      Map<String, String> meta = new LinkedHashMap<>();
+      Path file = dir.resolve(TENSORS);
+      if (!Files.isRegularFile(file)) {
+        throw TfpeftException.usage(file + ": missing; the artifact is incomplete, export it"
+            + " again");
+      }
+      Map<String, byte[]> raw = ArtifactFile.read(file, meta);
+      if (!FORMAT.equals(meta.get("format"))) {
+        throw TfpeftException.usage(file + ": metadata format '" + meta.get("format")
+            + "', expected '" + FORMAT + "'; not this artifact's tensors");
+      }
+      List<ArtifactTensor> tensors = new ArrayList<>();
+      for (JsonElement el : m.getAsJsonArray("tensors")) {
+        tensors.add(tensor(el.getAsJsonObject(), raw, file));
+      }
+      return new AdapterArtifact(cb.build(), BaseIdentity.fromJson(m.getAsJsonObject("base")),
+          m.get("tool_version").getAsString(), classes, tpl, state,
+          m.has("source") ? m.getAsJsonObject("source") : new JsonObject(), tensors);
+    } catch (RuntimeException e) {
+      if (e instanceof TfpeftException) {
+        throw e;
+      }
+      throw TfpeftException.usage(manifestFile + ": incomplete manifest (" + e + "); the"
+          + " artifact is damaged, export it again", e);
+    }
+  }
+
+  private static ArtifactTensor tensor(JsonObject j, Map<String, byte[]> raw, Path file) {
+    String name = j.get("name").getAsString();
+    ArtifactTensor.Encoding enc = ArtifactTensor.Encoding.ofKey(j.get("encoding").getAsString());
+    JsonArray s = j.getAsJsonArray("shape");
+    long[] shape = new long[s.size()];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = s.get(i).getAsLong();
+    }
+    byte[] data = raw.get(name);
+    if (data == null) {
+      throw TfpeftException.usage(file + ": no tensor '" + name + "' (the manifest lists it);"
+          + " the artifact is damaged, export it again");
+    }
+    float mean = 0;
+    float std = 0;
+    if (enc == ArtifactTensor.Encoding.BITS1) {
+      byte[] ms = raw.get(name + ArtifactTensor.MEAN_STD);
+      if (ms == null || ms.length != 8) {
+        throw TfpeftException.usage(file + ": the 1-bit matrix '" + name + "' has no "
+            + ArtifactTensor.MEAN_STD + " [2]; the artifact is damaged, export it again");
+      }
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(ms).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      mean = b.getFloat();
+      std = b.getFloat();
+    }
+    ArtifactTensor t = new ArtifactTensor(name, shape, enc, j.get("role").getAsString(), data,
+        mean, std);
+    if (data.length != t.expectedDataBytes()) {
+      throw TfpeftException.usage(file + ": tensor '" + name + "' has " + data.length
+          + " bytes, its shape " + NamedTensor.formatShape(shape) + " as " + enc.key()
+          + " needs " + t.expectedDataBytes() + "; the artifact is damaged, export it again");
+    }
+    return t;
+  }
+
+  private static List<String> strings(JsonArray a) {
+    List<String> out = new ArrayList<>();
+    a.forEach(e -> out.add(e.getAsString()));
+    return out;
+  }
+}

@@ -1,0 +1,89 @@
+package tfpeft.export;
+
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import tfpeft.TfpeftException;
+import tfpeft.config.ConfigLoader;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.peft.MethodRegistry;
+import tfpeft.train.RunDirectory;
+import tfpeft.train.RunModel;
+import tfpeft.train.checkpoint.CheckpointStore;
+
+/**
+ * Writes the adapter artifact of a run's checkpoint: the run's model is built from its resolved
+ * config on its pretrained weights (which gives the base identity), the checkpoint restored, and
+ * the variables the method trains at that checkpoint taken out.
+ */
+public final class AdapterExport {
+  /** What was written. */
+  public record Result(AdapterArtifact artifact, Path out, CheckpointStore.Checkpoint checkpoint,
+      long bytesOnDisk) {}
+
+  private AdapterExport() {}
+
+  /**
+   * @param which "last", "best" or a checkpoint directory
+   * @param overwrite whether an existing {@code out} may be replaced
+   */
+  public static Result fromRun(Path runDir, String which, Path out, boolean overwrite,
+      MethodRegistry registry, Consumer<String> log) {
+    RunDirectory dir = new RunDirectory(runDir);
+    if (!Files.isRegularFile(dir.config())) {
+      throw TfpeftException.usage(runDir + ": not a run directory (no " + RunDirectory.CONFIG
+          + ")");
+    }
+    if (Files.exists(out) && !overwrite) {
+      throw TfpeftException.usage(out + " exists; choose another --adapter or pass --overwrite");
+    }
+    RunConfig config = ConfigLoader.load(dir.config(), List.of()).resolved();
+    Path parent = dir.root().normalize().getParent();
+    config = config.toBuilder().setName(dir.root().normalize().getFileName().toString())
+        .setOutputDir(parent == null ? "." : parent.toString()).build();
+    AdapterArtifact.refuseUnsupported(config.getMethod());
+    CheckpointStore.Checkpoint c = checkpoint(dir, which);
+    JsonObject state = methodState(c.state());
+    JsonObject source = new JsonObject();
+    source.addProperty("run", dir.root().toString());
+    source.addProperty("checkpoint", c.dir().getFileName().toString());
+    source.addProperty("epoch", c.epoch());
+    AdapterArtifact artifact;
+    try (RunModel m = RunModel.open(config, null, null, registry, state, log)) {
+      m.restore(c);
+      artifact = AdapterArtifact.of(m, state, source);
+    }
+    artifact.write(out);
+    return new Result(artifact, out, c, AdapterArtifact.sizeOnDisk(out));
+  }
+
+  /** The method's part of a checkpoint's state.json ({"method": {"state": ...}}). */
+  static JsonObject methodState(JsonObject state) {
+    if (state.has("method") && state.get("method").isJsonObject()
+        && state.getAsJsonObject("method").has("state")) {
+      return state.getAsJsonObject("method").getAsJsonObject("state").deepCopy();
+    }
+    return new JsonObject();
+  }
+
+  static CheckpointStore.Checkpoint checkpoint(RunDirectory dir, String which) {
+    if (!which.equals("last") && !which.equals("best")) {
+      Path p = Path.of(which);
+      if (!Files.isRegularFile(p.resolve(CheckpointStore.STATE))) {
+        throw TfpeftException.usage("--checkpoint " + which + ": expected best, last or a"
+            + " checkpoint directory (" + dir.root().resolve(RunDirectory.CHECKPOINTS)
+            + "/epoch-NNNN)");
+      }
+      return CheckpointStore.read(p);
+    }
+    CheckpointStore store = dir.checkpoints();
+    Optional<CheckpointStore.Checkpoint> c = which.equals("best") ? store.best()
+        : store.latest();
+    return c.orElseThrow(() -> TfpeftException.usage(store.dir() + " holds no "
+        + (which.equals("best") ? "evaluated checkpoint" : "checkpoint") + "; train the run"
+        + " first"));
+  }
+}

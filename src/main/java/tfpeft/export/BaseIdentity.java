@@ -1,0 +1,51 @@
+package tfpeft.export;
+
+import com.google.gson.JsonObject;
+import java.nio.file.Path;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.model.BackboneChecksum;
+
+/**
+ * The frozen backbone an adapter artifact was trained on: a name for people, the weights path of
+ * the run, and the {@link BackboneChecksum} that decides whether another backbone is the same.
+ *
+ * @param name the weights' file or directory name, or "random initialization (seed N)"
+ * @param weights model.weights.path of the run ("" for a randomly initialized backbone)
+ */
+public record BaseIdentity(String name, String weights, String sha256, long parameters) {
+  /** The identity of the backbone a run loaded ({@code config}'s model.weights). */
+  public static BaseIdentity of(RunConfig config, BackboneChecksum checksum) {
+    String path = config.getModel().getWeights().getPath();
+    String name;
+    if (path.isEmpty()) {
+      name = "random initialization (seed " + config.getSeed() + ")";
+    } else {
+      Path p = Path.of(path).normalize().getFileName();
+      name = p == null ? path : p.toString();
+    }
+    return new BaseIdentity(name, path, checksum.sha256(), checksum.parameters());
+  }
+
+  public boolean sameWeights(BaseIdentity other) {
+    return sha256.equals(other.sha256);
+  }
+
+  /** "vit-small (sha256 2be256c9...)", the checksum in full. */
+  public String describe() {
+    return name + " (sha256 " + sha256 + ")";
+  }
+
+  public JsonObject json() {
+    JsonObject o = new JsonObject();
+    o.addProperty("name", name);
+    o.addProperty("weights", weights);
+    o.addProperty("sha256", sha256);
+    o.addProperty("parameters", parameters);
+    return o;
+  }
+
+  static BaseIdentity fromJson(JsonObject o) {
+    return new BaseIdentity(o.get("name").getAsString(), o.get("weights").getAsString(),
+        o.get("sha256").getAsString(), o.get("parameters").getAsLong());
+  }
+}

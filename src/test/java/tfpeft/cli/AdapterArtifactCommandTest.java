@@ -1,0 +1,140 @@
+package tfpeft.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.protobuf.TextFormat;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tfpeft.config.proto.LoraConfig;
+import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.export.AdapterArtifact;
+import tfpeft.peft.TinySuite;
+
+/**
+ * {@code export RUN --adapter}, {@code train --init-adapter} and {@code inspect} of an artifact
+ * from the command line, and the bad inputs each refuses with exit 2.
+ */
+class AdapterArtifactCommandTest {
+  @TempDir static Path dir;
+  static Path config;
+  static Path run;
+  static Path artifact;
+  static String exported;
+
+  static MainTest.Result tfpeft(String... args) {
+    return MainTest.run(args);
+  }
+
+  @BeforeAll
+  static void trainAndExport() throws IOException {
+    RunConfig c = TinySuite.config(dir, "lora", MethodConfig.newBuilder().setLora(
+        LoraConfig.newBuilder().setRank(2)).build()).build();
+    c = c.toBuilder().setTraining(c.getTraining().toBuilder().setEpochs(2)).build();
+    config = dir.resolve("lora.pbtxt");
+    Files.writeString(config, TextFormat.printer().printToString(c));
+    MainTest.Result t = tfpeft("train", "--config", config.toString());
+    assertEquals(0, t.code(), t.err());
+    run = dir.resolve("lora");
+    artifact = dir.resolve("lora-adapter");
+    MainTest.Result r = tfpeft("export", run.toString(), "--adapter", artifact.toString());
+    assertEquals(0, r.code(), r.err());
+    exported = r.out();
+  }
+
+  @Test
+  void exportPrintsTheSizeOnDiskAndTheAdapterBytesAgainstTheAccounting() {
+    assertTrue(exported.contains("bytes on disk"), exported);
+    assertTrue(exported.contains("adapter weights 1,024 bytes") && exported.contains(
+        "counts 1,024 bytes: equal"), exported);
+  }
+
+  @Test
+  void aRunStartsFromTheArtifactWithItsTrainedValues() throws IOException {
+    MainTest.Result r = tfpeft("train", "--config", config.toString(), "--init-adapter",
+        artifact.toString(), "--set", "name=from-artifact", "--set", "training.epochs=0");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("starting from adapter artifact " + artifact), r.err());
+    JsonObject source = JsonParser.parseString(Files.readString(run.resolve("report.json")))
+        .getAsJsonObject().getAsJsonObject("test");
+    JsonObject started = JsonParser.parseString(Files.readString(dir.resolve("from-artifact")
+        .resolve("report.json"))).getAsJsonObject().getAsJsonObject("test");
+    assertEquals(source.get("top1"), started.get("top1"));
+  }
+
+  @Test
+  void anotherBaseIsRefusedNamingBothBasesAndChecksums() {
+    MainTest.Result r = tfpeft("train", "--config", config.toString(), "--init-adapter",
+        artifact.toString(), "--set", "name=other-base", "--set", "seed=4");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("made for base random initialization (seed 3) (sha256 ")
+        && r.err().contains("but the model's weights are random initialization (seed 4)"
+        + " (sha256 "), r.err());
+  }
+
+  @Test
+  void aDifferentMethodConfigIsRefusedNamingTheField() {
+    MainTest.Result r = tfpeft("train", "--config", config.toString(), "--init-adapter",
+        artifact.toString(), "--set", "method.lora.rank=4");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("the config's method.lora.rank is 4 but the artifact was"
+        + " trained with 2"), r.err());
+  }
+
+  @Test
+  void aMissingArtifactIsRefused() {
+    MainTest.Result r = tfpeft("train", "--config", config.toString(), "--init-adapter",
+        dir.resolve("nothing").toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("no such adapter artifact directory"), r.err());
+  }
+
+  @Test
+  void aTruncatedTensorFileIsRefused() throws IOException {
+    Path copy = copy("truncated");
+    try (FileChannel ch = FileChannel.open(copy.resolve(AdapterArtifact.TENSORS),
+        StandardOpenOption.WRITE)) {
+      ch.truncate(ch.size() - 100);
+    }
+    MainTest.Result r = tfpeft("train", "--config", config.toString(), "--init-adapter",
+        copy.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("truncated"), r.err());
+    r = tfpeft("inspect", copy.toString());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
+  void anotherFormatVersionIsRefused() throws IOException {
+    Path copy = copy("version");
+    Path m = copy.resolve(AdapterArtifact.MANIFEST);
+    Files.writeString(m, Files.readString(m).replace(AdapterArtifact.FORMAT,
+        "tfpeft-adapter-artifact-9"));
+    MainTest.Result r = tfpeft("train", "--config", config.toString(), "--init-adapter",
+        copy.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("format 'tfpeft-adapter-artifact-9', but this build"), r.err());
+  }
+
+  @Test
+  void exportRefusesAnExistingDirectoryWithoutOverwrite() {
+    MainTest.Result r = tfpeft("export", run.toString(), "--adapter", artifact.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("exists"), r.err());
+  }
+
+  static Path copy(String name) throws IOException {
+    Path to = dir.resolve(name);
+    TinySuite.copyTree(artifact, to);
+    return to;
+  }
+}
