@@ -21,17 +21,21 @@ final class AdapterArtifactArgs {
 
   static void addOptions(Options o) {
     o.addOption(Option.builder().longOpt("adapter").hasArg().argName("DIR")
-        .desc("with RUN_DIR: write the run's adapter artifact (trained state only) to DIR")
+        .desc("with RUN_DIR: write the run's adapter artifact (trained state only) to DIR;"
+            + " without: serve artifact DIR on its base (--weights, default the artifact's) as"
+            + " a SavedModel at --out")
         .build());
     o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("best|last|DIR")
         .desc("the run's checkpoint to export (default last)").build());
   }
 
-  static int run(CommandLine line, Console console) {
+  static int run(CommandLine line, Console console) throws java.io.IOException {
+    if (line.getArgList().isEmpty()) {
+      return RunExport.runArtifact(line, console);
+    }
     if (line.getArgList().size() != 1) {
-      throw TfpeftException.failure("export --adapter writes a run's artifact: give the run"
-          + " directory (export RUN_DIR --adapter OUT); applying an artifact to a base as a"
-          + " SavedModel (--adapter ART --weights BASE --out DIR) is not part of this build yet");
+      throw TfpeftException.usage("export --adapter takes one RUN_DIR, got "
+          + line.getArgList());
     }
     Path out = Path.of(line.getOptionValue("adapter"));
     AdapterExport.Result r = AdapterExport.fromRun(Path.of(line.getArgList().get(0)),

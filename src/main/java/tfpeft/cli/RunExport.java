@@ -29,7 +29,12 @@ import tfpeft.data.Transforms;
 import tfpeft.data.image.ImageDecoder;
 import tfpeft.data.image.ImageEncoder;
 import tfpeft.data.image.RgbImage;
+import tfpeft.export.AdapterArtifact;
 import tfpeft.export.RunModel;
+import tfpeft.model.ModelVariable;
+import tfpeft.model.VariableValues;
+import tfpeft.model.weights.NamedTensor;
+import tfpeft.train.BaseRun;
 import tfpeft.export.ServingExport;
 import tfpeft.model.BuiltModel;
 import tfpeft.model.imports.Backbones;
@@ -89,43 +94,124 @@ final class RunExport {
       dataProblem = e.getMessage();
     }
     List<String> classNames = data != null ? data.classNames() : reportClasses(dir, dataProblem);
-    int size = BuiltModel.imageSize(config.getModel());
-    TransformConfig preprocess = config.getData().getEvalTransform().toBuilder().setSize(0)
-        .build();
-    Held held = data != null && !heldSplit(data).isEmpty()
-        ? fromSplit(heldSplit(data), Transforms.build(preprocess, size))
-        : random(Transforms.build(preprocess, size), size);
     if (data == null) {
       console.info("the run's data is not available (" + firstLine(dataProblem) + "); checking"
           + " on deterministic random images");
     }
 
-    RunConfig c = config;
-    Dataset d = data;
-    String problem = dataProblem;
-    Supplier<ClassPrompts> prompts = () -> prompts(c, d, problem, classNames);
-    ServingExport.Check check;
-    String folding;
-    try (RunModel model = RunModel.open(config, MethodRegistry.builtIn(),
-        methodState(checkpoint), classNames, prompts, values, checkpoint.dir().toString())) {
+    Served served = serve(new Source(config, values, methodState(checkpoint), classNames, data,
+        dataProblem, null, checkpoint.dir().toString()), out);
+    report(console, out, checkpoint.dir().toString(), config, served, classNames, start);
+    return 0;
+  }
+
+  /**
+   * {@code export --adapter ART [--weights BASE] --out DIR}: the artifact applied to its base
+   * (the artifact's own base path unless --weights names another copy; the checksum must match)
+   * and exported as a run is, checked against the applied model's logits.
+   */
+  static int runArtifact(CommandLine line, Console console) throws IOException {
+    long start = System.nanoTime();
+    Path art = Path.of(line.getOptionValue("adapter"));
+    if (!line.hasOption("out")) {
+      throw TfpeftException.usage("export --adapter " + art + " without a RUN_DIR serves the"
+          + " artifact on its base: name the SavedModel directory with --out (or give the run"
+          + " directory to write an artifact: export RUN_DIR --adapter DIR)");
+    }
+    Path out = Path.of(line.getOptionValue("out"));
+    if (Files.exists(out) && !line.hasOption("overwrite")) {
+      throw TfpeftException.usage(out + " exists; choose another --out or pass --overwrite");
+    }
+    AdapterArtifact artifact = AdapterArtifact.read(art);
+    RunConfig config;
+    List<NamedTensor> tensors = new ArrayList<>();
+    try (BaseRun m = artifact.openOnBase(line.getOptionValue("weights"),
+        MethodRegistry.builtIn(), console::info, art)) {
+      config = m.config();
+      for (ModelVariable v : m.graph().modelVariables()) {
+        if (!v.name().startsWith("optimizer/")) {
+          tensors.add(new NamedTensor(v.name(), v.shape().asArray(),
+              VariableValues.read(m.session(), v)));
+        }
+      }
+    }
+    if (line.hasOption("keep-lora")) {
+      if (!hasLora(config.getMethod())) {
+        throw TfpeftException.usage("--keep-lora: the artifact " + art + " holds method."
+            + artifact.methodName() + ", which has no LoRA paths to keep; leave the flag out");
+      }
+      config = config.toBuilder().setExport(config.getExport().toBuilder()
+          .setMergeLora(false)).build();
+    }
+    SyntheticData.setProgress(console::info);
+    Dataset data = null;
+    String dataProblem = null;
+    try {
+      data = DataSources.load(config.getData(), config.getSeed(), new BadExamples(true, m -> {}));
+    } catch (TfpeftException e) {
+      dataProblem = e.getMessage();
+      console.info("the artifact's data is not available (" + firstLine(dataProblem) + ");"
+          + " checking on deterministic random images");
+    }
+    Served served = serve(new Source(config, new TensorFile(art, tensors),
+        artifact.methodState(), artifact.classNames(), data, dataProblem, artifact.templates(),
+        art.toString()), out);
+    report(console, out, art + " on " + artifact.base().name(), config, served,
+        artifact.classNames(), start);
+    return 0;
+  }
+
+  /**
+   * What a served model is made from: the run's config, every model variable's value, the
+   * method's state, the classes, the data for the held batch (null when not at hand, with the
+   * reason), the class-prompt templates (null: the config's or the dataset's, as training took
+   * them) and where the values come from, for messages.
+   */
+  record Source(RunConfig config, TensorFile values, JsonObject methodState,
+      List<String> classNames, Dataset data, String dataProblem, List<String> templates,
+      String origin) {}
+
+  /** An export's check, what was folded, and the held batch's origin. */
+  record Served(ServingExport.Check check, String folding, String heldOrigin) {}
+
+  /** Builds the model of {@code src}, folds its method in, writes and checks the SavedModel. */
+  static Served serve(Source src, Path out) {
+    RunConfig config = src.config();
+    int size = BuiltModel.imageSize(config.getModel());
+    TransformConfig preprocess = config.getData().getEvalTransform().toBuilder().setSize(0)
+        .build();
+    Dataset data = src.data();
+    Held held = data != null && !heldSplit(data).isEmpty()
+        ? fromSplit(heldSplit(data), Transforms.build(preprocess, size))
+        : random(Transforms.build(preprocess, size), size);
+    Supplier<ClassPrompts> prompts = () -> prompts(config, data, src.dataProblem(),
+        src.classNames(), src.templates());
+    try (RunModel model = RunModel.open(config, MethodRegistry.builtIn(), src.methodState(),
+        src.classNames(), prompts, src.values(), src.origin())) {
       float[][] reference = model.logits(held.pixels(), held.n());
-      folding = describeFolding(model);
+      String folding = describeFolding(model);
       float[] encodedPixels = java.util.Arrays.copyOf(held.pixels(),
           held.encoded().size() * size * size * 3);
-      check = ServingExport.export(model.servingModel(preprocess), out, held.pixels(),
-          reference, held.encoded(), encodedPixels, config.getExport().getCheckTolerance());
+      ServingExport.Check check = ServingExport.export(model.servingModel(preprocess), out,
+          held.pixels(), reference, held.encoded(), encodedPixels,
+          config.getExport().getCheckTolerance());
+      return new Served(check, folding, held.origin());
     }
+  }
+
+  private static void report(Console console, Path out, String from, RunConfig config,
+      Served served, List<String> classNames, long start) {
+    ServingExport.Check check = served.check();
     double seconds = (System.nanoTime() - start) / 1e9;
     console.println(String.format(Locale.ROOT, "wrote %s from %s (method %s; %s): %d classes,"
-        + " %.2f MB in %.1f s", out, checkpoint.dir(),
-        MethodRegistry.nameOf(config.getMethod().getMethodCase()), folding, classNames.size(),
-        check.bytesOnDisk() / 1048576.0, seconds));
+        + " %.2f MB in %.1f s", out, from,
+        MethodRegistry.nameOf(config.getMethod().getMethodCase()), served.folding(),
+        classNames.size(), check.bytesOnDisk() / 1048576.0, seconds));
     console.println(String.format(Locale.ROOT, "checked on %d %s against the trained graph:"
         + " max |logit difference| %.2e (limit %.0e); bytes signature vs tfpeft's"
         + " preprocessing on %d of them: max |logit difference| %.2e", check.images(),
-        held.origin(), check.maxAbsDiff(), (double) config.getExport().getCheckTolerance(),
+        served.heldOrigin(), check.maxAbsDiff(), (double) config.getExport().getCheckTolerance(),
         check.encodedSamples(), check.bytesMaxAbsDiff()));
-    return 0;
   }
 
   static boolean hasLora(MethodConfig m) {
@@ -315,9 +401,9 @@ final class RunExport {
 
   /** The class prompts of a CLIP run, as the trainer made them. */
   private static ClassPrompts prompts(RunConfig c, Dataset data, String dataProblem,
-      List<String> classNames) {
+      List<String> classNames, List<String> templates) {
     var clip = c.getModel().getClip();
-    if (data == null && clip.getTemplatesCount() == 0) {
+    if (templates == null && data == null && clip.getTemplatesCount() == 0) {
       throw TfpeftException.usage("the run's class prompts use its dataset's templates, and the"
           + " data is not available (" + firstLine(dataProblem) + "); make it available again");
     }
@@ -326,7 +412,8 @@ final class RunExport {
       vocab = Backbones.load(c.getModel().getWeights(), null).vocab();
     }
     return ClassPrompts.of(ClassPrompts.tokenizer(c, vocab), classNames,
-        ClassPrompts.templates(c, data == null ? List.of() : data.templates()),
+        templates != null ? templates
+            : ClassPrompts.templates(c, data == null ? List.of() : data.templates()),
         clip.getContextLength());
   }
 

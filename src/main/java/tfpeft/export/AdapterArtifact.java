@@ -33,7 +33,7 @@ import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.peft.pear.Pear;
 import tfpeft.peft.pear.PearPlanJson;
-import tfpeft.train.RunModel;
+import tfpeft.train.BaseRun;
 import tfpeft.util.AtomicFiles;
 
 /**
@@ -91,7 +91,7 @@ public final class AdapterArtifact {
    * @param methodState the checkpoint's method state (restored into {@code m} already)
    * @param source where it came from (run directory, checkpoint), for the manifest
    */
-  public static AdapterArtifact of(RunModel m, JsonObject methodState, JsonObject source) {
+  public static AdapterArtifact of(BaseRun m, JsonObject methodState, JsonObject source) {
     RunConfig c = m.config();
     MethodConfig method = c.getMethod();
     refuseUnsupported(method);
@@ -302,7 +302,7 @@ public final class AdapterArtifact {
    * model.weights.path when given), its classes and templates, the base checked, the artifact
    * applied. The caller closes it.
    */
-  public RunModel openOnBase(String weights, MethodRegistry registry, Consumer<String> log,
+  public BaseRun openOnBase(String weights, MethodRegistry registry, Consumer<String> log,
       Path artifact) {
     RunConfig c = config;
     if (weights != null) {
@@ -310,7 +310,7 @@ public final class AdapterArtifact {
       b.getModelBuilder().getWeightsBuilder().setPath(weights);
       c = b.build();
     }
-    RunModel m = RunModel.open(c, classNames, templates, registry, methodState(), log);
+    BaseRun m = BaseRun.open(c, classNames, templates, registry, methodState(), log);
     try {
       checkBase(BaseIdentity.of(m.config(), m.base()), artifact);
       checkCovers(m.graph().trainable(), artifact);

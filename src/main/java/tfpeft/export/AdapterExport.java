@@ -11,7 +11,7 @@ import tfpeft.config.ConfigLoader;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.train.RunDirectory;
-import tfpeft.train.RunModel;
+import tfpeft.train.BaseRun;
 import tfpeft.train.checkpoint.CheckpointStore;
 
 /**
@@ -52,7 +52,7 @@ public final class AdapterExport {
     source.addProperty("checkpoint", c.dir().getFileName().toString());
     source.addProperty("epoch", c.epoch());
     AdapterArtifact artifact;
-    try (RunModel m = RunModel.open(config, null, null, registry, state, log)) {
+    try (BaseRun m = BaseRun.open(config, null, null, registry, state, log)) {
       m.restore(c);
       artifact = AdapterArtifact.of(m, state, source);
     }

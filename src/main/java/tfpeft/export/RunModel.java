@@ -26,6 +26,7 @@ import tfpeft.peft.ExportContext;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.MethodRegistry;
+import tfpeft.peft.RunResources;
 import tfpeft.train.ClassPrompts;
 import tfpeft.train.SessionOptions;
 import tfpeft.train.TrainGraph;
@@ -55,12 +56,14 @@ public final class RunModel implements AutoCloseable {
   private final TrainGraph trained;
   private final Session session;
   private final float[][] classFeatures;
+  private final RunResources resources;
   private Map<String, float[]> folded;
 
   private RunModel(RunConfig config, MethodRegistry registry, JsonObject methodState,
       List<String> classNames, Graph graph, TrainGraph trained, Session session,
-      float[][] classFeatures) {
+      float[][] classFeatures, RunResources resources) {
     this.config = config;
+    this.resources = resources;
     this.registry = registry;
     this.methodState = methodState;
     this.classNames = List.copyOf(classNames);
@@ -96,7 +99,8 @@ public final class RunModel implements AutoCloseable {
         classPrompts = prompts.get();
         templates = Math.max(1, classPrompts.templates().size());
       }
-      TrainGraph trained = TrainGraph.build(g, config, method, classNames, templates);
+      RunResources resources = resources(config, values);
+      TrainGraph trained = TrainGraph.build(g, config, method, classNames, templates, resources);
       method.restoreState(methodState);
       s = SessionOptions.open(g, config.getRuntime());
       s.initialize();
@@ -105,7 +109,8 @@ public final class RunModel implements AutoCloseable {
       if (trained.textClassifier()) {
         features = trained.classFeatureValue(s, classPrompts);
       }
-      return new RunModel(config, registry, methodState, classNames, g, trained, s, features);
+      return new RunModel(config, registry, methodState, classNames, g, trained, s, features,
+          resources);
     } catch (RuntimeException e) {
       if (s != null) {
         s.close();
@@ -113,6 +118,17 @@ public final class RunModel implements AutoCloseable {
       g.close();
       throw e;
     }
+  }
+
+  /**
+   * What the method reads while its graph is rebuilt: the run's tokenizer and, as the values the
+   * variables start from, the rebuilt run's own tensors (a method sizes a variable by them, as
+   * TIP-Adapter its cache, where the run's data is not at hand); no dataset.
+   */
+  private static RunResources resources(RunConfig config, TensorFile values) {
+    RunResources base = RunResources.of(config);
+    return new RunResources(base::tokenizer, name -> values.find(name)
+        .map(NamedTensor::data).orElseGet(() -> base.pretrained(name)), null);
   }
 
   /** Asks a throwaway instance of the method how it classifies. */
@@ -223,12 +239,12 @@ public final class RunModel implements AutoCloseable {
     return (net, images) -> {
       Method served = registry.create(config.getMethod());
       served.restoreState(methodState);
-      MethodContext ctx = new MethodContext(config, net, classNames);
+      MethodContext ctx = new MethodContext(config, net, classNames, resources);
       if (!served.exportFolds(config)) {
         served.hooks(ctx).forEach(net::addHook);
       }
       return TrainGraph.servingLogits(net, config, served.classifier(ctx), classNames.size(),
-          images, classFeatures);
+          images, classFeatures, served, ctx);
     };
   }
 

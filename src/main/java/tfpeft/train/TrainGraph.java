@@ -78,6 +78,17 @@ public final class TrainGraph {
   }
 
   /**
+   * As {@link #build(Graph, RunConfig, Method, List, int)}, with the resources the method reads
+   * while the graph is built (a rebuilt run's tensors, so that a method sizes its variables by
+   * them where the run's data is not at hand).
+   */
+  public static TrainGraph build(Graph g, RunConfig c, Method method, List<String> classNames,
+      int templates, RunResources resources) {
+    return build(g, c, method, classNames, java.util.Collections.nCopies(Math.max(1, templates),
+        ""), resources, false);
+  }
+
+  /**
    * Builds the run's graph into {@code g}.
    *
    * @param templates the run's class-prompt templates (CLIP; empty for a ViT), which the method
@@ -143,24 +154,33 @@ public final class TrainGraph {
    * built. Returns the logits [N, C].
    */
   public static Operand<TFloat32> servingLogits(Net net, RunConfig c, ClassifierKind kind,
-      int numClasses, Operand<TFloat32> images, float[][] classFeatures) {
+      int numClasses, Operand<TFloat32> images, float[][] classFeatures, Method method,
+      MethodContext ctx) {
+    Operand<TFloat32> features;
+    Operand<TFloat32> logits;
     if (!c.getModel().hasClip()) {
       if (kind != ClassifierKind.HEAD) {
         throw new IllegalArgumentException("a ViT classifies with its head");
       }
-      return VitClassifier.apply(net, c.getModel().getVit(), numClasses, false, images).logits();
+      VitClassifier.Outputs o = VitClassifier.apply(net, c.getModel().getVit(), numClasses,
+          false, images);
+      features = o.features();
+      logits = o.logits();
+    } else {
+      features = ClipModel.imageFeatures(net, images, ClipModel.spec(c.getModel().getClip()),
+          0f);
+      if (kind == ClassifierKind.HEAD) {
+        logits = clipHead(net, c, features, numClasses);
+      } else {
+        if (classFeatures == null || classFeatures.length != numClasses) {
+          throw new IllegalArgumentException("a text classifier is served with the class"
+              + " features of its " + numClasses + " classes");
+        }
+        logits = textLogits(net, features, net.named("classifier/class_features")
+            .constant(classFeatures));
+      }
     }
-    Operand<TFloat32> features = ClipModel.imageFeatures(net, images,
-        ClipModel.spec(c.getModel().getClip()), 0f);
-    if (kind == ClassifierKind.HEAD) {
-      return clipHead(net, c, features, numClasses);
-    }
-    if (classFeatures == null || classFeatures.length != numClasses) {
-      throw new IllegalArgumentException("a text classifier is served with the class features"
-          + " of its " + numClasses + " classes");
-    }
-    return textLogits(net, features, net.named("classifier/class_features")
-        .constant(classFeatures));
+    return method.transformLogits(ctx, features, logits);
   }
 
   /** A linear head on CLIP's normalized image features. */

@@ -59,6 +59,40 @@ class AdapterArtifactCommandTest {
   }
 
   @Test
+  void theArtifactOnItsBaseServesAsTheRunItCameFrom() {
+    Path fromArtifact = dir.resolve("served-artifact");
+    MainTest.Result a = tfpeft("export", "--adapter", artifact.toString(), "--out",
+        fromArtifact.toString());
+    assertEquals(0, a.code(), a.err());
+    assertTrue(a.out().contains("LoRA merged into the weights"), a.out());
+    Path fromRun = dir.resolve("served-run");
+    MainTest.Result r = tfpeft("export", run.toString(), "--out", fromRun.toString());
+    assertEquals(0, r.code(), r.err());
+    int size = tfpeft.train.TinyRuns.IMAGE;
+    float[] px = new float[3 * size * size * 3];
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (float) rng.nextDouble();
+    }
+    try (var x = tfpeft.export.ServingExport.open(fromArtifact);
+        var y = tfpeft.export.ServingExport.open(fromRun)) {
+      assertEquals(y.classNames(), x.classNames());
+      float[][] got = x.logits(px, 3);
+      float[][] want = y.logits(px, 3);
+      for (int i = 0; i < 3; i++) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(want[i], got[i], 1e-5f);
+      }
+    }
+  }
+
+  @Test
+  void servingAnArtifactNeedsOut() {
+    MainTest.Result r = tfpeft("export", "--adapter", artifact.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("name the SavedModel directory with --out"), r.err());
+  }
+
+  @Test
   void aRunStartsFromTheArtifactWithItsTrainedValues() throws IOException {
     MainTest.Result r = tfpeft("train", "--config", config.toString(), "--init-adapter",
         artifact.toString(), "--set", "name=from-artifact", "--set", "training.epochs=0");

@@ -315,6 +315,47 @@ class RunExportTest {
   }
 
   @Test
+  void tipAdapterServesItsCacheAndScoresAsTheRunDid() throws Exception {
+    RunConfig c = clip(dir, "tip", MethodConfig.newBuilder().setTipAdapter(
+        tfpeft.config.proto.TipAdapterConfig.newBuilder().setAlpha(1.5f).setBeta(4f)).build())
+        .build();
+    Path run = train(c);
+    Path out = dir.resolve("served-tip");
+    MainTest.Result r = MainTest.run("export", run.toString(), "--out", out.toString());
+    assertEquals(0, r.code(), r.err() + r.out());
+    List<String> names = savedVariables(out);
+    assertTrue(any(names, "peft/tip_adapter/keys"), names.toString());
+    // the served model classifies the test split as the run's evaluation did
+    RunConfig resolved = new RunDirectory(run).readConfig();
+    Dataset d = DataSources.load(resolved.getData(), resolved.getSeed(), BadExamples.strict());
+    Preprocess pre = Transforms.build(resolved.getData().getEvalTransform().toBuilder()
+        .setSize(0).build(), 16);
+    int n = d.test().size();
+    float[] px = new float[n * 16 * 16 * 3];
+    for (int i = 0; i < n; i++) {
+      pre.apply(d.test().examples().get(i).image().load(), new SplittableRandom(0), px,
+          i * 16 * 16 * 3);
+    }
+    int correct = 0;
+    try (ServingExport.Served served = ServingExport.open(out)) {
+      float[][] logits = served.logits(px, n);
+      for (int i = 0; i < n; i++) {
+        int best = 0;
+        for (int k = 1; k < logits[i].length; k++) {
+          if (logits[i][k] > logits[i][best]) {
+            best = k;
+          }
+        }
+        correct += best == d.test().examples().get(i).label() ? 1 : 0;
+      }
+    }
+    double top1 = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(
+        run.resolve("report.json"))).getAsJsonObject().getAsJsonObject("test").get("top1")
+        .getAsDouble();
+    assertEquals(top1, (double) correct / n, 1e-9);
+  }
+
+  @Test
   void coopBakesItsLearnedClassFeatures() throws Exception {
     RunConfig.Builder b = clip(dir, "coop", MethodConfig.newBuilder()
         .setCoop(CoopConfig.newBuilder().setNCtx(2)).build());

@@ -72,12 +72,12 @@ public final class TipAdapter implements Method {
       Operand<TFloat32> logits) {
     Net net = ctx.net();
     Ops tf = net.tf();
-    long cached = ctx.dataset().train().size();
+    long embed = features.shape().get(1);
+    long cached = cacheSize(ctx, embed);
     if (cached == 0) {
       throw TfpeftException.usage("method.tip_adapter: the training split is empty, so there "
           + "are no few-shot images to cache");
     }
-    long embed = features.shape().get(1);
     keys = net.variable(variablePrefix() + "keys", new long[] {cached, embed}, Init.zeros());
     values = net.variable(variablePrefix() + "values", new long[] {cached, ctx.numClasses()},
         Init.zeros());
@@ -90,6 +90,21 @@ public final class TipAdapter implements Method {
     return net.named(variablePrefix() + "logits").identity(TipCache.logits(tf,
         ClipModel.normalize(tf, features), keys.value(), values.value(), logits, alpha.value(),
         beta.value()));
+  }
+
+  /**
+   * The number of cached images: the training split's size in a run; where a graph is rebuilt
+   * without the data (export), the size of the cache it is rebuilt with.
+   */
+  private long cacheSize(MethodContext ctx, long embed) {
+    if (ctx.resources().dataset() != null) {
+      return ctx.dataset().train().size();
+    }
+    float[] stored = ctx.pretrained(variablePrefix() + "keys");
+    if (stored == null) {
+      return ctx.dataset().train().size(); // fails, saying the method needs the dataset
+    }
+    return stored.length / embed;
   }
 
   /** Builds the cache and sets alpha and beta, unless a checkpoint brought them. */

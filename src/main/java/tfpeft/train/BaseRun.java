@@ -24,7 +24,7 @@ import tfpeft.train.checkpoint.CheckpointStore;
  * artifact can then be applied, and which computes logits as evaluation does (no drop path, no
  * dropout; a text classifier's class features from the class prompts).
  */
-public final class RunModel implements AutoCloseable {
+public final class BaseRun implements AutoCloseable {
   private final Graph graph;
   private final TrainGraph train;
   private final Session session;
@@ -34,7 +34,7 @@ public final class RunModel implements AutoCloseable {
   private final BackboneChecksum base;
   private TFloat32 classFeatures;
 
-  private RunModel(Graph graph, TrainGraph train, Session session, List<String> classNames,
+  private BaseRun(Graph graph, TrainGraph train, Session session, List<String> classNames,
       List<String> templates, ClassPrompts prompts, BackboneChecksum base) {
     this.graph = graph;
     this.train = train;
@@ -53,7 +53,7 @@ public final class RunModel implements AutoCloseable {
    * @param templates CLIP's class-prompt templates when {@code classNames} is given
    * @param methodState method state to restore before the graph is used (a Pear plan), or null
    */
-  public static RunModel open(RunConfig written, List<String> classNames, List<String> templates,
+  public static BaseRun open(RunConfig written, List<String> classNames, List<String> templates,
       MethodRegistry registry, JsonObject methodState, Consumer<String> log) {
     PretrainedWeights weights = PretrainedWeights.load(written);
     RunConfig config = weights.config();
@@ -82,7 +82,7 @@ public final class RunModel implements AutoCloseable {
       ClassPrompts classPrompts = train.textClassifier() ? ClassPrompts.of(
           ClassPrompts.tokenizer(config, weights.vocabulary()), names, prompts,
           config.getModel().getClip().getContextLength()) : null;
-      return new RunModel(g, train, s, List.copyOf(names), List.copyOf(prompts), classPrompts,
+      return new BaseRun(g, train, s, List.copyOf(names), List.copyOf(prompts), classPrompts,
           base);
     } catch (RuntimeException e) {
       if (s != null) {
