@@ -80,19 +80,14 @@ final class RunExport {
     if (Files.exists(out) && !line.hasOption("overwrite")) {
       throw TfpeftException.usage(out + " exists; choose another --out or pass --overwrite");
     }
-    CheckpointStore.Checkpoint checkpoint = checkpoint(dir,
+    CheckpointStore.Checkpoint checkpoint = dir.checkpoint(
         line.getOptionValue("checkpoint", "last"));
     checkMethod(checkpoint, config);
     TensorFile values = variables(dir, checkpoint);
 
-    SyntheticData.setProgress(console::info);
-    Dataset data = null;
-    String dataProblem = null;
-    try {
-      data = DataSources.load(config.getData(), config.getSeed(), new BadExamples(true, m -> {}));
-    } catch (TfpeftException e) {
-      dataProblem = e.getMessage();
-    }
+    DataAtHand at = DataAtHand.load(config, console);
+    Dataset data = at.data();
+    String dataProblem = at.problem();
     List<String> classNames = data != null ? data.classNames() : reportClasses(dir, dataProblem);
     if (data == null) {
       console.info("the run's data is not available (" + firstLine(dataProblem) + "); checking"
@@ -143,13 +138,10 @@ final class RunExport {
       config = config.toBuilder().setExport(config.getExport().toBuilder()
           .setMergeLora(false)).build();
     }
-    SyntheticData.setProgress(console::info);
-    Dataset data = null;
-    String dataProblem = null;
-    try {
-      data = DataSources.load(config.getData(), config.getSeed(), new BadExamples(true, m -> {}));
-    } catch (TfpeftException e) {
-      dataProblem = e.getMessage();
+    DataAtHand at = DataAtHand.load(config, console);
+    Dataset data = at.data();
+    String dataProblem = at.problem();
+    if (data == null) {
       console.info("the artifact's data is not available (" + firstLine(dataProblem) + ");"
           + " checking on deterministic random images");
     }
@@ -159,6 +151,19 @@ final class RunExport {
     report(console, out, art + " on " + artifact.base().name(), config, served,
         artifact.classNames(), start);
     return 0;
+  }
+
+  /** The run's dataset when it can be loaded, else null and why not. */
+  record DataAtHand(Dataset data, String problem) {
+    static DataAtHand load(RunConfig config, Console console) {
+      SyntheticData.setProgress(console::info);
+      try {
+        return new DataAtHand(DataSources.load(config.getData(), config.getSeed(),
+            new BadExamples(true, m -> {})), null);
+      } catch (TfpeftException e) {
+        return new DataAtHand(null, e.getMessage());
+      }
+    }
   }
 
   /**
@@ -242,34 +247,6 @@ final class RunExport {
   }
 
   /** last, best, a checkpoint directory, or the name of one under the run's checkpoints. */
-  static CheckpointStore.Checkpoint checkpoint(RunDirectory dir, String which) {
-    CheckpointStore store = dir.checkpoints();
-    if (which.equals("last")) {
-      return store.latest().orElseThrow(() -> TfpeftException.usage(dir.root() + " has no"
-          + " complete checkpoint yet (" + store.dir() + " holds none); train the run first"
-          + " (tfpeft train --config " + dir.config() + "), or name one with --checkpoint;"
-          + " a method that trains nothing (zero_shot) writes none: export its backbone with"
-          + " --weights and --classes"));
-    }
-    if (which.equals("best")) {
-      return store.best().orElseThrow(() -> TfpeftException.usage(dir.root() + ": no"
-          + " checkpoint carries an evaluation to choose the best by; use --checkpoint last"));
-    }
-    Path p = Path.of(which);
-    if (!Files.exists(p) && !p.isAbsolute() && Files.exists(store.dir().resolve(which))) {
-      p = store.dir().resolve(which);
-    }
-    if (!Files.isDirectory(p) && Files.isRegularFile(
-        p.resolveSibling(p.getFileName() + ".index")) || Files.isRegularFile(p)) {
-      p = p.toAbsolutePath().getParent();
-    }
-    if (!Files.exists(p)) {
-      throw TfpeftException.usage("--checkpoint " + which + ": no such checkpoint; give last,"
-          + " best, or a checkpoint directory (" + store.dir() + "/epoch-NNNN)");
-    }
-    return CheckpointStore.read(p);
-  }
-
   /** A checkpoint of another method cannot be this run's. */
   private static void checkMethod(CheckpointStore.Checkpoint c, RunConfig config) {
     JsonObject s = c.state();

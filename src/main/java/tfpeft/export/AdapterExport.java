@@ -4,7 +4,6 @@ import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import tfpeft.TfpeftException;
 import tfpeft.config.ConfigLoader;
@@ -45,7 +44,7 @@ public final class AdapterExport {
     config = config.toBuilder().setName(dir.root().normalize().getFileName().toString())
         .setOutputDir(parent == null ? "." : parent.toString()).build();
     AdapterArtifact.refuseUnsupported(config.getMethod());
-    CheckpointStore.Checkpoint c = checkpoint(dir, which);
+    CheckpointStore.Checkpoint c = dir.checkpoint(which);
     JsonObject state = methodState(c.state());
     JsonObject source = new JsonObject();
     source.addProperty("run", dir.root().toString());
@@ -69,21 +68,4 @@ public final class AdapterExport {
     return new JsonObject();
   }
 
-  static CheckpointStore.Checkpoint checkpoint(RunDirectory dir, String which) {
-    if (!which.equals("last") && !which.equals("best")) {
-      Path p = Path.of(which);
-      if (!Files.isRegularFile(p.resolve(CheckpointStore.STATE))) {
-        throw TfpeftException.usage("--checkpoint " + which + ": expected best, last or a"
-            + " checkpoint directory (" + dir.root().resolve(RunDirectory.CHECKPOINTS)
-            + "/epoch-NNNN)");
-      }
-      return CheckpointStore.read(p);
-    }
-    CheckpointStore store = dir.checkpoints();
-    Optional<CheckpointStore.Checkpoint> c = which.equals("best") ? store.best()
-        : store.latest();
-    return c.orElseThrow(() -> TfpeftException.usage(store.dir() + " holds no "
-        + (which.equals("best") ? "evaluated checkpoint" : "checkpoint") + "; train the run"
-        + " first"));
-  }
 }

@@ -118,4 +118,37 @@ public final class RunDirectory {
       throw TfpeftException.failure("cannot clear " + root + ": " + e.getMessage(), e);
     }
   }
+
+  /**
+   * The checkpoint {@code which} names: {@code last}, {@code best}, an {@code epoch-NNNN} name
+   * in the run's checkpoints, a checkpoint directory, or its {@code variables} prefix or one of
+   * its files; a usage error saying what to give when there is none.
+   */
+  public CheckpointStore.Checkpoint checkpoint(String which) {
+    CheckpointStore store = checkpoints();
+    if (which.equals("last")) {
+      return store.latest().orElseThrow(() -> TfpeftException.usage(root + " has no"
+          + " complete checkpoint yet (" + store.dir() + " holds none); train the run first"
+          + " (tfpeft train --config " + config() + "), or name one with --checkpoint;"
+          + " a method that trains nothing (zero_shot) writes none: export its backbone with"
+          + " --weights and --classes"));
+    }
+    if (which.equals("best")) {
+      return store.best().orElseThrow(() -> TfpeftException.usage(root + ": no"
+          + " checkpoint carries an evaluation to choose the best by; use --checkpoint last"));
+    }
+    Path p = Path.of(which);
+    if (!Files.exists(p) && !p.isAbsolute() && Files.exists(store.dir().resolve(which))) {
+      p = store.dir().resolve(which);
+    }
+    if (!Files.isDirectory(p) && Files.isRegularFile(
+        p.resolveSibling(p.getFileName() + ".index")) || Files.isRegularFile(p)) {
+      p = p.toAbsolutePath().getParent();
+    }
+    if (!Files.exists(p)) {
+      throw TfpeftException.usage("--checkpoint " + which + ": no such checkpoint; give last,"
+          + " best, or a checkpoint directory (" + store.dir() + "/epoch-NNNN)");
+    }
+    return CheckpointStore.read(p);
+  }
 }
