@@ -25,18 +25,22 @@ final class AdapterArtifactArgs {
             + " without: serve artifact DIR on its base (--weights, default the artifact's) as"
             + " a SavedModel at --out")
         .build());
-    o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("best|last|DIR")
-        .desc("the run's checkpoint to export (default last)").build());
   }
 
   static int run(CommandLine line, Console console) throws java.io.IOException {
     if (line.getArgList().isEmpty()) {
+      refuse(line, "export --adapter ART --out DIR serves an artifact, which brings its own"
+          + " config, checkpoint and classes", "checkpoint", "config", "set", "classes",
+          "template", "format", "normalization");
       return RunExport.runArtifact(line, console);
     }
     if (line.getArgList().size() != 1) {
       throw TfpeftException.usage("export --adapter takes one RUN_DIR, got "
           + line.getArgList());
     }
+    refuse(line, "export RUN_DIR --adapter DIR writes an artifact, not a SavedModel (serve it"
+        + " afterwards with export --adapter DIR --out OUT)", "out", "keep-lora", "weights",
+        "config", "set", "classes", "template", "format", "normalization");
     Path out = Path.of(line.getOptionValue("adapter"));
     AdapterExport.Result r = AdapterExport.fromRun(Path.of(line.getArgList().get(0)),
         line.getOptionValue("checkpoint", "last"), out, line.hasOption("overwrite"),
@@ -48,6 +52,16 @@ final class AdapterArtifactArgs {
         AdapterStorage.significant(AdapterStorage.megabytes(r.bytesOnDisk()), 3)));
     console.println(storageLine(a));
     return 0;
+  }
+
+  /** Fails (exit 2) on the first of {@code options} given, which this form would ignore. */
+  private static void refuse(CommandLine line, String why, String... options) {
+    for (String o : options) {
+      if (line.hasOption(o)) {
+        throw TfpeftException.usage("--" + o + " does not apply here: " + why + "; leave it"
+            + " out");
+      }
+    }
   }
 
   /** The stored parts, with the adapter weights set against the storage accounting. */

@@ -40,14 +40,16 @@ final class ExportCommand implements Command {
 
   @Override
   public String summary() {
-    return "write a SavedModel for serving: a trained run with its method folded in, or a"
-        + " backbone";
+    return "write a SavedModel for serving: a trained run with its method folded in, an"
+        + " adapter artifact on its base, or a backbone; write a run's adapter artifact";
   }
 
   @Override
   public String usage() {
     return "export RUN_DIR [--out DIR] [--checkpoint last|best|PATH] [--keep-lora] [--overwrite]"
         + "\n       tfpeft export RUN_DIR --adapter DIR [--checkpoint last|best|PATH] [--overwrite]"
+        + "\n       tfpeft export --adapter ART --out DIR [--weights BASE] [--keep-lora]"
+        + " [--overwrite]"
         + "\n       tfpeft export (--weights PATH | --config FILE) --out DIR [--classes NAMES]"
         + " [--template T]";
   }
@@ -81,7 +83,12 @@ final class ExportCommand implements Command {
         + " state only (adapters, 1-bit ones bit-packed, masks bit-packed, prompts, head), the"
         + " method config and state, class names, and the identity (SHA-256) of the base it"
         + " needs; it prints the size and checks the adapter bytes against the storage"
-        + " accounting. tfpeft train --init-adapter DIR starts a run from one.";
+        + " accounting. tfpeft train --init-adapter DIR starts a run from one.\n\n"
+        + "export --adapter ART --out DIR serves an artifact as export RUN_DIR serves its run:"
+        + " the model is built on the artifact's base (its recorded weights path, or --weights"
+        + " naming another copy; the SHA-256 must match), the artifact applied, the method"
+        + " folded in (--keep-lora as above) and the SavedModel checked against the applied"
+        + " model's logits.";
   }
 
   @Override
@@ -96,7 +103,8 @@ final class ExportCommand implements Command {
         .desc("SavedModel directory to write (a run: default RUN_DIR/export)").build());
     o.addOption(Option.builder().longOpt("overwrite").desc("replace an existing DIR").build());
     o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("last|best|PATH")
-        .desc("a run's checkpoint to export (default last)").build());
+        .desc("the run's checkpoint to export: last (default), best, an epoch-NNNN name or"
+            + " a checkpoint directory").build());
     o.addOption(Option.builder().longOpt("keep-lora")
         .desc("a run with LoRA: keep the low-rank paths instead of merging them").build());
     o.addOption(Option.builder().longOpt("classes").hasArg().argName("FILE|A,B,...")
@@ -131,6 +139,11 @@ final class ExportCommand implements Command {
       if (line.hasOption(o)) {
         throw TfpeftException.usage("--" + o + " is for exporting a run: give its RUN_DIR");
       }
+    }
+    if (!line.hasOption("weights") && !line.hasOption("config")) {
+      throw TfpeftException.usage("export needs what to serve: a run directory (export"
+          + " RUN_DIR), an adapter artifact (export --adapter ART --out DIR) or a backbone"
+          + " (export --weights PATH --out DIR); see tfpeft export --help");
     }
     String outArg = line.getOptionValue("out");
     if (outArg == null) {

@@ -246,7 +246,6 @@ final class RunExport {
         .setOutputDir(root.getParent().toString()).build();
   }
 
-  /** last, best, a checkpoint directory, or the name of one under the run's checkpoints. */
   /** A checkpoint of another method cannot be this run's. */
   private static void checkMethod(CheckpointStore.Checkpoint c, RunConfig config) {
     JsonObject s = c.state();

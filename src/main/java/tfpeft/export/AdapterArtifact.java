@@ -243,14 +243,21 @@ public final class AdapterArtifact {
 
   /** Fails (exit 2) unless {@code run} is the base the artifact was trained on. */
   public void checkBase(BaseIdentity run, Path artifact) {
+    checkBase(run, artifact, "set model.weights to the artifact's base (" + baseWhere() + ")");
+  }
+
+  private void checkBase(BaseIdentity run, Path artifact, String remedy) {
     if (base.sameWeights(run)) {
       return;
     }
     throw TfpeftException.usage(artifact + ": made for base " + base.describe()
         + ", but the model's weights are " + run.describe() + (run.weights().isEmpty() ? ""
-            : " from " + run.weights()) + "; set model.weights to the artifact's base ("
-        + (base.weights().isEmpty() ? "its random initialization, seed in the artifact's "
-            + CONFIG : base.weights()) + ")");
+            : " from " + run.weights()) + "; " + remedy);
+  }
+
+  private String baseWhere() {
+    return base.weights().isEmpty() ? "its random initialization, seed in the artifact's "
+        + CONFIG : base.weights();
   }
 
   /** Fails unless every variable in {@code trainable} has a value in the artifact. */
@@ -312,7 +319,11 @@ public final class AdapterArtifact {
     }
     BaseRun m = BaseRun.open(c, classNames, templates, registry, methodState(), log);
     try {
-      checkBase(BaseIdentity.of(m.config(), m.base()), artifact);
+      checkBase(BaseIdentity.of(m.config(), m.base()), artifact, weights == null
+          ? "the artifact's base (" + baseWhere() + ") has changed since it was exported; give"
+              + " a copy of the original base with --weights"
+          : "give --weights a copy of the artifact's base (" + baseWhere() + "), or leave"
+              + " --weights out to use that path");
       checkCovers(m.graph().trainable(), artifact);
       apply(m.session(), m.net(), artifact);
       return m;

@@ -1,5 +1,8 @@
 package tfpeft.inspect;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +87,18 @@ public record Inventory(String kind, Path path, List<TensorInfo> tensors,
       throw TfpeftException.usage(path + ": a directory with no checkpoint (.index), "
           + "saved_model.pb, weights.safetensors or model.safetensors; name the file to inspect");
     }
-    return switch (WeightFiles.detect(path)) {
+    WeightFiles.Format format;
+    try {
+      format = WeightFiles.detect(path);
+    } catch (TfpeftException e) {
+      if (e.exitCode() != TfpeftException.USAGE) {
+        throw e;
+      }
+      throw TfpeftException.usage(e.getMessage().replace("; " + WeightFiles.EXPECTED, "")
+          + "; inspect reads a checkpoint, run directory, adapter artifact, SavedModel, backbone"
+          + " directory, .safetensors or .npz file", e);
+    }
+    return switch (format) {
       case SAFETENSORS -> safetensors(path, "safetensors", path);
       case NPZ -> npz(path);
       default -> throw TfpeftException.usage(path + ": not a checkpoint, SavedModel, backbone "
@@ -207,14 +221,53 @@ public record Inventory(String kind, Path path, List<TensorInfo> tensors,
     return new Inventory("npz", file, out, facts, include -> f);
   }
 
-  static Inventory savedModel(Path dir) {
-    SavedModel sm;
+  private static SavedModel readSavedModel(Path dir) {
     try {
-      sm = SavedModel.parseFrom(Files.readAllBytes(dir.resolve("saved_model.pb")));
+      return SavedModel.parseFrom(Files.readAllBytes(dir.resolve("saved_model.pb")));
     } catch (IOException e) {
       throw TfpeftException.usage(dir.resolve("saved_model.pb") + ": not a SavedModel ("
           + e.getMessage() + ")");
     }
+  }
+
+  /**
+   * The signatures of the SavedModel in {@code dir} for machines: per signature its method
+   * name, and per input and output its dtype and shape (-1 for an unknown dimension, null for
+   * an unknown rank).
+   */
+  public static JsonObject signatures(Path dir) {
+    JsonObject all = new JsonObject();
+    for (var mg : readSavedModel(dir).getMetaGraphsList()) {
+      mg.getSignatureDefMap().forEach((name, sig) -> {
+        JsonObject j = new JsonObject();
+        j.addProperty("method_name", sig.getMethodName());
+        j.add("inputs", tensorInfos(sig.getInputsMap()));
+        j.add("outputs", tensorInfos(sig.getOutputsMap()));
+        all.add(name, j);
+      });
+    }
+    return all;
+  }
+
+  private static JsonObject tensorInfos(Map<String, org.tensorflow.proto.TensorInfo> infos) {
+    JsonObject o = new JsonObject();
+    infos.forEach((k, t) -> {
+      JsonObject j = new JsonObject();
+      j.addProperty("dtype", dtypeName(t.getDtype().name()));
+      if (t.getTensorShape().getUnknownRank()) {
+        j.add("shape", JsonNull.INSTANCE);
+      } else {
+        JsonArray dims = new JsonArray();
+        t.getTensorShape().getDimList().forEach(d -> dims.add(d.getSize() < 0 ? -1 : d.getSize()));
+        j.add("shape", dims);
+      }
+      o.add(k, j);
+    });
+    return o;
+  }
+
+  static Inventory savedModel(Path dir) {
+    SavedModel sm = readSavedModel(dir);
     Path variables = dir.resolve("variables").resolve("variables");
     Inventory inv = TensorBundleReader.isCheckpoint(variables)
         ? checkpoint(variables, "savedmodel", dir)

@@ -102,8 +102,17 @@ public final class InventoryReport {
     o.addProperty("path", inv.path().toString());
     o.addProperty("kind", inv.kind());
     JsonObject facts = new JsonObject();
-    inv.facts().forEach(facts::addProperty);
+    boolean savedModel = inv.kind().equals("savedmodel");
+    // A SavedModel's signatures go under "signatures" as structure, not as their text lines.
+    inv.facts().forEach((k, v) -> {
+      if (!(savedModel && k.startsWith("signature "))) {
+        facts.addProperty(k, v);
+      }
+    });
     o.add("facts", facts);
+    if (savedModel) {
+      o.add("signatures", Inventory.signatures(inv.path()));
+    }
     if (summary != null) {
       o.add("method_summary", summary.json());
     }
@@ -131,7 +140,7 @@ public final class InventoryReport {
       tensors.add(j);
     }
     o.add("tensors", tensors);
-    return new GsonBuilder().setPrettyPrinting().create().toJson(o);
+    return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o);
   }
 
   static String mb(long bytes) {

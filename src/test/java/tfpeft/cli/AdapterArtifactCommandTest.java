@@ -93,6 +93,29 @@ class AdapterArtifactCommandTest {
   }
 
   @Test
+  void optionsTheFormWouldIgnoreAreRefused() {
+    MainTest.Result w = tfpeft("export", run.toString(), "--adapter",
+        dir.resolve("unwritten").toString(), "--keep-lora");
+    assertEquals(2, w.code(), w.err());
+    assertTrue(w.err().contains("--keep-lora does not apply here: export RUN_DIR --adapter DIR"
+        + " writes an artifact"), w.err());
+    MainTest.Result s = tfpeft("export", "--adapter", artifact.toString(), "--out",
+        dir.resolve("unserved").toString(), "--checkpoint", "best");
+    assertEquals(2, s.code(), s.err());
+    assertTrue(s.err().contains("--checkpoint does not apply here: export --adapter ART --out"
+        + " DIR serves an artifact"), s.err());
+    assertTrue(Files.notExists(dir.resolve("unwritten"))
+        && Files.notExists(dir.resolve("unserved")));
+  }
+
+  @Test
+  void exportWithNothingToServeSaysWhatItTakes() {
+    MainTest.Result r = tfpeft("export");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("export needs what to serve: a run directory"), r.err());
+  }
+
+  @Test
   void aRunStartsFromTheArtifactWithItsTrainedValues() throws IOException {
     MainTest.Result r = tfpeft("train", "--config", config.toString(), "--init-adapter",
         artifact.toString(), "--set", "name=from-artifact", "--set", "training.epochs=0");

@@ -112,6 +112,14 @@ class InventoryTest {
     assertTrue(sig.contains("out logits: F32 [?, 2]"), sig);
     assertEquals("serve", inv.facts().get("tags"));
     assertEquals(6, inv.tensors().get(0).elements());
+    JsonObject json = JsonParser.parseString(InventoryReport.json(inv, 0)).getAsJsonObject();
+    JsonObject def = json.getAsJsonObject("signatures").getAsJsonObject("serving_default");
+    assertEquals("tensorflow/serving/predict", def.get("method_name").getAsString());
+    assertEquals("{\"dtype\":\"F32\",\"shape\":[-1,3]}",
+        def.getAsJsonObject("inputs").get("images").toString());
+    assertEquals("{\"dtype\":\"F32\",\"shape\":[-1,2]}",
+        def.getAsJsonObject("outputs").get("logits").toString());
+    assertTrue(!json.getAsJsonObject("facts").has("signature serving_default"), json.toString());
   }
 
   @Test
@@ -123,6 +131,10 @@ class InventoryTest {
         () -> Inventory.of(dir.resolve("empty")));
     assertTrue(e.getMessage().contains("no checkpoint"), e.getMessage());
     Path txt = Files.writeString(dir.resolve("notes.txt"), "hello");
-    assertEquals(2, assertThrows(TfpeftException.class, () -> Inventory.of(txt)).exitCode());
+    e = assertThrows(TfpeftException.class, () -> Inventory.of(txt));
+    assertEquals(2, e.exitCode());
+    assertTrue(e.getMessage().contains("not a recognised weight file") && e.getMessage()
+        .endsWith("inspect reads a checkpoint, run directory, adapter artifact, SavedModel,"
+            + " backbone directory, .safetensors or .npz file"), e.getMessage());
   }
 }

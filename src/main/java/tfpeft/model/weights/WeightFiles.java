@@ -34,6 +34,9 @@ public final class WeightFiles {
   /** File formats this package reads. */
   public enum Format { SAFETENSORS, NPZ, NPY }
 
+  /** What an unrecognised file is told it should have been. */
+  public static final String EXPECTED = "weight files must be safetensors, .npz or .npy";
+
   private WeightFiles() {}
 
   /** All tensors of the weight file at {@code path} (a file or a model directory). */
@@ -125,7 +128,7 @@ public final class WeightFiles {
   }
 
   private static String unknownFormat(byte[] head, long size) {
-    String expected = "weight files must be safetensors, .npz or .npy";
+    String expected = EXPECTED;
     if (size == 0) {
       return "the file is empty; " + expected;
     }
