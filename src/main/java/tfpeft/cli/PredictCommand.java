@@ -58,7 +58,8 @@ final class PredictCommand implements Command {
         + " otherwise), unless --normalization says otherwise. A ViT needs weights with a"
         + " classification head for logits; CLIP classifies zero-shot among --classes with the"
         + " --template prompts. --out writes the logits, or with --features the image features, as"
-        + " .npy.";
+        + " .npy. --weights may also name a SavedModel written by tfpeft export (a trained run, an"
+        + " adapter artifact or a backbone): it brings its own preprocessing and class names.";
   }
 
   @Override
@@ -66,7 +67,8 @@ final class PredictCommand implements Command {
     Options o = new Options();
     ConfigArgs.add(o);
     o.addOption(Option.builder("w").longOpt("weights").hasArg().argName("PATH")
-        .desc("backbone directory or foreign weight file/directory").build());
+        .desc("backbone directory, foreign weight file/directory, or a SavedModel of tfpeft"
+            + " export").build());
     o.addOption(Option.builder().longOpt("format").hasArg().argName("F")
         .desc("format of --weights: auto (default), tfpeft, safetensors, google_npz, openai_clip")
         .build());

@@ -333,6 +333,13 @@ public final class Backbones {
             + "Hugging Face checkpoint needs the config.json it came with beside "
             + WeightFiles.MODEL_FILE);
       }
+      if (Files.isRegularFile(path.resolve("variables.index"))
+          || Files.isRegularFile(path.resolve("config.pbtxt"))) {
+        throw TfpeftException.usage(path + ": a run's checkpoint or run directory, not"
+            + " backbone weights; evaluate the run with tfpeft eval RUN_DIR, serve or predict"
+            + " with it after tfpeft export RUN_DIR [--checkpoint DIR] --out SAVEDMODEL, or give"
+            + " the backbone directory the run started from");
+      }
       throw TfpeftException.usage(path + ": cannot tell the weight format of this directory: "
           + "expected " + TFPEFT_MODEL + " + " + TFPEFT_WEIGHTS + " (tfpeft) or config.json + "
           + WeightFiles.MODEL_FILE + " (Hugging Face); for a Google .npz or an OpenAI CLIP "

@@ -162,6 +162,11 @@ class BadFilesTest {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     assertUsageError(() -> Backbones.load(weights(empty, WeightsFormat.AUTO), null),
         empty.toString(), "cannot tell the weight format");
+    Path checkpoint = Files.createDirectories(tmp.resolve("run/checkpoints/epoch-0001"));
+    Files.writeString(checkpoint.resolve("variables.index"), "");
+    assertUsageError(() -> Backbones.load(weights(checkpoint, WeightsFormat.AUTO), null),
+        checkpoint.toString(), "a run's checkpoint or run directory, not backbone weights",
+        "tfpeft export RUN_DIR");
     assertUsageError(() -> Backbones.load(weights("vit/logits.npy"), null), "logits.npy",
         "not a checkpoint");
     assertUsageError(() -> Backbones.load(weights(tmp.resolve("nothing-here"),
