@@ -2,6 +2,7 @@ package tfpeft.train;
 
 import com.google.gson.JsonObject;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -133,6 +134,24 @@ public final class Trainer {
 
   /** Trains (or resumes, or finds the run complete) and returns the report. */
   public JsonObject run() {
+    boolean newDirectory = !Files.exists(dir.root());
+    try {
+      return train();
+    } catch (TfpeftException e) {
+      // bad input found while setting up (data, weights, an artifact for another base): a
+      // directory this call made holds nothing worth keeping
+      if (newDirectory && e.exitCode() == TfpeftException.USAGE && !setupDone
+          && dir.checkpoints().latest().isEmpty()) {
+        tfpeft.util.AtomicFiles.deleteTree(dir.root());
+      }
+      throw e;
+    }
+  }
+
+  /** Whether {@link #train} got past its setup to the epochs. */
+  private boolean setupDone;
+
+  private JsonObject train() {
     dir.ensureWritable();
     CheckpointStore store = dir.checkpoints();
     Optional<CheckpointStore.Checkpoint> start = RunResumption.decide(config, source, dir,
@@ -177,6 +196,7 @@ public final class Trainer {
         method.prepare(new PrepareContext(config, graph.net(), s, data.dataset(),
             new GraphSplitRunner(graph, s, data.bad(), new Evaluator(graph, s, data.bad())
                 .batchSize(), data::prompts), start.isPresent(), options.log()::println));
+        setupDone = true;
         try (state) {
           Loop loop = new Loop(graph, s, data, store, state, counts);
           loop.epochs(step);

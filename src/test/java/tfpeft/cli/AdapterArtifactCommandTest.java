@@ -136,6 +136,8 @@ class AdapterArtifactCommandTest {
     assertTrue(r.err().contains("made for base random initialization (seed 3) (sha256 ")
         && r.err().contains("but the model's weights are random initialization (seed 4)"
         + " (sha256 "), r.err());
+    assertTrue(Files.notExists(dir.resolve("other-base")),
+        "a refused run leaves no run directory behind");
   }
 
   @Test
