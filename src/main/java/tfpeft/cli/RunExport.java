@@ -95,7 +95,7 @@ final class RunExport {
     }
 
     Served served = serve(new Source(config, values, methodState(checkpoint), classNames, data,
-        dataProblem, null, checkpoint.dir().toString()), out);
+        dataProblem, checkpoint.templates(), checkpoint.dir().toString()), out);
     report(console, out, checkpoint.dir().toString(), config, served, classNames, start);
     return 0;
   }

@@ -51,7 +51,7 @@ public final class AdapterExport {
     source.addProperty("checkpoint", c.dir().getFileName().toString());
     source.addProperty("epoch", c.epoch());
     AdapterArtifact artifact;
-    try (BaseRun m = BaseRun.open(config, null, null, registry, state, log)) {
+    try (BaseRun m = BaseRun.open(config, null, c.templates(), registry, state, log)) {
       m.restore(c);
       artifact = AdapterArtifact.of(m, state, source);
     }

@@ -50,7 +50,9 @@ public final class BaseRun implements AutoCloseable {
    *
    * @param classNames the classes in label order, or null to take them (and the templates) from
    *     the run's data
-   * @param templates CLIP's class-prompt templates when {@code classNames} is given
+   * @param templates CLIP's class-prompt templates as the run trained with them (a checkpoint
+   *     records them), or null to take the run's data's (required when {@code classNames} is
+   *     given)
    * @param methodState method state to restore before the graph is used (a Pear plan), or null
    */
   public static BaseRun open(RunConfig written, List<String> classNames, List<String> templates,
@@ -62,7 +64,9 @@ public final class BaseRun implements AutoCloseable {
     if (names == null) {
       RunData data = RunData.load(config, weights.vocabulary(), log);
       names = data.dataset().classNames();
-      prompts = data.templates();
+      if (prompts == null) {
+        prompts = data.templates();
+      }
     }
     if (config.getModel().hasClip() && prompts.isEmpty()) {
       prompts = ClassPrompts.templates(config, List.of());

@@ -350,7 +350,14 @@ public final class Trainer {
     /** @param complete the run has nothing left to train after it */
     private void checkpoint(int epoch, boolean complete) {
       state.flush();
-      store.write(epoch, state.checkpointState(epoch, graph.method(), complete),
+      JsonObject st = state.checkpointState(epoch, graph.method(), complete);
+      if (config.getModel().hasClip()) {
+        // the class-prompt templates as the method settled them, for whoever rebuilds the run
+        com.google.gson.JsonArray templates = new com.google.gson.JsonArray();
+        graph.templates().forEach(templates::add);
+        st.add("templates", templates);
+      }
+      store.write(epoch, st,
           RunDirectory.configText(config, source),
           VariableCheckpoint.of(session, graph.net().variables()));
       store.updateLinks();

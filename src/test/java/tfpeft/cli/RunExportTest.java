@@ -314,18 +314,9 @@ class RunExportTest {
     assertTrue(zeroed > 0, "training zeroed no weight; the test shows nothing");
   }
 
-  @Test
-  void tipAdapterServesItsCacheAndScoresAsTheRunDid() throws Exception {
-    RunConfig c = clip(dir, "tip", MethodConfig.newBuilder().setTipAdapter(
-        tfpeft.config.proto.TipAdapterConfig.newBuilder().setAlpha(1.5f).setBeta(4f)).build())
-        .build();
-    Path run = train(c);
-    Path out = dir.resolve("served-tip");
-    MainTest.Result r = MainTest.run("export", run.toString(), "--out", out.toString());
-    assertEquals(0, r.code(), r.err() + r.out());
-    List<String> names = savedVariables(out);
-    assertTrue(any(names, "peft/tip_adapter/keys"), names.toString());
-    // the served model classifies the test split as the run's evaluation did
+
+  /** The served model classifies the run's test split exactly as the run's evaluation did. */
+  static void assertServedScoresAsTheRunsReport(Path run, Path out) throws Exception {
     RunConfig resolved = new RunDirectory(run).readConfig();
     Dataset d = DataSources.load(resolved.getData(), resolved.getSeed(), BadExamples.strict());
     Preprocess pre = Transforms.build(resolved.getData().getEvalTransform().toBuilder()
@@ -353,6 +344,42 @@ class RunExportTest {
         run.resolve("report.json"))).getAsJsonObject().getAsJsonObject("test").get("top1")
         .getAsDouble();
     assertEquals(top1, (double) correct / n, 1e-9);
+  }
+
+  @Test
+  void coopWithoutConfiguredTemplatesServesWithTheTemplatesItTrainedWith() throws Exception {
+    RunConfig.Builder b = clip(dir, "coop-own", MethodConfig.newBuilder()
+        .setCoop(CoopConfig.newBuilder().setNCtx(2)).build());
+    b.getModelBuilder().getClipBuilder().clearTemplates();
+    b.getTrainingBuilder().setEpochs(1);
+    Path run = train(b.build());
+    Path out = dir.resolve("served-coop-own");
+    MainTest.Result r = MainTest.run("export", run.toString(), "--out", out.toString());
+    assertEquals(0, r.code(), r.err() + r.out());
+    assertServedScoresAsTheRunsReport(run, out);
+    // the adapter artifact carries the same templates, and serves the same on the base
+    Path artifact = dir.resolve("coop-own-adapter");
+    MainTest.Result a = MainTest.run("export", run.toString(), "--adapter", artifact.toString());
+    assertEquals(0, a.code(), a.err() + a.out());
+    Path fromArtifact = dir.resolve("served-coop-own-adapter");
+    MainTest.Result s = MainTest.run("export", "--adapter", artifact.toString(), "--out",
+        fromArtifact.toString());
+    assertEquals(0, s.code(), s.err() + s.out());
+    assertServedScoresAsTheRunsReport(run, fromArtifact);
+  }
+
+  @Test
+  void tipAdapterServesItsCacheAndScoresAsTheRunDid() throws Exception {
+    RunConfig c = clip(dir, "tip", MethodConfig.newBuilder().setTipAdapter(
+        tfpeft.config.proto.TipAdapterConfig.newBuilder().setAlpha(1.5f).setBeta(4f)).build())
+        .build();
+    Path run = train(c);
+    Path out = dir.resolve("served-tip");
+    MainTest.Result r = MainTest.run("export", run.toString(), "--out", out.toString());
+    assertEquals(0, r.code(), r.err() + r.out());
+    List<String> names = savedVariables(out);
+    assertTrue(any(names, "peft/tip_adapter/keys"), names.toString());
+    assertServedScoresAsTheRunsReport(run, out);
   }
 
   @Test

@@ -52,6 +52,20 @@ public final class CheckpointStore {
    * @param state its state.json
    */
   public record Checkpoint(Path dir, int epoch, JsonObject state) {
+    /**
+     * CLIP's class-prompt templates as the run trained with them (the method may have settled
+     * its own), as the trainer records them; null where the checkpoint does not record them.
+     */
+    public java.util.List<String> templates() {
+      if (!state.has("templates") || !state.get("templates").isJsonArray()
+          || state.getAsJsonArray("templates").isEmpty()) {
+        return null;
+      }
+      java.util.List<String> out = new java.util.ArrayList<>();
+      state.getAsJsonArray("templates").forEach(t -> out.add(t.getAsString()));
+      return out;
+    }
+
     /** The bundle prefix of its variables. */
     public Path variables() {
       return dir.resolve(VARIABLES);
