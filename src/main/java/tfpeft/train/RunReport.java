@@ -27,7 +27,8 @@ final class RunReport {
     json.addProperty("method", method);
     json.addProperty("backbone", c.getModel().hasClip() ? "clip" : "vit");
     json.addProperty("seed", c.getSeed());
-    json.addProperty("epochs", c.getTraining().getEpochs());
+    // a method that trains nothing (zero-shot, TIP-Adapter) runs no epochs, whatever the config
+    json.addProperty("epochs", counts.trainable() == 0 ? 0 : c.getTraining().getEpochs());
     json.add("parameters", counts.json());
   }
 

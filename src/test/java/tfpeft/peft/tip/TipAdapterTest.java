@@ -113,6 +113,7 @@ class TipAdapterTest {
         .setAugmentViews(2).build()));
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     JsonObject report = train(c, log);
+    assertEquals(0, report.get("epochs").getAsInt(), "a training-free run reports no epochs");
     assertTrue(log.toString(StandardCharsets.UTF_8).contains("cache: 32 images of 8 classes, 2 "
         + "augmented views each"), log.toString(StandardCharsets.UTF_8));
     Map<String, float[]> cache = checkpoint(c, "peft/tip_adapter/");
