@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import tfpeft.TfpeftException;
 
@@ -96,12 +97,19 @@ public final class AtomicFiles {
     if (p == null || !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
+    List<Path> all;
     try (var s = Files.walk(p)) {
-      for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      all = s.sorted(java.util.Comparator.reverseOrder()).toList();
+    } catch (IOException e) {
+      return; // gone meanwhile, or unreadable: nothing more can be done here
+    }
+    for (Path f : all) {
+      try {
         Files.deleteIfExists(f);
+      } catch (IOException e) {
+        // best effort: what cannot be deleted stays, and the rest still goes; callers are
+        // cleaning up after (or before) the step whose failure matters
       }
-    } catch (IOException ignored) {
-      // best effort
     }
   }
 

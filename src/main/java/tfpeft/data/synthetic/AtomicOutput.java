@@ -5,13 +5,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import tfpeft.TfpeftException;
@@ -114,7 +111,7 @@ final class AtomicOutput implements AutoCloseable {
           "cannot move the finished suite into place at " + target + ": " + describe(e), e);
     }
     if (old != null) {
-      deleteTree(old);
+      tfpeft.util.AtomicFiles.deleteTree(old);
     }
   }
 
@@ -122,7 +119,7 @@ final class AtomicOutput implements AutoCloseable {
   @Override
   public void close() {
     if (!committed) {
-      deleteTree(staging);
+      tfpeft.util.AtomicFiles.deleteTree(staging);
     }
   }
 
@@ -174,31 +171,5 @@ final class AtomicOutput implements AutoCloseable {
       return (fs.getFile() != null ? fs.getFile() + ": " : "") + fs.getReason();
     }
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-  }
-
-  /** Best-effort recursive delete; what cannot be deleted is left rather than masking the real error. */
-  static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-          Files.deleteIfExists(dir);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (NoSuchFileException e) {
-      // Already gone.
-    } catch (IOException e) {
-      // Leave what remains; the caller is already reporting the failure that matters.
-    }
   }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +54,7 @@ public final class BackboneDirectory {
     } catch (IOException e) {
       throw TfpeftException.failure("cannot write " + out + ": " + e, e);
     } finally {
-      deleteTree(tmp);
+      AtomicFiles.deleteTree(tmp);
     }
   }
 
@@ -88,10 +87,6 @@ public final class BackboneDirectory {
 
   private static String suffix() {
     return Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
-  }
-
-  static void deleteTree(Path p) {
-    AtomicFiles.deleteTree(p);
   }
 
 }

@@ -141,7 +141,7 @@ public final class CheckpointStore {
           + dir + ": " + describe(e) + last, e);
     } finally {
       if (tmp != null) {
-        deleteTree(tmp);
+        AtomicFiles.deleteTree(tmp);
       }
     }
   }
@@ -231,7 +231,9 @@ public final class CheckpointStore {
       Files.createSymbolicLink(tmp, target.get().dir().getFileName());
       AtomicFiles.move(tmp, link);
     } catch (IOException | UnsupportedOperationException e) {
-      // no symbolic links here
+      // a file system without symbolic links: the links are a convenience for people, every
+      // command finds checkpoints through latest() and best(), and cleanUp removes a leftover
+      // temporary link
     }
   }
 
@@ -260,7 +262,7 @@ public final class CheckpointStore {
         for (Path p : s.toList()) {
           String n = p.getFileName().toString();
           if (n.startsWith(".") && (n.endsWith(".tmp") || n.endsWith(".deleting"))) {
-            deleteTree(p);
+            AtomicFiles.deleteTree(p);
           }
         }
       } catch (IOException e) {
@@ -279,7 +281,7 @@ public final class CheckpointStore {
       throw TfpeftException.failure("cannot remove old checkpoint " + checkpoint + ": "
           + e.getMessage(), e);
     }
-    deleteTree(aside);
+    AtomicFiles.deleteTree(aside);
   }
 
   private static void writeSynced(Path file, String text) throws IOException {
@@ -295,19 +297,6 @@ public final class CheckpointStore {
       ch.force(true);
     } catch (IOException | UnsupportedOperationException e) {
       // some file systems cannot sync a directory; the rename is still atomic
-    }
-  }
-
-  static void deleteTree(Path p) {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var s = Files.walk(p)) {
-      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(q);
-      }
-    } catch (IOException e) {
-      // a leftover hidden directory is removed by the next cleanUp
     }
   }
 
