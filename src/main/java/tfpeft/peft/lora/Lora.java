@@ -1,24 +1,20 @@
 package tfpeft.peft.lora;
 
-import java.util.List;
-import tfpeft.TfpeftException;
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.model.SiteHook;
 import tfpeft.peft.AdapterBank;
-import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.AdapterShape;
 import tfpeft.peft.ExportContext;
-import tfpeft.peft.Method;
-import tfpeft.peft.MethodContext;
+import tfpeft.peft.SiteAdapterMethod;
 
 /**
  * LoRA (and 1-bit "Bi-LoRA") as a method: the low-rank paths and the head train; for CLIP the
  * classifier is the frozen text tower's class features. Export folds each path into its Linear.
  */
-public final class Lora implements Method {
+public final class Lora extends SiteAdapterMethod {
   private final LoraConfig config;
-  private AdapterBank bank;
 
   public Lora(MethodConfig c) {
     this.config = c.getLora();
@@ -30,34 +26,25 @@ public final class Lora implements Method {
   }
 
   @Override
-  public List<SiteHook> hooks(MethodContext ctx) {
-    bank = new AdapterBank(variablePrefix(), LoraSite.shape(config));
-    return List.of(LoraSite.of(config, bank));
+  protected AdapterShape shape() {
+    return LoraSite.shape(config);
   }
 
   @Override
-  public ClassifierKind classifier(MethodContext ctx) {
-    return ctx.clip() ? ClassifierKind.TEXT_FEATURES : ClassifierKind.HEAD;
+  protected SiteHook hook(AdapterBank bank) {
+    return LoraSite.of(config, bank);
   }
 
   @Override
-  public void afterBuild(MethodContext ctx) {
-    if (bank.adapters().isEmpty()) {
-      throw TfpeftException.usage("method.lora.targets: no Linear site of the model matches "
-          + LoraSite.targets(config) + " (sites look like block3/attn/q, block3/mlp/fc1; "
-          + "`tfpeft graph` lists them)");
-    }
-  }
-
-  @Override
-  public List<String> trainablePrefixes(MethodContext ctx) {
-    return List.of(variablePrefix(), "head/");
+  protected String noSitesMessage() {
+    return "method.lora.targets: no Linear site of the model matches " + LoraSite.targets(config)
+        + " (sites look like block3/attn/q, block3/mlp/fc1; `tfpeft graph` lists them)";
   }
 
   @Override
   public void exportTransform(ExportContext ctx) {
     if (ctx.config().getExport().getMergeLora()) {
-      for (var a : bank.adapters()) {
+      for (var a : bank().adapters()) {
         LoraMerge.mergeInto(ctx.session(), ctx.net(), a.site(), a, config.getScale(),
             config.getBits());
         LoraMerge.silence(ctx.session(), a);
@@ -69,10 +56,5 @@ public final class Lora implements Method {
   @Override
   public boolean exportFolds(RunConfig config) {
     return config.getExport().getMergeLora();
-  }
-
-  /** The adapters built, in site order (after the graph is built). */
-  public AdapterBank bank() {
-    return bank;
   }
 }

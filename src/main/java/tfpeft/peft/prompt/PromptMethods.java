@@ -8,9 +8,9 @@ public final class PromptMethods {
   private PromptMethods() {}
 
   public static MethodRegistry register(MethodRegistry r) {
-    r.register(MethodConfig.MethodCase.COOP, c -> new CoopMethod(c.getCoop()));
+    r.register(MethodConfig.MethodCase.COOP, c -> TextPromptMethod.coop(c.getCoop()));
     r.register(MethodConfig.MethodCase.VPT, c -> new VptMethod(c.getVpt()));
-    r.register(MethodConfig.MethodCase.MUDPT, c -> new MudptMethod(c.getMudpt()));
+    r.register(MethodConfig.MethodCase.MUDPT, c -> TextPromptMethod.mudpt(c.getMudpt()));
     return r;
   }
 }

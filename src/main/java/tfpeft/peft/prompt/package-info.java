@@ -21,8 +21,8 @@
  * name." when that phrase initializes the context), and the class features are computed in the
  * graph every step so that the loss reaches the context.
  *
- * <p>{@link tfpeft.peft.prompt.CoopMethod}, {@link tfpeft.peft.prompt.VptMethod} and
- * {@link tfpeft.peft.prompt.MudptMethod} are the trainer's view of the three;
+ * <p>{@link tfpeft.peft.prompt.TextPromptMethod} (CoOp, MuDPT) and
+ * {@link tfpeft.peft.prompt.VptMethod} are the trainer's view of the three;
  * {@link tfpeft.peft.prompt.PromptMethods#register} adds them to a method registry.
  */
 package tfpeft.peft.prompt;

@@ -1,0 +1,52 @@
+package tfpeft.peft;
+
+import java.util.List;
+import tfpeft.TfpeftException;
+import tfpeft.model.SiteHook;
+
+/**
+ * An adapter method with one adapter per matched site, held in an {@link AdapterBank} (LoRA,
+ * AdaptFormer, at full precision or 1 bit): the adapters and the head train; on CLIP the
+ * classifier is the frozen text tower's class features. A subclass says which adapters it
+ * builds and where.
+ */
+public abstract class SiteAdapterMethod implements Method {
+  private AdapterBank bank;
+
+  /** The shape (and precision) of every adapter. */
+  protected abstract AdapterShape shape();
+
+  /** The hook that attaches an adapter from {@code bank} to each site it matches. */
+  protected abstract SiteHook hook(AdapterBank bank);
+
+  /** The config error when no site of the model matched. */
+  protected abstract String noSitesMessage();
+
+  @Override
+  public final List<SiteHook> hooks(MethodContext ctx) {
+    bank = new AdapterBank(variablePrefix(), shape());
+    return List.of(hook(bank));
+  }
+
+  @Override
+  public final ClassifierKind classifier(MethodContext ctx) {
+    return ctx.clip() ? ClassifierKind.TEXT_FEATURES : ClassifierKind.HEAD;
+  }
+
+  @Override
+  public final void afterBuild(MethodContext ctx) {
+    if (bank.adapters().isEmpty()) {
+      throw TfpeftException.usage(noSitesMessage());
+    }
+  }
+
+  @Override
+  public final List<String> trainablePrefixes(MethodContext ctx) {
+    return List.of(variablePrefix(), "head/");
+  }
+
+  /** The adapters built, in site order (after the graph is built). */
+  public AdapterBank bank() {
+    return bank;
+  }
+}
