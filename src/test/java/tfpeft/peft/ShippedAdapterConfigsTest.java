@@ -74,4 +74,17 @@ class ShippedAdapterConfigsTest {
           p.toString());
     }
   }
+
+  @Test
+  void oneBitLoraConfigsDropBetweenAAndBAsPetlVit() throws IOException {
+    for (Path dir : List.of(SYNTHETIC, VTAB)) {
+      for (Path p : configs(dir)) {
+        var m = ConfigLoader.load(p, List.of()).resolved().getMethod();
+        var lora = m.hasPear() ? m.getPear().getLora() : m.getLora();
+        if ((m.hasLora() || m.getPear().hasLora()) && lora.getBits() == 1) {
+          assertEquals(0.1f, lora.getHiddenDropout(), p.toString());
+        }
+      }
+    }
+  }
 }

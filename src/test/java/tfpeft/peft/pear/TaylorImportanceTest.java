@@ -39,7 +39,7 @@ class TaylorImportanceTest {
       Net net = new Net(g, 1);
       AdapterBank bank = new AdapterBank("peft/lora/", new AdapterShape("lora_a", "lora_b", 2,
           0));
-      LoraSite site = new LoraSite(SitePatterns.of("fc"), 1f, 0f, bank);
+      LoraSite site = new LoraSite(SitePatterns.of("fc"), 1f, 0f, 0f, bank);
       Operand<TFloat32> y = site.linearOutput(net, "fc",
           net.tf().constant(Shape.of(1, 2), DataBuffers.of(new float[] {1, 2})),
           net.tf().zeros(net.tf().constant(new int[] {1, 2}), TFloat32.class));
