@@ -24,6 +24,7 @@ import tfpeft.config.proto.KnowledgeCheckpoint;
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.PearConfig;
+import tfpeft.config.proto.SbaWeights;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
@@ -260,6 +261,40 @@ class PearGraphTest {
         assertArrayEquals(sum(before.get(p + "block1/attn/q" + m),
             before.get(p + "block0/attn/v" + m)), after.get(p + "block1/attn/q" + m), 1e-6f);
         assertArrayEquals(before.get(p + "block0/attn/v" + m), after.get(p + "block0/attn/v" + m));
+      }
+    }
+  }
+
+  @Test
+  void sbaByDefaultIsThePlainMeanAsThePaperSetsItsWeightsByHand() {
+    // importance 4 (kept, block0/attn/q) and 2 (pruned, block1/attn/v) play no part: a_s = a_p
+    checkSba(PEAR.toBuilder().setKnowledgeCheckpoint(KnowledgeCheckpoint.SBA).build(), 1, 1);
+  }
+
+  @Test
+  void sbaWithImportanceWeightsWeighsTheAdaptersByTheirScores() {
+    checkSba(PEAR.toBuilder().setKnowledgeCheckpoint(KnowledgeCheckpoint.SBA)
+        .setSbaWeights(SbaWeights.IMPORTANCE).build(), IMPORTANCE[0], IMPORTANCE[3]);
+  }
+
+  /** block0/attn/q (kept) absorbs block1/attn/v (pruned): (as M_s + ap M_p) / (as + ap). */
+  static void checkSba(PearConfig c, double as, double ap) {
+    try (Built b = build(c); Session s = new Session(b.graph())) {
+      s.initialize();
+      randomize(s, adapterVariables(b.net()));
+      Map<String, float[]> before = TinyModels.values(b.net(), s);
+      b.pear().loadImportance(s, IMPORTANCE);
+      b.pear().prune(s);
+      Map<String, float[]> after = TinyModels.values(b.net(), s);
+      String p = "peft/pear/";
+      for (String m : List.of("/lora_a", "/lora_b")) {
+        float[] shared = before.get(p + "block0/attn/q" + m);
+        float[] pruned = before.get(p + "block1/attn/v" + m);
+        float[] expected = new float[shared.length];
+        for (int i = 0; i < expected.length; i++) {
+          expected[i] = (float) ((as * shared[i] + ap * pruned[i]) / (as + ap));
+        }
+        assertArrayEquals(expected, after.get(p + "block0/attn/q" + m), 1e-6f);
       }
     }
   }
