@@ -39,6 +39,10 @@ final class SemanticChecks {
       throw at.error("data.sampling.val_shots",
           "a validation shot count needs data.sampling.shots > 0 (K-shot sampling)");
     }
+    if (c.getTraining().getScheduleAfterEpoch() && c.getTraining().getSchedulePerStep()) {
+      throw at.error("training.schedule_after_epoch", "steps a per-epoch schedule; it does not "
+          + "go with training.schedule_per_step: true");
+    }
   }
 
   private static void divides(ConfigLoader.Locator at, String divisorPath, int divisor,

@@ -87,4 +87,13 @@ class ShippedAdapterConfigsTest {
       }
     }
   }
+
+  @Test
+  void vitB16ConfigsStepTheScheduleAndDropTheLastBatchAsPetlVit() throws IOException {
+    for (Path p : configs(VTAB)) {
+      var t = ConfigLoader.load(p, List.of()).resolved().getTraining();
+      assertTrue(t.getScheduleAfterEpoch(), p + ": scheduler.step(ep) after each epoch");
+      assertTrue(t.getDropLast(), p + ": the VTAB loader's drop_last=True");
+    }
+  }
 }
