@@ -2,6 +2,7 @@ package tfpeft.peft.prompt;
 
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.VptConfig;
+import tfpeft.config.proto.VptInit;
 import tfpeft.model.Init;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
@@ -24,7 +25,7 @@ public final class VptPrompts {
 
   /** The prompts' random start: VPT's uniform range, or N(0, 0.02^2). */
   static Init init(VptConfig c, VisionTransformer.Spec spec) {
-    if (c.getInit() == VptConfig.Init.NORMAL) {
+    if (c.getInit() == VptInit.NORMAL) {
       return Init.normal(PromptStack.INIT_STD);
     }
     int p = spec.patchSize();

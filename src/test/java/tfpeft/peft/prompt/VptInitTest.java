@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import tfpeft.config.proto.VptConfig;
+import tfpeft.config.proto.VptInit;
 
 /** VPT's prompts start as VPT's code draws them, or from N(0, 0.02^2) as an option. */
 class VptInitTest {
@@ -35,7 +36,7 @@ class VptInitTest {
   @Test
   void theNormalOptionDrawsWithStd002() {
     float[] p = prompts(VptConfig.newBuilder().setLength(3).setDepth(2)
-        .setInit(VptConfig.Init.NORMAL).build());
+        .setInit(VptInit.NORMAL).build());
     double sq = 0;
     for (float x : p) {
       sq += x * x;
