@@ -114,14 +114,26 @@ public final class Trainer {
 
   /** What {@code --dry-run} shows: the graph's parameters by group, trainable or frozen. */
   public ParameterCounts dryRun() {
+    try (Graph g = new Graph()) {
+      return buildInto(g, true);
+    }
+  }
+
+  /**
+   * Builds the run's graph into {@code g} as {@link #run} builds it: the backbone of the
+   * weights' architecture, the method's variables and rewrites, the head or class prompts of the
+   * run's data, and with {@code trainStep} the loss, gradients and optimizer. Nothing is loaded
+   * into a session and nothing is written.
+   *
+   * @return the graph's parameters by group, trainable or frozen
+   */
+  public ParameterCounts buildInto(Graph g, boolean trainStep) {
     Method method = registry.create(config.getMethod());
     RunData data = RunData.load(config, weights.vocabulary(), options.log()::println);
-    try (Graph g = new Graph()) {
-      TrainGraph graph = build(g, method, data);
-      TrainStep step = TrainStep.build(graph, 0);
-      return ParameterCounts.of(graph.modelVariables(),
-          step == null ? List.of() : step.variables(), data.dataset());
-    }
+    TrainGraph graph = build(g, method, data);
+    TrainStep step = trainStep ? TrainStep.build(graph, 0) : null;
+    return ParameterCounts.of(graph.modelVariables(), step != null ? step.variables()
+        : trainStep ? List.of() : graph.trainable(), data.dataset());
   }
 
   /** The run's graph; the class prompts take the templates the method settled. */

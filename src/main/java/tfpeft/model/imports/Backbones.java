@@ -18,6 +18,7 @@ import tfpeft.model.weights.NpzReader;
 import tfpeft.model.weights.SafetensorsHeader;
 import tfpeft.model.weights.SafetensorsReader;
 import tfpeft.model.weights.TensorFile;
+import tfpeft.model.weights.TensorShapes;
 import tfpeft.model.weights.WeightFiles;
 import tfpeft.model.text.BpeVocabularyFiles;
 
@@ -120,6 +121,25 @@ public final class Backbones {
         dtypes(source), src.dropped(), src.ignoredNames(),
         new IgnoreList(weights.getIgnoreList()).unmatched(src.allNames()), resampled, notes);
     return new LoadedBackbone(model, tensors, shapes, vocab, report);
+  }
+
+  /**
+   * The architecture of the weights at {@code weights} merged with the configured one, as
+   * {@link #load} would build it, from the files' headers alone (no tensor data is read, and
+   * whether the tensors cover the model is left to {@link #load}).
+   *
+   * @param requestedOrNull as for {@link #load}: the model config as written
+   * @throws TfpeftException as {@link #load} for a missing or unreadable file, an unknown
+   *     format, or a config that contradicts the weights
+   */
+  public static ModelConfig architecture(WeightsConfig weights, ModelConfig requestedOrNull) {
+    Source source = resolve(weights);
+    TensorShapes shapes = source.format() == WeightsFormat.GOOGLE_NPZ
+        ? TensorShapes.ofNpz(source.weights()) : TensorShapes.ofSafetensors(source.weights());
+    WeightTable table = source.table();
+    Inferred inferred = table.infer(new SourceTensors(shapes,
+        new IgnoreList(weights.getIgnoreList()), table::harmless));
+    return Architecture.merge(inferred, requestedOrNull, source.weights().toString());
   }
 
   /** Whether the weights at {@code weights} are "vit" or "clip", without reading tensor data. */

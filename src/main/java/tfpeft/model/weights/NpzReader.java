@@ -60,7 +60,7 @@ public final class NpzReader {
     return new TensorFile(file, tensors);
   }
 
-  private static List<ZipEntry> arrayEntries(Path file, ZipFile zip) {
+  static List<ZipEntry> arrayEntries(Path file, ZipFile zip) {
     List<ZipEntry> arrays = new ArrayList<>();
     boolean pickle = false;
     for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
@@ -94,7 +94,7 @@ public final class NpzReader {
     }
   }
 
-  private static String tensorName(ZipEntry e) {
+  static String tensorName(ZipEntry e) {
     String n = e.getName();
     return n.substring(0, n.length() - ".npy".length());
   }
