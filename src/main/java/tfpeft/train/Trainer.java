@@ -144,6 +144,16 @@ public final class Trainer {
     return graph;
   }
 
+  /** "vit 224 px, width 768, depth 12" for progress lines. */
+  private static String describe(tfpeft.config.proto.ModelConfig m) {
+    return m.hasVit()
+        ? String.format("vit %d px, width %d, depth %d", m.getVit().getImageSize(),
+            m.getVit().getWidth(), m.getVit().getDepth())
+        : String.format("clip %d px, vision width %d, depth %d, text width %d, depth %d",
+            m.getClip().getImageSize(), m.getClip().getVisionWidth(),
+            m.getClip().getVisionDepth(), m.getClip().getTextWidth(), m.getClip().getTextDepth());
+  }
+
   /** Trains (or resumes, or finds the run complete) and returns the report. */
   public JsonObject run() {
     boolean newDirectory = !Files.exists(dir.root());
@@ -176,6 +186,9 @@ public final class Trainer {
     Method method = registry.create(config.getMethod());
     RunData data = RunData.load(config, weights.vocabulary(), options.log()::println);
     try (Graph g = new Graph()) {
+      // a ViT-B/16 graph with its gradients takes a while to build: say so before, not after
+      options.log().println("building the graph: " + describe(config.getModel()) + ", method "
+          + method.name());
       TrainGraph graph = build(g, method, data);
       start.ifPresent(c -> method.restoreState(RunState.methodState(c.state())));
       if (start.isEmpty() && initial != null) {
@@ -317,10 +330,15 @@ public final class Trainer {
               state.step(), graph.net(), session, methodMetrics));
           state.logEpoch(e + 1, meanLoss, rate, seconds, images / seconds, methodMetrics);
           if (outcome == EpochOutcome.TRAINABLE_CHANGED) {
+            options.log().println("method." + graph.method().name() + " changed what trains;"
+                + " building its training step (the next step also waits for TensorFlow to"
+                + " optimize the new graph)");
+            long built = System.nanoTime();
             step = TrainStep.build(graph, ++generation);
             session.initialize();
-            options.log().println("method." + graph.method().name() + " changed what trains: "
-                + (step == null ? "nothing" : step.variables().size() + " variables"));
+            options.log().println(String.format("method.%s trains %s (built in %.1f s)",
+                graph.method().name(), step == null ? "nothing"
+                    : step.variables().size() + " variables", (System.nanoTime() - built) / 1e9));
             if (step == null) {
               state.completeEpoch(e + 1);
               checkpoint(e + 1);
