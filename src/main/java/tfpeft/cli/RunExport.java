@@ -75,11 +75,8 @@ final class RunExport {
       config = config.toBuilder().setExport(config.getExport().toBuilder()
           .setMergeLora(false)).build();
     }
-    Path out = line.hasOption("out") ? Path.of(line.getOptionValue("out"))
-        : dir.root().resolve(config.getExport().getDir());
-    if (Files.exists(out) && !line.hasOption("overwrite")) {
-      throw TfpeftException.usage(out + " exists; choose another --out or pass --overwrite");
-    }
+    Path out = ExportCommand.savedModelDir(line, line.hasOption("out")
+        ? Path.of(line.getOptionValue("out")) : dir.root().resolve(config.getExport().getDir()));
     CheckpointStore.Checkpoint checkpoint = dir.checkpoint(
         line.getOptionValue("checkpoint", "last"));
     checkMethod(checkpoint, config);
@@ -113,10 +110,7 @@ final class RunExport {
           + " artifact on its base: name the SavedModel directory with --out (or give the run"
           + " directory to write an artifact: export RUN_DIR --adapter DIR)");
     }
-    Path out = Path.of(line.getOptionValue("out"));
-    if (Files.exists(out) && !line.hasOption("overwrite")) {
-      throw TfpeftException.usage(out + " exists; choose another --out or pass --overwrite");
-    }
+    Path out = ExportCommand.savedModelDir(line, Path.of(line.getOptionValue("out")));
     AdapterArtifact artifact = AdapterArtifact.read(art);
     RunConfig config;
     List<NamedTensor> tensors = new ArrayList<>();

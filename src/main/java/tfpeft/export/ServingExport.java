@@ -38,8 +38,8 @@ import tfpeft.util.AtomicFiles;
 
 /**
  * A classifier as a SavedModel for serving (tag {@code serve}): signature {@code serving_default}
- * takes preprocessed float images [N, S, S, 3], signature {@code serving_bytes} one encoded JPEG
- * or PNG image preprocessed in the graph; both give {@code logits}, {@code probabilities},
+ * takes preprocessed float images [N, S, S, 3], signature {@code serving_bytes} a batch of
+ * encoded JPEG or PNG images [N] (strings) preprocessed in the graph; both give {@code logits}, {@code probabilities},
  * {@code class_id} and {@code class_name}. The class names are also an asset
  * ({@code assets/class_names.txt}). For CLIP the class text features are baked in as a constant.
  *
@@ -134,9 +134,9 @@ public final class ServingExport {
       Net net = Net.serving(g, 0);
       Ops tf = net.tf();
       Placeholder<TString> bytes = tf.withName("image_bytes").placeholder(TString.class,
-          Placeholder.shape(Shape.scalar()));
-      Operand<TFloat32> fromBytes = GraphPreprocess.apply(tf.withSubScope("preprocess"), bytes,
-          m.preprocess(), size);
+          Placeholder.shape(Shape.of(-1)));
+      Operand<TFloat32> fromBytes = GraphPreprocess.applyBatch(tf.withSubScope("preprocess"),
+          bytes, m.preprocess(), size);
       Operand<TFloat32> images = tf.withName("images").placeholderWithDefault(fromBytes,
           Shape.of(-1, size, size, 3));
       Operand<TFloat32> logits;
@@ -265,14 +265,17 @@ public final class ServingExport {
           maxDiff = Math.max(maxDiff, Math.abs(got[i][c] - reference[i][c]));
         }
       }
-      for (int k = 0; k < encoded.size(); k++) {
-        float[] px = Arrays.copyOfRange(encodedPixels, k * per, (k + 1) * per);
-        float[] viaJava = logits(b, DEFAULT_SIGNATURE, "images", floats(px, 1, size))[0];
-        float[] viaGraph;
-        viaGraph = logits(b, BYTES_SIGNATURE, "image_bytes", TString.tensorOfBytes(
-            org.tensorflow.ndarray.NdArrays.scalarOfObject(encoded.get(k))))[0];
-        for (int c = 0; c < viaJava.length; c++) {
-          bytesDiff = Math.max(bytesDiff, Math.abs(viaJava[c] - viaGraph[c]));
+      if (!encoded.isEmpty()) {
+        // the samples go as one batch, as a TF Serving request of several instances would
+        int k = encoded.size();
+        float[][] viaJava = logits(b, DEFAULT_SIGNATURE, "images",
+            floats(Arrays.copyOf(encodedPixels, k * per), k, size));
+        float[][] viaGraph = logits(b, BYTES_SIGNATURE, "image_bytes", TString.tensorOfBytes(
+            org.tensorflow.ndarray.NdArrays.vectorOfObjects(encoded.toArray(byte[][]::new))));
+        for (int i = 0; i < k; i++) {
+          for (int c = 0; c < viaJava[i].length; c++) {
+            bytesDiff = Math.max(bytesDiff, Math.abs(viaJava[i][c] - viaGraph[i][c]));
+          }
         }
       }
     }
@@ -334,6 +337,35 @@ public final class ServingExport {
     public void close() {
       bundle.close();
     }
+  }
+
+  /**
+   * The SavedModel that {@code dir} names: itself when it holds saved_model.pb, else, for a TF
+   * Serving model base ({@code export --version N}), its highest numbered version as TF Serving
+   * serves it; null when it is neither.
+   */
+  public static Path savedModelIn(Path dir) {
+    if (Files.isRegularFile(dir.resolve("saved_model.pb"))) {
+      return dir;
+    }
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    Path latest = null;
+    long best = 0;
+    try (var s = Files.list(dir)) {
+      for (Path p : s.toList()) {
+        String name = p.getFileName().toString();
+        if (name.matches("[1-9][0-9]{0,17}") && Files.isRegularFile(p.resolve("saved_model.pb"))
+            && Long.parseLong(name) > best) {
+          best = Long.parseLong(name);
+          latest = p;
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    return latest;
   }
 
   /** Opens {@code dir}; a SavedModel without our signature is a usage error naming it. */

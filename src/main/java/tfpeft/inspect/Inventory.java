@@ -56,8 +56,9 @@ public record Inventory(String kind, Path path, List<TensorInfo> tensors,
     if (!Files.exists(path) && !TensorBundleReader.isCheckpoint(path)) {
       throw TfpeftException.usage(path + ": no such file, directory or checkpoint prefix");
     }
-    if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
-      return savedModel(path);
+    Path savedModel = tfpeft.export.ServingExport.savedModelIn(path);
+    if (savedModel != null) {
+      return savedModel(savedModel);
     }
     if (Files.isRegularFile(path.resolve(AdapterArtifact.MANIFEST))) {
       return artifact(path);
