@@ -244,7 +244,7 @@ final class ExportCommand implements Command {
     }
     if (java.nio.file.Files.exists(dir) && !line.hasOption("overwrite")) {
       throw TfpeftException.usage(dir + " exists; choose another --out"
-          + (line.hasOption("version") ? " or --version" : "") + ", or pass --overwrite");
+          + (line.hasOption("version") ? " or --version" : "") + " or pass --overwrite");
     }
     return dir;
   }

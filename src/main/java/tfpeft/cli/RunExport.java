@@ -150,6 +150,14 @@ final class RunExport {
   /** The run's dataset when it can be loaded, else null and why not. */
   record DataAtHand(Dataset data, String problem) {
     static DataAtHand load(RunConfig config, Console console) {
+      // checking an export is no reason to write 160 MB of images: a synthetic suite that is
+      // not there is data not at hand, as a real dataset that is not there is
+      if (config.getData().hasSynthetic()
+          && !SyntheticData.isGenerated(Path.of(config.getData().getSynthetic().getDir()))) {
+        return new DataAtHand(null, "the synthetic suite is not in "
+            + config.getData().getSynthetic().getDir() + " (data.synthetic.dir), and export"
+            + " does not generate it (`tfpeft data generate --out DIR` does)");
+      }
       SyntheticData.setProgress(console::info);
       try {
         return new DataAtHand(DataSources.load(config.getData(), config.getSeed(),

@@ -316,6 +316,10 @@ public final class AdapterArtifact {
       RunConfig.Builder b = c.toBuilder();
       b.getModelBuilder().getWeightsBuilder().setPath(weights);
       c = b.build();
+    } else if (!base.weights().isEmpty() && !java.nio.file.Files.exists(Path.of(base.weights()))) {
+      throw TfpeftException.usage(artifact + ": its base, " + base.describe() + ", is not at "
+          + Path.of(base.weights()).toAbsolutePath().normalize() + "; pass --weights PATH with"
+          + " a copy of that base (its SHA-256 is checked)");
     }
     BaseRun m = BaseRun.open(c, classNames, templates, registry, methodState(), log);
     try {

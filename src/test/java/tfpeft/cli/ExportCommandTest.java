@@ -162,7 +162,8 @@ class ExportCommandTest {
     Run again = tfpeft("export", "--weights", weights, "--out", base.toString(), "--version",
         "1");
     assertEquals(2, again.code());
-    assertTrue(again.err().contains(base.resolve("1") + " exists"), again.err());
+    assertTrue(again.err().contains(base.resolve("1") + " exists; choose another --out or"
+        + " --version or pass --overwrite"), again.err());
     Run two = tfpeft("export", "--weights", weights, "--out", base.toString(), "--version", "2");
     assertEquals(0, two.code(), two.err());
     assertTrue(Files.isRegularFile(base.resolve("1/saved_model.pb")), "version 1 stays");
