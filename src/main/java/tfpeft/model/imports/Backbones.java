@@ -118,6 +118,7 @@ public final class Backbones {
     }
     ImportReport report = new ImportReport(source.weights(), source.format(), inferred.layout(),
         file.size(), tensors.size(), parameters, inferred.headClasses(),
+        HeadLabels.of(source, inferred.headClasses()),
         dtypes(source), src.dropped(), src.ignoredNames(),
         new IgnoreList(weights.getIgnoreList()).unmatched(src.allNames()), resampled, notes);
     return new LoadedBackbone(model, tensors, shapes, vocab, report);
