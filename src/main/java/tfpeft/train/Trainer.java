@@ -136,7 +136,11 @@ public final class Trainer {
   public JsonObject run() {
     boolean newDirectory = !Files.exists(dir.root());
     try {
-      return train();
+      // one writer per run directory, for the whole run: a second train (or eval, export) of
+      // it fails at once instead of interleaving logs or deleting checkpoints under this one
+      try (tfpeft.util.DirectoryLock lock = dir.lock("tfpeft train --config " + source)) {
+        return train();
+      }
     } catch (TfpeftException e) {
       // bad input found while setting up (data, weights, an artifact for another base): a
       // directory this call made holds nothing worth keeping
@@ -183,9 +187,18 @@ public final class Trainer {
           options.log().println("resuming: the run's checkpoint holds its trained values, the"
               + " adapter artifact is not applied again");
         }
-        RunState state;
         if (start.isPresent()) {
           VariableCheckpoint.restore(start.get(), s, graph.net().variables(), true);
+        }
+        method.prepare(new PrepareContext(config, graph.net(), s, data.dataset(),
+            new GraphSplitRunner(graph, s, data.bad(), new Evaluator(graph, s, data.bad())
+                .batchSize(), data::prompts), start.isPresent(), options.log()::println));
+        if (options.resume() == Resume.OVERWRITE) {
+          // only now, with the new config, weights and data all loaded, is the old run gone
+          RunResumption.startOver(config, source, dir);
+        }
+        RunState state;
+        if (start.isPresent()) {
           state = RunState.resume(start.get(), dir);
           options.log().println("resumed from " + start.get().dir() + " (epoch "
               + state.epoch() + ", step " + state.step() + ")");
@@ -193,9 +206,6 @@ public final class Trainer {
           options.log().println("starting from " + from);
           state = RunState.fresh(dir);
         }
-        method.prepare(new PrepareContext(config, graph.net(), s, data.dataset(),
-            new GraphSplitRunner(graph, s, data.bad(), new Evaluator(graph, s, data.bad())
-                .batchSize(), data::prompts), start.isPresent(), options.log()::println));
         setupDone = true;
         try (state) {
           Loop loop = new Loop(graph, s, data, store, state, counts);
