@@ -227,6 +227,36 @@ class AdapterArtifactCommandTest {
   }
 
   @Test
+  void exportIntoAPlaceTensorFlowCannotWriteIsAnErrorNotATrace() {
+    // a name longer than the file system allows: the SavedModel writer's own refusal, as a
+    // full disk or a read-only directory gives it
+    Path out = dir.resolve("x".repeat(250));
+    MainTest.Result r = tfpeft("export", run.toString(), "--out", out.toString());
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().startsWith("tfpeft export: error: cannot write the SavedModel into "
+        + dir), r.err());
+    assertTrue(r.err().contains("choose another --out (nothing was written to " + out + ")"),
+        r.err());
+    assertTrue(!r.err().contains("internal error") && !r.err().contains("\tat "), r.err());
+  }
+
+  @Test
+  void evalThatCannotSaveItsResultsSaysTheyWereNotSaved() throws IOException {
+    Path blocked = run.resolve("eval_epoch-0002_test.json");
+    Files.createDirectories(blocked.resolve("in-the-way"));
+    try {
+      MainTest.Result r = tfpeft("eval", run.toString());
+      assertEquals(1, r.code(), r.err());
+      assertTrue(r.out().contains("test: top-1"), r.out());
+      assertTrue(r.err().contains("tfpeft eval: error: the results above were not saved:"
+          + " cannot write " + blocked), r.err());
+      assertTrue(!r.err().contains("\tat "), r.err());
+    } finally {
+      tfpeft.util.AtomicFiles.deleteTree(blocked);
+    }
+  }
+
+  @Test
   void anotherFormatVersionIsRefused() throws IOException {
     Path copy = copy("version");
     Path m = copy.resolve(AdapterArtifact.MANIFEST);

@@ -82,6 +82,7 @@ public final class Backbones {
               + m.target() + " of the architecture read from the file ("
               + brief(inferred.model()) + "); the file is inconsistent or not " + inferred.layout());
         }
+        checkFinite(src, name, t.data());
         inputs.add(t.data());
       }
       if (inputs.size() == m.sources().size()) {
@@ -120,6 +121,20 @@ public final class Backbones {
         dtypes(source), src.dropped(), src.ignoredNames(),
         new IgnoreList(weights.getIgnoreList()).unmatched(src.allNames()), resampled, notes);
     return new LoadedBackbone(model, tensors, shapes, vocab, report);
+  }
+
+  /**
+   * Refuses a NaN or infinite weight where it is read, naming it: left in, it surfaces epochs
+   * later as a NaN loss that looks like a learning-rate problem.
+   */
+  private static void checkFinite(SourceTensors src, String name, float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        throw src.error(name, "holds " + values[i] + " at index " + i + " of " + values.length
+            + "; the weights are damaged or come from a diverged run: download or export them"
+            + " again");
+      }
+    }
   }
 
   /** Whether the weights at {@code weights} are "vit" or "clip", without reading tensor data. */
