@@ -21,6 +21,15 @@ public final class VtabListReader {
 
   /** Reads the entries of one list file; a line that does not parse is a bad example. */
   public static List<Entry> readList(Path taskDir, String listName, BadExamples bad) {
+    return readList(taskDir, listName, bad, false);
+  }
+
+  /**
+   * As {@link #readList(Path, String, BadExamples)}; an entry whose path leaves {@code taskDir}
+   * is a bad example unless {@code allowOutside} (data.vtab.allow_paths_outside_root).
+   */
+  public static List<Entry> readList(Path taskDir, String listName, BadExamples bad,
+      boolean allowOutside) {
     Path list = taskDir.resolve(listName);
     List<String> lines;
     try {
@@ -53,6 +62,12 @@ public final class VtabListReader {
       }
       if (label < 0) {
         bad.report(origin, "label " + label + " is negative");
+        continue;
+      }
+      String outside = DataRoot.problem(taskDir, rel, allowOutside,
+          "data.vtab.allow_paths_outside_root");
+      if (outside != null) {
+        bad.report(origin, outside);
         continue;
       }
       entries.add(new Entry(origin + " (" + rel + ")", taskDir.resolve(rel), label));
