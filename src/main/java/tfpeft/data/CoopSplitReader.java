@@ -81,6 +81,7 @@ public final class CoopSplitReader {
   private static List<Entry> readEntries(
       JsonReader json, Path file, String split, BadExamples bad) throws IOException {
     List<Entry> entries = new ArrayList<>();
+    java.util.Map<String, Integer> firstIndex = new java.util.HashMap<>();
     json.beginArray();
     for (int i = 0; json.hasNext(); i++) {
       String origin = file + ":" + lineOf(json.toString()) + " (" + split + "[" + i + "])";
@@ -106,6 +107,11 @@ public final class CoopSplitReader {
       if (label != Math.rint(label) || label < 0 || label > Integer.MAX_VALUE) {
         bad.report(origin, "label " + label + " is not a non-negative integer");
         continue;
+      }
+      Integer seen = firstIndex.putIfAbsent(path, i);
+      if (seen != null) {
+        bad.warn(origin + ": " + path + " is listed again (first as " + split + "[" + seen
+            + "]); it counts twice");
       }
       entries.add(new Entry(origin + " " + path, path, label.intValue(), name));
     }

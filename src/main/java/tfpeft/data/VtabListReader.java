@@ -36,10 +36,14 @@ public final class VtabListReader {
       lines = Files.readAllLines(list, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw TfpeftException.usage(list + ": list file not found");
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw TfpeftException.usage(list + ": not a UTF-8 text file (a binary file, or another"
+          + " encoding); a list holds one 'relative/path label' per line");
     } catch (IOException e) {
       throw TfpeftException.usage(list + ": cannot read list file: " + e.getMessage());
     }
     List<Entry> entries = new ArrayList<>();
+    java.util.Map<Path, Integer> firstLine = new java.util.HashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       String origin = list + ":" + (i + 1);
@@ -69,6 +73,12 @@ public final class VtabListReader {
       if (outside != null) {
         bad.report(origin, outside);
         continue;
+      }
+      Integer seen = firstLine.putIfAbsent(taskDir.resolve(rel).normalize(), i + 1);
+      if (seen != null) {
+        // kept, as the list says; but a copy-paste slip weighs the image twice
+        bad.warn(origin + ": " + rel + " is listed again (first on line " + seen + "); it"
+            + " counts twice");
       }
       entries.add(new Entry(origin + " (" + rel + ")", taskDir.resolve(rel), label));
     }

@@ -63,4 +63,42 @@ class DataRootTest {
         + " '../../secret.png' leaves " + images + " (through ..)"), e.getMessage());
     assertTrue(e.getMessage().contains("data.coop.allow_paths_outside_root"), e.getMessage());
   }
+
+  @Test
+  void aDuplicatedListEntryIsKeptWithAWarningNamingBothLines() {
+    Path task = root.resolve("task");
+    TestImages.write(task.resolve("list.txt"), "a.png 0\nb.png 1\n./a.png 0\n");
+    List<String> warnings = new ArrayList<>();
+    List<VtabListReader.Entry> entries = VtabListReader.readList(task, "list.txt",
+        new BadExamples(false, warnings::add));
+    assertEquals(3, entries.size());
+    assertEquals(List.of("warning: " + task.resolve("list.txt") + ":3: ./a.png is listed again"
+        + " (first on line 1); it counts twice"), warnings);
+  }
+
+  @Test
+  void aDuplicatedCoopEntryIsKeptWithAWarning() {
+    Path images = root.resolve("images");
+    TestImages.png(images.resolve("a.png"), 4, 4, 1);
+    TestImages.write(root.resolve("split.json"), "{\"train\": [[\"a.png\", 0, \"cat\"],"
+        + " [\"a.png\", 0, \"cat\"]], \"test\": [[\"a.png\", 0, \"cat\"]]}");
+    List<String> warnings = new ArrayList<>();
+    CoopSplitReader.Result r = CoopSplitReader.read(root.resolve("split.json"), images,
+        new BadExamples(false, warnings::add));
+    assertEquals(2, r.train().size());
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("(train[1]): a.png is listed again (first as"
+        + " train[0]); it counts twice"), warnings.toString());
+  }
+
+  @Test
+  void aBinaryListFileIsNamedAsOne() {
+    Path task = root.resolve("task");
+    TestImages.write(task.resolve("list.txt"), new byte[] {(byte) 0x89, 'P', 'N', 'G', (byte) 0xff,
+        0, 1});
+    TfpeftException e = assertThrows(TfpeftException.class,
+        () -> VtabListReader.readList(task, "list.txt", BadExamples.strict()));
+    assertEquals(task.resolve("list.txt") + ": not a UTF-8 text file (a binary file, or another"
+        + " encoding); a list holds one 'relative/path label' per line", e.getMessage());
+  }
 }
