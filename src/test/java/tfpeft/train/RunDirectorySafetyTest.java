@@ -117,6 +117,25 @@ class RunDirectorySafetyTest {
   }
 
   @Test
+  void aTerminatedRunSaysInOneLineHowToResume() throws Exception {
+    RunConfig c = TinyRuns.config(out).build();
+    Path file = out.resolve("tiny.pbtxt");
+    Files.writeString(file, TextFormat.printer().printToString(c));
+    Process child = ResumeAfterKillTest.start(file, "-Dtfpeft.test.step_delay_ms=400");
+    Path first = run().resolve("checkpoints/epoch-0001");
+    try {
+      ResumeAfterKillTest.awaitOrFail(child, () -> Files.isDirectory(first));
+      child.destroy(); // SIGTERM, as a scheduler or kill sends it
+      child.waitFor();
+    } finally {
+      child.destroyForcibly().waitFor();
+    }
+    String log = Files.readString(out.resolve("tiny.pbtxt.log"));
+    assertTrue(log.contains("tfpeft train: interrupted; the last complete checkpoint is "
+        + first + ": run the same command again to resume from it"), log);
+  }
+
+  @Test
   void theLastLinkIsRepairedWhenTheRunStartsAgain() throws Exception {
     RunConfig c = TinyRuns.config(out).build();
     TrainerTest.train(c, Trainer.Resume.AUTO, new ByteArrayOutputStream());
