@@ -23,7 +23,7 @@ final class RunResumption {
    * have all loaded, so that a mistake in the new config loses nothing.
    */
   static Optional<CheckpointStore.Checkpoint> decide(RunConfig config, String source,
-      RunDirectory dir, Trainer.Resume mode) {
+      RunDirectory dir, Trainer.Resume mode, java.util.function.Consumer<String> log) {
     if (mode == Trainer.Resume.OVERWRITE) {
       dir.checkIsRun();
       return Optional.empty();
@@ -36,11 +36,26 @@ final class RunResumption {
       store.updateLinks();
     }
     RunConfig previous = dir.readConfig();
+    if (latest.isPresent() && previous != null && mode == Trainer.Resume.REQUIRE
+        && !comparable(previous).equals(comparable(config))
+        && withoutStepSize(previous).equals(withoutStepSize(config))) {
+      // after a NaN stop: the last good checkpoint continues with a smaller step, asked for
+      // explicitly (--resume); from here the run is no longer the uninterrupted one's twin
+      log.accept("resuming with a changed step size: training.learning_rate "
+          + Defaults.fill(previous).getTraining().getLearningRate() + " -> "
+          + Defaults.fill(config).getTraining().getLearningRate() + ", clip_grad_norm "
+          + Defaults.fill(previous).getTraining().getClipGradNorm() + " -> "
+          + Defaults.fill(config).getTraining().getClipGradNorm() + " (" + dir.config()
+          + " now holds the new config)");
+      AtomicFiles.writeString(dir.config(), RunDirectory.configText(config, source));
+      previous = config;
+    }
     if (latest.isPresent() && previous != null
         && !comparable(previous).equals(comparable(config))) {
       throw TfpeftException.usage(dir.root() + " holds checkpoints of a run with a different"
           + " config (" + dir.config() + "); give this run another name (--set name=...), or"
-          + " pass --overwrite to replace it");
+          + " pass --overwrite to replace it (only training.learning_rate and clip_grad_norm"
+          + " may change, and only with --resume)");
     }
     if (latest.isEmpty()) {
       if (mode == Trainer.Resume.REQUIRE) {
@@ -117,6 +132,13 @@ final class RunResumption {
         + "); the last intact one is " + intact.dir() + " (epoch " + intact.epoch() + "). To"
         + " resume from it, move the damaged one out of the way (" + move + ") and run the"
         + " same command again; it will not be deleted for you");
+  }
+
+  /** {@link #comparable} without the step size, which --resume may change after a NaN stop. */
+  static RunConfig withoutStepSize(RunConfig c) {
+    RunConfig.Builder b = comparable(c).toBuilder();
+    b.getTrainingBuilder().clearLearningRate().clearClipGradNorm();
+    return b.build();
   }
 
   /** The fields that decide results: the run's place and the runtime threads do not. */

@@ -159,7 +159,7 @@ public final class Trainer {
     dir.ensureWritable();
     CheckpointStore store = dir.checkpoints();
     Optional<CheckpointStore.Checkpoint> start = RunResumption.decide(config, source, dir,
-        options.resume());
+        options.resume(), options.log()::println);
     if (start.isPresent() && RunReport.isComplete(dir, start.get(), config)) {
       options.log().println("run " + dir.root() + " is complete (" + RunDirectory.REPORT
           + "); nothing to do. Use --overwrite to train it again.");
@@ -291,9 +291,13 @@ public final class Trainer {
               progress.done();
               throw TfpeftException.failure("the loss is " + out[0] + " at epoch " + (e + 1)
                   + ", step " + stepNumber + " (batch " + (b.index() + 1) + " of the epoch); "
-                  + store.latest().map(c -> "the last good checkpoint is " + c.dir())
-                      .orElse("no checkpoint was written yet")
-                  + ". Lower training.learning_rate or set training.clip_grad_norm");
+                  + store.latest().map(c -> "the last good checkpoint is " + c.dir()
+                      + ". To continue from it with a smaller step: tfpeft train --config "
+                      + source + " --resume --set training.learning_rate="
+                      + training.getLearningRate() / 10
+                      + " (or set training.clip_grad_norm)")
+                      .orElse("no checkpoint was written yet. Lower training.learning_rate or"
+                          + " set training.clip_grad_norm, and run again"));
             }
             state.advance(stepNumber);
             TestPauses.pause("step_delay_ms");

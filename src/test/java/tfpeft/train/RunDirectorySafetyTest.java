@@ -136,6 +136,30 @@ class RunDirectorySafetyTest {
   }
 
   @Test
+  void afterANanStopTheRunContinuesFromTheLastGoodCheckpointWithASmallerRate() {
+    RunConfig.Builder b = TinyRuns.config(out);
+    // epoch 1 at 1e-6, then a rate no weight survives
+    b.getTrainingBuilder().setBatchSize(8).setWarmupEpochs(1).setLearningRate(1e30f)
+        .setWarmupStartLr(1e-6f);
+    TfpeftException nan = refused(b.build(), Trainer.Resume.AUTO);
+    assertTrue(nan.getMessage().contains("the last good checkpoint is " + run().resolve(
+        "checkpoints/epoch-0001") + ". To continue from it with a smaller step: tfpeft train"
+        + " --config tiny.pbtxt --resume --set training.learning_rate=1.0E29"),
+        nan.getMessage());
+    b.getTrainingBuilder().setLearningRate(1e-3f);
+    assertEquals(2, refused(b.build(), Trainer.Resume.AUTO).exitCode(),
+        "without --resume a changed config is still refused");
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    TrainerTest.train(b.build(), Trainer.Resume.REQUIRE, log);
+    String text = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(text.contains("resuming with a changed step size: training.learning_rate 1.0E30"
+        + " -> 0.001"), text);
+    assertTrue(text.contains("resumed from " + run().resolve("checkpoints/epoch-0001")), text);
+    assertEquals(List.of(1, 2), epochs(run()));
+    assertTrue(Files.isRegularFile(run().resolve(RunDirectory.REPORT)));
+  }
+
+  @Test
   void theLastLinkIsRepairedWhenTheRunStartsAgain() throws Exception {
     RunConfig c = TinyRuns.config(out).build();
     TrainerTest.train(c, Trainer.Resume.AUTO, new ByteArrayOutputStream());
