@@ -62,8 +62,17 @@ final class RunExport {
   private RunExport() {}
 
   static int run(CommandLine line, Console console, String runArg) throws IOException {
-    long start = System.nanoTime();
     RunDirectory dir = runDirectory(runArg);
+    // the checkpoint must not be deleted (keep-N) or the default --out written by another
+    // command while this one reads and writes
+    try (tfpeft.util.DirectoryLock lock = dir.lockExisting("tfpeft export " + dir.root())) {
+      return run(line, console, dir);
+    }
+  }
+
+  private static int run(CommandLine line, Console console, RunDirectory dir)
+      throws IOException {
+    long start = System.nanoTime();
     RunConfig config = config(dir);
     boolean keepLora = line.hasOption("keep-lora");
     if (keepLora) {

@@ -133,9 +133,12 @@ public final class ConfigLoader {
           RunConfig.getDescriptor().getFile().findMessageTypeByName(
               unknown.group(1).replaceFirst("^tfpeft\\.", ""));
       String field = unknown.group(2);
-      String parent = path.endsWith(field) ? path.substring(0, Math.max(0, path.length()
-          - field.length() - 1)) : path;
+      String parent = TextLocator.messagePathAt(text, line, column);
+      List<String> elsewhere = FieldPaths.wherever(RunConfig.getDescriptor(), field);
+      elsewhere.remove(FieldPaths.join(parent, field));
       detail = "unknown field '" + field + "'"
+          + (elsewhere.isEmpty() ? "" : "; it belongs in " + String.join(" or ", elsewhere)
+              + " (write it inside that block)")
           + (type == null ? "" : "; " + FieldPaths.suggest(type, field));
       path = FieldPaths.join(parent, field);
     }

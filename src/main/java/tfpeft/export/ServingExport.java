@@ -110,7 +110,18 @@ public final class ServingExport {
     try {
       Files.createDirectories(parent);
       AtomicFiles.deleteTree(tmp);
-      write(m, size, tmp);
+      try {
+        write(m, size, tmp);
+      } catch (RuntimeException e) {
+        // TensorFlow's saver reports the file system's refusal (a full disk, a read-only
+        // directory, a name too long) as its own exceptions: the user's to fix, not a bug
+        if (!e.getClass().getPackageName().equals("org.tensorflow.exceptions")) {
+          throw e;
+        }
+        throw TfpeftException.failure("cannot write the SavedModel into " + parent + ": "
+            + firstLine(e.getMessage()) + "; free some space or choose another --out (nothing"
+            + " was written to " + out + ")", e);
+      }
       Check check = verify(tmp, size, held, reference, encoded, encodedPixels);
       if (!(check.maxAbsDiff() <= tolerance)) {
         throw TfpeftException.failure(String.format("the exported model's logits differ from the"
@@ -124,6 +135,14 @@ public final class ServingExport {
     } finally {
       AtomicFiles.deleteTree(tmp);
     }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "(no reason given)";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 
   private static void write(Model m, int size, Path dir) throws IOException {

@@ -64,6 +64,31 @@ final class RunState implements AutoCloseable {
     return r;
   }
 
+  /**
+   * What is wrong with a checkpoint's state.json for resuming from it (a missing or mistyped
+   * field, an event file outside the run directory), or null when nothing is.
+   */
+  static String stateProblem(CheckpointStore.Checkpoint c) {
+    JsonObject s = c.state();
+    try {
+      s.get("epoch").getAsInt();
+      s.get("step").getAsLong();
+      JsonObject logs = s.getAsJsonObject("logs");
+      logs.get("metrics_bytes").getAsLong();
+      logs.get("events_bytes").getAsLong();
+      String events = logs.get("events_file").getAsString();
+      if (!events.startsWith(EventFile.PREFIX) || events.contains("/")
+          || events.contains("\\")) {
+        return CheckpointStore.STATE + ": logs.events_file '" + events + "' is not an event"
+            + " file of the run directory";
+      }
+      return null;
+    } catch (RuntimeException e) {
+      return CheckpointStore.STATE + " is malformed (it needs epoch, step and logs"
+          + " {metrics_bytes, events_file, events_bytes}: " + e + ")";
+    }
+  }
+
   /** The method's part of a checkpoint's state. */
   static JsonObject methodState(JsonObject state) {
     return state.has("method") ? state.getAsJsonObject("method").getAsJsonObject("state")

@@ -158,7 +158,11 @@ public final class Trainer {
   public JsonObject run() {
     boolean newDirectory = !Files.exists(dir.root());
     try {
-      return train();
+      // one writer per run directory, for the whole run: a second train (or eval, export) of
+      // it fails at once instead of interleaving logs or deleting checkpoints under this one
+      try (tfpeft.util.DirectoryLock lock = dir.lock("tfpeft train --config " + source)) {
+        return train();
+      }
     } catch (TfpeftException e) {
       // bad input found while setting up (data, weights, an artifact for another base): a
       // directory this call made holds nothing worth keeping
@@ -177,7 +181,7 @@ public final class Trainer {
     dir.ensureWritable();
     CheckpointStore store = dir.checkpoints();
     Optional<CheckpointStore.Checkpoint> start = RunResumption.decide(config, source, dir,
-        options.resume());
+        options.resume(), options.log()::println);
     if (start.isPresent() && RunReport.isComplete(dir, start.get(), config)) {
       options.log().println("run " + dir.root() + " is complete (" + RunDirectory.REPORT
           + "); nothing to do. Use --overwrite to train it again.");
@@ -208,9 +212,18 @@ public final class Trainer {
           options.log().println("resuming: the run's checkpoint holds its trained values, the"
               + " adapter artifact is not applied again");
         }
-        RunState state;
         if (start.isPresent()) {
           VariableCheckpoint.restore(start.get(), s, graph.net().variables(), true);
+        }
+        method.prepare(new PrepareContext(config, graph.net(), s, data.dataset(),
+            new GraphSplitRunner(graph, s, data.bad(), new Evaluator(graph, s, data.bad())
+                .batchSize(), data::prompts), start.isPresent(), options.log()::println));
+        if (options.resume() == Resume.OVERWRITE) {
+          // only now, with the new config, weights and data all loaded, is the old run gone
+          RunResumption.startOver(config, source, dir);
+        }
+        RunState state;
+        if (start.isPresent()) {
           state = RunState.resume(start.get(), dir);
           options.log().println("resumed from " + start.get().dir() + " (epoch "
               + state.epoch() + ", step " + state.step() + ")");
@@ -218,9 +231,6 @@ public final class Trainer {
           options.log().println("starting from " + from);
           state = RunState.fresh(dir);
         }
-        method.prepare(new PrepareContext(config, graph.net(), s, data.dataset(),
-            new GraphSplitRunner(graph, s, data.bad(), new Evaluator(graph, s, data.bad())
-                .batchSize(), data::prompts), start.isPresent(), options.log()::println));
         setupDone = true;
         try (state) {
           Loop loop = new Loop(graph, s, data, store, state, counts);
@@ -306,9 +316,13 @@ public final class Trainer {
               progress.done();
               throw TfpeftException.failure("the loss is " + out[0] + " at epoch " + (e + 1)
                   + ", step " + stepNumber + " (batch " + (b.index() + 1) + " of the epoch); "
-                  + store.latest().map(c -> "the last good checkpoint is " + c.dir())
-                      .orElse("no checkpoint was written yet")
-                  + ". Lower training.learning_rate or set training.clip_grad_norm");
+                  + store.latest().map(c -> "the last good checkpoint is " + c.dir()
+                      + ". To continue from it with a smaller step: tfpeft train --config "
+                      + source + " --resume --set training.learning_rate="
+                      + training.getLearningRate() / 10
+                      + " (or set training.clip_grad_norm)")
+                      .orElse("no checkpoint was written yet. Lower training.learning_rate or"
+                          + " set training.clip_grad_norm, and run again"));
             }
             state.advance(stepNumber);
             TestPauses.pause("step_delay_ms");

@@ -83,6 +83,7 @@ public final class Backbones {
               + m.target() + " of the architecture read from the file ("
               + brief(inferred.model()) + "); the file is inconsistent or not " + inferred.layout());
         }
+        checkFinite(src, name, t.data());
         inputs.add(t.data());
       }
       if (inputs.size() == m.sources().size()) {
@@ -141,6 +142,20 @@ public final class Backbones {
     Inferred inferred = table.infer(new SourceTensors(shapes,
         new IgnoreList(weights.getIgnoreList()), table::harmless));
     return Architecture.merge(inferred, requestedOrNull, source.weights().toString());
+  }
+
+  /**
+   * Refuses a NaN or infinite weight where it is read, naming it: left in, it surfaces epochs
+   * later as a NaN loss that looks like a learning-rate problem.
+   */
+  private static void checkFinite(SourceTensors src, String name, float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        throw src.error(name, "holds " + values[i] + " at index " + i + " of " + values.length
+            + "; the weights are damaged or come from a diverged run: download or export them"
+            + " again");
+      }
+    }
   }
 
   /** Whether the weights at {@code weights} are "vit" or "clip", without reading tensor data. */

@@ -1,16 +1,10 @@
 package tfpeft.model.weights;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 import tfpeft.TfpeftException;
 
 /**
@@ -48,23 +42,8 @@ public final class TensorShapes {
 
   /** The .npy headers of an .npz file's arrays (each entry is opened, its data never read). */
   public static TensorShapes ofNpz(Path file) {
-    if (!java.nio.file.Files.exists(file)) {
-      throw WeightFiles.cannotRead(file, new NoSuchFileException(file.toString()));
-    }
     Map<String, long[]> s = new LinkedHashMap<>();
-    try (ZipFile zip = new ZipFile(file.toFile())) {
-      for (ZipEntry e : NpzReader.arrayEntries(file, zip)) {
-        String where = file + ": entry '" + e.getName() + "'";
-        try (InputStream in = zip.getInputStream(e)) {
-          s.put(NpzReader.tensorName(e), NpyHeader.read(in, where).shape());
-        }
-      }
-    } catch (ZipException e) {
-      throw TfpeftException.usage(file + ": not a valid .npz (zip) archive (" + e.getMessage()
-          + "); the file is truncated or corrupt, download or export it again");
-    } catch (IOException e) {
-      throw WeightFiles.cannotRead(file, e);
-    }
+    NpzReader.headers(file).forEach((name, header) -> s.put(name, header.shape()));
     return new TensorShapes(file, s);
   }
 
