@@ -6,6 +6,7 @@
 
 Each run is `tools/tfpeft train --config C --set seed=S --set name=<config>-s<S> ...` under
 --out (default checkpoints/evidence); a finished run is found complete and not trained again.
+The TFPEFT environment variable names another launcher (as tools/mask_evidence.sh reads it).
 The stored size comes from `train --dry-run` ("stored: ..., N bytes = ... MB").
 Run from the repository root.
 """
@@ -17,6 +18,8 @@ import statistics
 import subprocess
 import sys
 
+LAUNCHER = os.environ.get("TFPEFT", "tools/tfpeft")
+
 
 def run(cmd, log):
     with open(log, "a", encoding="utf-8") as f:
@@ -26,7 +29,7 @@ def run(cmd, log):
 
 
 def stored_bytes(config, sets):
-    out = subprocess.run(["tools/tfpeft", "train", "--config", config, "--dry-run"] + sets,
+    out = subprocess.run([LAUNCHER, "train", "--config", config, "--dry-run"] + sets,
                          capture_output=True, text=True).stdout
     m = re.search(r"^stored: .*?([\d,]+) bytes", out, re.M)
     return int(m.group(1).replace(",", "")) if m else None
@@ -54,7 +57,7 @@ def main():
             name = f"{a.task}-{stem}-s{seed}"
             report = os.path.join(a.out, name, "report.json")
             if not a.table_only and not os.path.exists(report):
-                rc = run(["tools/tfpeft", "train", "--config", config, "--set", f"seed={seed}",
+                rc = run([LAUNCHER, "train", "--config", config, "--set", f"seed={seed}",
                           "--set", "name=" + name] + common, os.path.join(a.out, name + ".log"))
                 if rc != 0:
                     print(f"{name}: exit {rc}, see {a.out}/{name}.log", file=sys.stderr)

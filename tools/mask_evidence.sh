@@ -12,17 +12,8 @@ seeds="1 2 3"
 fewshot_tasks="shape texture count position orientation distance"
 b2n_tasks="shape count position orientation"
 
-run() { # config name [--set ...]
-  local config=$1 name=$2
-  shift 2
-  if [ -f "$out/$name/report.json" ]; then
-    echo "skip $name (done)"
-    return
-  fi
-  echo "run $name"
-  $launcher train --config "$config" --set output_dir="$out" --set name="$name" "$@" \
-    > "$out/logs/$name.log" 2>&1 || echo "FAILED $name (see $out/logs/$name.log)"
-}
+# run CONFIG NAME [--set ...]
+source tools/evidence_run.sh
 
 want() { [ "$which" = all ] || [ "$which" = "$1" ]; }
 

@@ -39,6 +39,10 @@ final class SemanticChecks {
       throw at.error("data.sampling.val_shots",
           "a validation shot count needs data.sampling.shots > 0 (K-shot sampling)");
     }
+    if (c.getTraining().getScheduleAfterEpoch() && c.getTraining().getSchedulePerStep()) {
+      throw at.error("training.schedule_after_epoch", "steps a per-epoch schedule; it does not "
+          + "go with training.schedule_per_step: true");
+    }
   }
 
   private static void divides(ConfigLoader.Locator at, String divisorPath, int divisor,
@@ -151,9 +155,12 @@ final class SemanticChecks {
           + "has no shared adapter to absorb the pruned ones");
     }
     boolean sba = p.getKnowledgeCheckpoint() == tfpeft.config.proto.KnowledgeCheckpoint.SBA;
-    if (!sba && (p.getSbaSharedWeight() > 0 || p.getSbaPrunedWeight() > 0)) {
-      throw at.error(p.getSbaSharedWeight() > 0 ? "method.pear.sba_shared_weight"
-          : "method.pear.sba_pruned_weight", "is used only with knowledge_checkpoint: SBA");
+    boolean handSet = p.getSbaWeights() == tfpeft.config.proto.SbaWeights.HAND_SET;
+    boolean weightsGiven = p.getSbaSharedWeight() != 1 || p.getSbaPrunedWeight() != 1;
+    if (weightsGiven && !(sba && handSet)) {
+      throw at.error(p.getSbaSharedWeight() != 1 ? "method.pear.sba_shared_weight"
+          : "method.pear.sba_pruned_weight", "is used only with knowledge_checkpoint: SBA and "
+          + "sba_weights: HAND_SET");
     }
   }
 }

@@ -46,6 +46,14 @@ public final class DataSources {
     };
   }
 
+  /**
+   * The source's whole validation split of the run's classes, without K-shot sampling (what
+   * TIP-Adapter's official code searches its hyper-parameters on).
+   */
+  public static Split validation(DataConfig config, long seed, BadExamples bad) {
+    return ClassSplit.apply(read(config, seed, bad), config.getSampling().getClasses()).val();
+  }
+
   /** Class subset first, then K-shot sampling of train (and val), as the CoOp protocol does. */
   public static Dataset sample(Dataset d, SamplingConfig s, long seed) {
     Dataset out = ClassSplit.apply(d, s.getClasses());

@@ -108,6 +108,7 @@ public final class MethodSummary {
       }
     }
     m.describe(config, trained, trainable, frozen, plan);
+    m.tipAdapter(config.getMethod(), state);
     if (config.getMethod().hasMask() && inv.values() != null) {
       TensorFile f = inv.values().read(n -> n.startsWith("peft/mask/") && n.endsWith("/mask"));
       Map<String, float[]> masks = new LinkedHashMap<>();
@@ -133,6 +134,7 @@ public final class MethodSummary {
     }
     PearPlan plan = plan(a.methodState());
     m.describe(a.config(), trained, trainable, a.base().parameters(), plan);
+    m.tipAdapter(a.method(), a.methodState());
     if (a.method().hasMask()) {
       Map<String, long[]> counts = new LinkedHashMap<>();
       long bits = 0;
@@ -147,6 +149,25 @@ public final class MethodSummary {
     }
     m.storage(a.method(), trained, plan);
     return m;
+  }
+
+  /**
+   * TIP-Adapter's alpha and beta as the run set them (the method state; after a search these
+   * differ from the config's, which the search leaves unused).
+   */
+  private void tipAdapter(MethodConfig method, JsonObject state) {
+    if (!method.hasTipAdapter() || state == null || !state.has("alpha")) {
+      return;
+    }
+    double alpha = state.get("alpha").getAsDouble();
+    double beta = state.get("beta").getAsDouble();
+    String how = state.has("search_split") ? String.format(Locale.ROOT,
+        " (searched on %d images of the %s split, top-1 %.2f%%)",
+        state.get("search_val_images").getAsInt(), state.get("search_split").getAsString(),
+        100 * state.get("search_val_top1").getAsDouble()) : " (from the config)";
+    lines.add(String.format(Locale.ROOT, "  cache: alpha %.4g, beta %.4g%s", alpha, beta, how));
+    JsonObject tip = state.deepCopy();
+    json.add("tip_adapter", tip);
   }
 
   private static String site(String maskName) {

@@ -11,6 +11,10 @@ import tfpeft.config.proto.TrainingConfig;
  * warm-up holds warmup_start_lr instead and starts the cosine after it (t counted from the end of
  * warm-up, T still the total), as Dassl's ConstantWarmupScheduler with its CosineAnnealingLR
  * successor runs the prompt papers: their epoch W is at the peak, epoch e at t = e - W.
+ *
+ * <p>With {@code schedule_after_epoch} the per-epoch schedule runs one epoch late, as PETL-ViT's
+ * loop steps timm's scheduler with the index of the epoch just finished: epoch e at t = e - 1
+ * (epoch 0 at t = 0).
  */
 public final class LearningRateSchedule {
   private final TrainingConfig c;
@@ -31,7 +35,7 @@ public final class LearningRateSchedule {
       warmup = c.getWarmupEpochs() * stepsPerEpoch;
       total = (double) c.getEpochs() * stepsPerEpoch;
     } else {
-      t = epoch;
+      t = c.getScheduleAfterEpoch() ? Math.max(0, epoch - 1) : epoch;
       warmup = c.getWarmupEpochs();
       total = c.getEpochs();
     }

@@ -111,6 +111,17 @@ final class RunState implements AutoCloseable {
     epoch = e;
   }
 
+  /** The best evaluation so far as {epoch, top1}, or null before the first. */
+  JsonObject best() {
+    if (Double.isNaN(bestTop1)) {
+      return null;
+    }
+    JsonObject o = new JsonObject();
+    o.addProperty("epoch", bestEpoch);
+    o.addProperty("top1", bestTop1);
+    return o;
+  }
+
   /** Records an evaluation's accuracy; true when it is the best so far (ties keep the first). */
   boolean offerBest(int e, double top1) {
     if (Double.isNaN(bestTop1) || top1 > bestTop1) {
@@ -216,10 +227,7 @@ final class RunState implements AutoCloseable {
       s.add("eval", lastEval);
     }
     if (!Double.isNaN(bestTop1)) {
-      JsonObject best = new JsonObject();
-      best.addProperty("epoch", bestEpoch);
-      best.addProperty("top1", bestTop1);
-      s.add("best", best);
+      s.add("best", best());
     }
     JsonObject m = new JsonObject();
     m.addProperty("name", method.name());

@@ -483,6 +483,9 @@ public final class Trainer {
             novel.headline(), 100 * EvalMetrics.harmonicMean(test.top1(), novel.top1())));
       }
       report.best(store.best().orElse(null));
+      if (data.selectionSplit() == d.test()) {
+        report.bestPeriodicTest(state.best());
+      }
       report.throughput(trainImages, trainSeconds);
       graph.method().afterRun(new RunEndContext(config, graph.net(), session, dir.root(),
           options.log()::println));

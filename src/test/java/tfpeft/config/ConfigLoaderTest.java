@@ -100,6 +100,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theScheduleStepsEitherAfterEachEpochOrEveryStep() {
+    String msg = error(MINIMAL
+        + "training { schedule_after_epoch: true schedule_per_step: true }\n");
+    assertTrue(msg.contains("training.schedule_after_epoch"), msg);
+  }
+
+  @Test
   void exclusiveMinimumIsEnforced() {
     String msg = error(MINIMAL + "training { learning_rate: 0 }\n");
     assertTrue(msg.contains("training.learning_rate: must be > 0"), msg);

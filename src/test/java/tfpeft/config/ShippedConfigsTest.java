@@ -1,5 +1,6 @@
 package tfpeft.config;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,5 +24,15 @@ class ShippedConfigsTest {
       assertTrue(text.startsWith("# "), c + " starts with a comment");
       assertTrue(text.contains("tools/tfpeft "), c + " names its command");
     }
+  }
+
+  @Test
+  void theCoopPlusRamtConfigLearnsSixteenRandomContextVectorsAsRamtSection43() throws Exception {
+    var c = ConfigLoader.load(Path.of("configs/clip_small_coop_ramt_16shot.pbtxt"), List.of())
+        .resolved();
+    assertEquals(16, c.getMethod().getCoop().getNCtx());
+    assertEquals("", c.getMethod().getCoop().getInit(), "random, not \"a photo of a\"");
+    assertEquals(0, c.getModel().getClip().getTemplatesCount(),
+        "CoOp supplies the X-slot template for random context");
   }
 }

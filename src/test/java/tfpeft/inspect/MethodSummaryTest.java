@@ -123,8 +123,8 @@ class MethodSummaryTest {
     assertEquals("[2,2,12]", p.get("peft/mudpt/text_prompts").toString());
     assertEquals("[2,2,16]", p.get("peft/mudpt/visual_prompts").toString());
     assertEquals("LINEAR", s.artifact().get("injection").getAsString());
-    // per layer Linear 16 -> 12 and 12 -> 16 with biases, 2 layers
-    assertEquals(2 * (16 * 12 + 12 + 12 * 16 + 16), s.artifact().get("injection_parameters")
+    // Linear 12 -> 16 for layer 0, 12 -> 16 and 16 -> 12 shared by the deeper layers, biases
+    assertEquals(2 * (12 * 16 + 16) + 16 * 12 + 12, s.artifact().get("injection_parameters")
         .getAsLong());
     assertEquals(s.run().get("injection_parameters"), s.artifact().get("injection_parameters"));
   }

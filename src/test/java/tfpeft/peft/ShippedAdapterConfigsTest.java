@@ -74,4 +74,26 @@ class ShippedAdapterConfigsTest {
           p.toString());
     }
   }
+
+  @Test
+  void oneBitLoraConfigsDropBetweenAAndBAsPetlVit() throws IOException {
+    for (Path dir : List.of(SYNTHETIC, VTAB)) {
+      for (Path p : configs(dir)) {
+        var m = ConfigLoader.load(p, List.of()).resolved().getMethod();
+        var lora = m.hasPear() ? m.getPear().getLora() : m.getLora();
+        if ((m.hasLora() || m.getPear().hasLora()) && lora.getBits() == 1) {
+          assertEquals(0.1f, lora.getHiddenDropout(), p.toString());
+        }
+      }
+    }
+  }
+
+  @Test
+  void vitB16ConfigsStepTheScheduleAndDropTheLastBatchAsPetlVit() throws IOException {
+    for (Path p : configs(VTAB)) {
+      var t = ConfigLoader.load(p, List.of()).resolved().getTraining();
+      assertTrue(t.getScheduleAfterEpoch(), p + ": scheduler.step(ep) after each epoch");
+      assertTrue(t.getDropLast(), p + ": the VTAB loader's drop_last=True");
+    }
+  }
 }

@@ -38,6 +38,17 @@ class LearningRateScheduleTest {
   }
 
   @Test
+  void steppedAfterEachEpochAsPetlVitEpochERunsAtTheRateOfEpochEMinusOne() {
+    // PETL-ViT calls scheduler.step(ep) after epoch ep: epochs 0 and 1 both at the start rate
+    LearningRateSchedule s = new LearningRateSchedule(
+        PAPER.toBuilder().setScheduleAfterEpoch(true).build(), 16);
+    assertEquals(1e-6f, s.at(0, 0), 1e-12f);
+    assertEquals(1e-6f, s.at(1, 5), 1e-12f);
+    assertEquals(1e-6 + (1e-3 - 1e-6) / 10, s.at(2, 0), 1e-9);
+    assertEquals(1e-5 + 0.5 * (1e-3 - 1e-5) * (1 + Math.cos(Math.PI * 0.1)), s.at(11, 0), 1e-9);
+  }
+
+  @Test
   void constantScheduleHoldsThePeakAfterWarmUp() {
     LearningRateSchedule s = new LearningRateSchedule(
         PAPER.toBuilder().setSchedule(Schedule.CONSTANT).build(), 4);

@@ -159,6 +159,29 @@ class TrainerTest {
   }
 
   @Test
+  void withoutValidationTheReportAlsoGivesTheBestPeriodicTestAccuracyLabelledAsSuch()
+      throws Exception {
+    RunConfig.Builder b = TinyRuns.config(out);
+    b.getTrainingBuilder().setEpochs(3);
+    JsonObject report = train(b.build(), Trainer.Resume.AUTO, new ByteArrayOutputStream());
+    double best = -1;
+    int bestEpoch = -1;
+    for (JsonObject m : MetricsLog.read(new RunDirectory(out.resolve("tiny")).metrics())) {
+      if (m.get("kind").getAsString().equals("eval")) {
+        assertEquals("test", m.get("split").getAsString());
+        if (m.get("top1").getAsDouble() > best) {
+          best = m.get("top1").getAsDouble();
+          bestEpoch = m.get("epoch").getAsInt();
+        }
+      }
+    }
+    JsonObject periodic = report.getAsJsonObject("best_periodic_test");
+    assertEquals(best, periodic.get("top1").getAsDouble(), 1e-9);
+    assertEquals(bestEpoch, periodic.get("epoch").getAsInt());
+    assertTrue(periodic.get("note").getAsString().contains("PETL-ViT"));
+  }
+
+  @Test
   void aNanLossStopsTheRunNamingEpochAndStepAndKeepsTheLastGoodCheckpoint() throws Exception {
     RunConfig.Builder b = TinyRuns.config(out);
     // epoch 1 at 1e-6, then a rate no weight survives

@@ -14,8 +14,10 @@ import tfpeft.peft.Shapes;
 import tfpeft.peft.SitePatterns;
 
 /**
- * LoRA at the Linear sites its patterns match: y = x W + b + s * dropout(x) A B, with A [in, r],
- * B [r, out] (B zero at full precision, so the model starts as the pretrained one).
+ * LoRA at the Linear sites its patterns match: y = x W + b + s * hidden_dropout(dropout(x) A) B,
+ * with A [in, r], B [r, out] (B zero at full precision, so the model starts as the pretrained
+ * one). The input dropout is LoRA's own (Hu et al.); the hidden one is PETL-ViT's 1-bit LoRA
+ * adapter, which applies Dropout(0.1) between its down and up matrices.
  */
 public final class LoraSite implements SiteHook {
   /** The paper's placement: the query and value projections of every vision block. */
@@ -24,18 +26,21 @@ public final class LoraSite implements SiteHook {
   private final SitePatterns targets;
   private final float scale;
   private final float dropout;
+  private final float hiddenDropout;
   private final AdapterWeights weights;
 
-  public LoraSite(SitePatterns targets, float scale, float dropout, AdapterWeights weights) {
+  public LoraSite(SitePatterns targets, float scale, float dropout, float hiddenDropout,
+      AdapterWeights weights) {
     this.targets = targets;
     this.scale = scale;
     this.dropout = dropout;
+    this.hiddenDropout = hiddenDropout;
     this.weights = weights;
   }
 
   /** The hook a config describes, reading its matrices from {@code weights}. */
   public static LoraSite of(LoraConfig c, AdapterWeights weights) {
-    return new LoraSite(targets(c), c.getScale(), c.getDropout(), weights);
+    return new LoraSite(targets(c), c.getScale(), c.getDropout(), c.getHiddenDropout(), weights);
   }
 
   public static SitePatterns targets(LoraConfig c) {
@@ -62,7 +67,8 @@ public final class LoraSite implements SiteHook {
     Ops tf = net.scope("peft_ops/" + site);
     Operand<TFloat32> x = AdapterDropout.apply(net, input, dropout);
     long r = ab.down().shape().get(1);
-    Operand<TFloat32> h = Shapes.matmulLast(tf, x, in, ab.down(), r);
+    Operand<TFloat32> h = AdapterDropout.apply(net, Shapes.matmulLast(tf, x, in, ab.down(), r),
+        hiddenDropout);
     Operand<TFloat32> delta = Shapes.matmulLast(tf, h, r, ab.up(), out);
     return tf.math.add(output, tf.math.mul(delta, tf.constant(scale)));
   }

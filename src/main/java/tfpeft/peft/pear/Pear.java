@@ -11,6 +11,7 @@ import org.tensorflow.types.TFloat32;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.PearConfig;
+import tfpeft.config.proto.SbaWeights;
 import tfpeft.model.Init;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
@@ -116,7 +117,8 @@ public final class Pear {
    */
   public Op accumulateImportance(Net net, Function<ModelVariable, Operand<TFloat32>> gradientOf) {
     Ops tf = net.scope(PREFIX + "accumulate_importance");
-    Operand<TFloat32> scores = TaylorImportance.stepScores(tf, shared.adapters(),
+    Operand<TFloat32> scores = TaylorImportance.stepScores(tf, config.getImportance(),
+        shared.adapters(),
         a -> List.of(gradientOf.apply(a.down()), gradientOf.apply(a.up())));
     return tf.assignAdd(importance.variable(), scores);
   }
@@ -151,7 +153,8 @@ public final class Pear {
     PearPlan decided = PearPlan.decide(sites(), importance(s), config.getPruneRatio(),
         config.getShare());
     PrunedKnowledge.Rule rule = new PrunedKnowledge.Rule(config.getKnowledgeCheckpoint(),
-        config.getSbaSharedWeight(), config.getSbaPrunedWeight());
+        config.getSbaWeights() == SbaWeights.IMPORTANCE, config.getSbaSharedWeight(),
+        config.getSbaPrunedWeight());
     List<Adapter> adapters = shared.adapters();
     for (boolean down : new boolean[] {true, false}) {
       float[][] m = new float[adapters.size()][];

@@ -11,19 +11,22 @@ import tfpeft.config.proto.KnowledgeCheckpoint;
  * <ul>
  *   <li>DA (direct addition): M_s &lt;- M_s + M_p;
  *   <li>SBA (score-based aggregation): M_s &lt;- (a_s M_s + a_p M_p) / (a_s + a_p), with a_s, a_p
- *       the two adapters' importance scores, or the weights the config sets.
+ *       set by hand to one value in the paper (section III-A), which makes SBA the plain mean;
+ *       the weights the config sets, or, as an option, the two adapters' importance scores.
  * </ul>
  * When more positions are pruned than kept, one shared adapter takes over several; the sums then
  * run over all of them: DA adds every M_p, SBA takes (a_s M_s + sum a_p M_p) / (a_s + sum a_p).
- * If the SBA weights sum to 0 (no gradient reached these adapters) the mean is taken.
+ * If importance weights sum to 0 (no gradient reached these adapters) the mean is taken.
  */
 public final class PrunedKnowledge {
   /**
-   * @param sharedWeight SBA's a_s; 0 takes each shared adapter's importance
-   * @param prunedWeight SBA's a_p; 0 takes each pruned adapter's importance
+   * @param fromImportance SBA's a_s and a_p are the adapters' importance scores
+   * @param sharedWeight SBA's a_s when not from the importance
+   * @param prunedWeight SBA's a_p when not from the importance
    */
-  public record Rule(KnowledgeCheckpoint mode, double sharedWeight, double prunedWeight) {
-    public static final Rule NONE = new Rule(KnowledgeCheckpoint.NONE, 0, 0);
+  public record Rule(KnowledgeCheckpoint mode, boolean fromImportance, double sharedWeight,
+      double prunedWeight) {
+    public static final Rule NONE = new Rule(KnowledgeCheckpoint.NONE, false, 1, 1);
   }
 
   private PrunedKnowledge() {}
@@ -55,11 +58,12 @@ public final class PrunedKnowledge {
         }
         total = 1;
       } else {
-        double as = weight(rule.sharedWeight(), plan.importance()[s]);
+        double as = rule.fromImportance() ? plan.importance()[s] : rule.sharedWeight();
         double[] ap = new double[taken.size()];
         total = as;
         for (int i = 0; i < ap.length; i++) {
-          ap[i] = weight(rule.prunedWeight(), plan.importance()[taken.get(i)]);
+          ap[i] = rule.fromImportance() ? plan.importance()[taken.get(i)]
+              : rule.prunedWeight();
           total += ap[i];
         }
         if (total == 0) {
@@ -77,10 +81,6 @@ public final class PrunedKnowledge {
       }
     }
     return out;
-  }
-
-  private static double weight(double configured, double importance) {
-    return configured > 0 ? configured : importance;
   }
 
   private static void addScaled(double[] acc, float[] m, double a) {

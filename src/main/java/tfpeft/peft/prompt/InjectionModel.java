@@ -1,7 +1,11 @@
 package tfpeft.peft.prompt;
 
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Unstack;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 import tfpeft.config.proto.Gelu;
@@ -15,16 +19,22 @@ import tfpeft.model.Net;
  * MuDPT's Injection Model (Miao et al., ICME 2023): the text prompts T [L, n, Dt] and the visual
  * prompts V [L, n, Dv] are fused both ways,
  *
- * <pre>  T_hat = T + V',   V_hat = V + T',   (T', V') = Injection(T, V)</pre>
+ * <pre>  T_hat_0 = T_0,   T_hat_i = T_i + V'_i (i &gt;= 1),   V_hat = V + T',   (T', V') = Injection(T, V)</pre>
  *
- * where T' is T carried into the visual width and V' is V carried into the text width. Forms:
+ * where T' is T carried into the visual width and V' is V carried into the text width. Text
+ * layer 0 stays unfused (Eq. 8 and 10; the authors' code passes the first-layer context to the
+ * text tower as it is and adds the mapped visual prompts only to the deeper text prompts), so the
+ * phrase that initializes T_0 ("a photo of a") is what the text tower starts from. Forms:
  * <ul>
  *   <li>ATTENTION (the paper's): per direction, LayerNorm, a pre-norm transformer block
  *       (multi-head self-attention over the n prompts of a layer, then a 4x QuickGELU MLP),
- *       LayerNorm, Linear(D_src -> D_dst); one set of weights serves every layer, as in the
+ *       LayerNorm, Linear(D_src -&gt; D_dst); one set of weights serves every layer, as in the
  *       authors' attention code.
- *   <li>LINEAR (the authors' linear code): a Linear(D_src -> D_dst) per layer and direction.
- *   <li>ONE_WAY (MaPLe-style coupling): V_hat = T', a Linear(Dt -> Dv) per layer, and
+ *   <li>LINEAR (the authors' linear code, {@code trainers/mudpt.py}): one Linear(Dt -&gt; Dv)
+ *       for layer 0 ({@code t2v/layer0}), one Linear(Dt -&gt; Dv) shared by layers 1..L-1
+ *       ({@code t2v/deep}) and one Linear(Dv -&gt; Dt) shared by layers 1..L-1
+ *       ({@code v2t/deep}); nothing maps visual to text at layer 0.
+ *   <li>ONE_WAY (MaPLe-style coupling): V_hat = T', a Linear(Dt -&gt; Dv) per layer, and
  *       T_hat = T; there are no visual prompts of their own.
  *   <li>INDEPENDENT: T_hat = T, V_hat = V (independent prompts, the ablation).
  * </ul>
@@ -67,17 +77,56 @@ public final class InjectionModel {
       case ONE_WAY -> new Fused(text, perLayerLinear("t2v", text, dt, visualWidth));
       case LINEAR -> {
         long dv = visual.shape().get(2);
-        yield new Fused(tf.math.add(text, perLayerLinear("v2t", visual, dv, dt)),
-            tf.math.add(visual, perLayerLinear("t2v", text, dt, dv)));
+        yield new Fused(fuseDeeperText(text, visual, deep -> dense(scope + "v2t/deep", deep,
+            dv, dt)), tf.math.add(visual, firstAndDeeper(text,
+                first -> dense(scope + "t2v/layer0", first, dt, dv),
+                deep -> dense(scope + "t2v/deep", deep, dt, dv))));
       }
       case ATTENTION -> {
         long dv = visual.shape().get(2);
         yield new Fused(
-            tf.math.add(text, attentionBranch("v2t", visual, dv, dt, headsFor(heads, dv))),
+            fuseDeeperText(text, visual,
+                deep -> attentionBranch("v2t", deep, dv, dt, headsFor(heads, dv))),
             tf.math.add(visual, attentionBranch("t2v", text, dt, dv, headsFor(heads, dt))));
       }
       default -> throw new IllegalArgumentException("unknown injection " + kind);
     };
+  }
+
+  /**
+   * T_hat: layer 0 as it is, layers 1..L-1 plus {@code toText} of the visual prompts of those
+   * layers (Eq. 8 and 10).
+   */
+  private Operand<TFloat32> fuseDeeperText(Operand<TFloat32> text, Operand<TFloat32> visual,
+      UnaryOperator<Operand<TFloat32>> toText) {
+    int depth = (int) text.shape().get(0);
+    if (depth == 1) {
+      return text;
+    }
+    Ops tf = net.tf();
+    Operand<TFloat32> deeper = tf.math.add(layers(text, 1, depth), toText.apply(
+        layers(visual, 1, depth)));
+    return tf.concat(List.of(layers(text, 0, 1), deeper), tf.constant(0));
+  }
+
+  /** {@code first} applied to layer 0 and {@code deeper} to layers 1..L-1, stacked again. */
+  private Operand<TFloat32> firstAndDeeper(Operand<TFloat32> x,
+      UnaryOperator<Operand<TFloat32>> first, UnaryOperator<Operand<TFloat32>> deeper) {
+    int depth = (int) x.shape().get(0);
+    Operand<TFloat32> head = first.apply(layers(x, 0, 1));
+    if (depth == 1) {
+      return head;
+    }
+    return net.tf().concat(List.of(head, deeper.apply(layers(x, 1, depth))),
+        net.tf().constant(0));
+  }
+
+  /** Layers from..to-1 of a stack [L, n, D] (Unstack and Stack: both have C++ gradients). */
+  private Operand<TFloat32> layers(Operand<TFloat32> stack, int from, int to) {
+    Ops tf = net.tf();
+    List<Output<TFloat32>> all = tf.unstack(stack, stack.shape().get(0), Unstack.axis(0L))
+        .output();
+    return tf.stack(List.<Operand<TFloat32>>copyOf(all.subList(from, to)));
   }
 
   static int headsFor(int configured, long width) {

@@ -10,8 +10,8 @@ import tfpeft.model.text.ClipTokenizer;
 
 /**
  * MuDPT (Miao et al., ICME 2023): text prompts T [L, n, D_text] and visual prompts V
- * [L, n, D_vision], fused by the {@link InjectionModel} into T_hat = T + V' and V_hat = V + T',
- * which go into the two towers as deep prompts (layer 0 at the inputs, layers 1..L-1 where they
+ * [L, n, D_vision], fused by the {@link InjectionModel} into T_hat = T + V' (from text layer 1
+ * on; layer 0 stays T_0) and V_hat = V + T', which go into the two towers as deep prompts (layer 0 at the inputs, layers 1..L-1 where they
  * enter those blocks). ONE_WAY injection is MaPLe-style coupling (V_hat = Linear_i(T_i));
  * INDEPENDENT without visual prompts is CoOp with deep text prompts. Variables:
  * {@code peft/mudpt/text_prompts}, {@code peft/mudpt/visual_prompts},

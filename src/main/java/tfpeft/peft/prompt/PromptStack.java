@@ -23,7 +23,12 @@ final class PromptStack {
    */
   static ModelVariable create(Net net, String name, int depth, int length, long width,
       float[] leading) {
-    Init random = Init.normal(INIT_STD);
+    return create(net, name, depth, length, width, leading, Init.normal(INIT_STD));
+  }
+
+  /** As above, the prompts not given by {@code leading} drawn from {@code random}. */
+  static ModelVariable create(Net net, String name, int depth, int length, long width,
+      float[] leading, Init random) {
     return net.variable(name, new long[] {depth, length, width},
         leading == null || leading.length == 0 ? random : new Init.WithLeading(leading, random));
   }

@@ -12,8 +12,11 @@ import tfpeft.graph.GradientOverrides;
  * The 1-bit quantizer of 1-bit adapters: a matrix W is normalized per tensor,
  * wn = (W - mean) / (std + 1e-5) with the unbiased std, each element replaced by the code of a
  * Gaussian codebook, and mapped back, W_q = q(wn) * std + mean. The 1-bit codebook holds the
- * quartiles of the standard normal, +-Phi^-1(3/4) = +-0.6745, split at 0; an element exactly at 0
- * takes the positive code.
+ * quartiles of the standard normal, +-Phi^-1(3/4) = +-0.6745, split at 0. As in PETL-ViT's
+ * {@code QLinear}, whose quantizer is {@code sign(wn - 0) * 0.6745}, an element exactly at 0 (at
+ * the mean) quantizes to 0, i.e. to the mean itself; the stored bits cannot hold that third value,
+ * and PETL-ViT's {@code dump} (argmin of the distance to the codebook, the first code on a tie)
+ * stores it with the negative code, as {@link #pack} does.
  *
  * <p>Gradient: q is passed straight through (identity from q(wn) to wn), while mean and std stay
  * differentiable, so dW_q/dW is the derivative of wn * std + mean with the rounding left out.
@@ -40,14 +43,16 @@ public final class GaussianQuantizer {
         tf.math.sub(n, tf.constant(1f)));
     Operand<TFloat32> std = tf.math.sqrt(var);
     Operand<TFloat32> wn = tf.math.div(centered, tf.math.add(std, tf.constant(EPSILON)));
-    Operand<TFloat32> code = tf.fill(tf.shape(wn), tf.constant((float) CODE));
-    Operand<TFloat32> q = tf.select(tf.math.greaterEqual(wn, tf.constant(0f)), code,
-        tf.math.neg(code));
+    Operand<TFloat32> q = tf.math.mul(tf.math.sign(wn), tf.constant((float) CODE));
     Operand<TFloat32> qThrough = GradientOverrides.straightThrough(tf, "ste", q, wn);
     return tf.math.add(tf.math.mul(qThrough, std), mean);
   }
 
-  /** The stored form of {@code w}: sign bits, mean and unbiased std, as the graph computes them. */
+  /**
+   * The stored form of {@code w}: one bit per element (1 for the positive code; an element at the
+   * mean gets 0, the negative code, as PETL-ViT's {@code dump}), mean and unbiased std as the graph
+   * computes them.
+   */
   public static QuantizedMatrix pack(float[] w) {
     int n = w.length;
     double sum = 0;
@@ -63,7 +68,7 @@ public final class GaussianQuantizer {
     byte[] bits = new byte[(n + 7) / 8];
     for (int i = 0; i < n; i++) {
       float wn = (w[i] - mean) / (std + EPSILON);
-      if (wn >= 0) {
+      if (wn > 0) {
         bits[i >> 3] |= (byte) (1 << (i & 7));
       }
     }
@@ -81,11 +86,11 @@ public final class GaussianQuantizer {
     return out;
   }
 
-  /** The 1-bit codes of {@code wn} (normalized values), for tests and inspection. */
+  /** q(wn) of normalized values as the graph computes it (0 at 0), for tests and inspection. */
   public static List<Float> codes(float... wn) {
     Float[] out = new Float[wn.length];
     for (int i = 0; i < wn.length; i++) {
-      out[i] = (float) (wn[i] >= 0 ? CODE : -CODE);
+      out[i] = (float) (Math.signum(wn[i]) * CODE);
     }
     return List.of(out);
   }

@@ -10,6 +10,9 @@ import org.tensorflow.types.TFloat32;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.TipAdapterConfig;
+import tfpeft.config.proto.TipSearchSplit;
+import tfpeft.data.BadExamples;
+import tfpeft.data.DataSources;
 import tfpeft.data.Preprocess;
 import tfpeft.data.Split;
 import tfpeft.data.Transforms;
@@ -28,8 +31,9 @@ import tfpeft.peft.PrepareContext;
 /**
  * TIP-Adapter as a method, training-free: nothing trains; once the pretrained weights are in the
  * session ({@link #prepare}) the few-shot training images are encoded into the cache and alpha
- * and beta are set (from the config, or searched on the validation split), and the classifier's
- * logits become CLIP's zero-shot logits plus alpha times the cache logits ({@link TipCache}).
+ * and beta are set (from the config, or searched on the dataset's validation split), and the
+ * classifier's logits become CLIP's zero-shot logits plus alpha times the cache logits
+ * ({@link TipCache}).
  *
  * <p>The cache is four variables under {@code peft/tip_adapter/}: {@code keys} [NK, E] (the
  * normalized features), {@code values} [NK, C] (one-hot labels), {@code alpha} and {@code beta}
@@ -179,12 +183,22 @@ public final class TipAdapter implements Method {
     VariableValues.assign(ctx.session(), beta, new float[] {b});
   }
 
-  /** TIP-Adapter's search over the config's grid on the validation images. */
+  /**
+   * TIP-Adapter's search over the config's grid: on the dataset's whole validation split, as the
+   * official code searches ({@code search_hp} on {@code dataset.val}, which is not few-shot
+   * sampled), or on the run's few-shot validation.
+   */
   private TipSearch.Result search(PrepareContext ctx, TipCache cache, int size) {
-    Split val = ctx.dataset().val();
+    boolean whole = config.getSearchSplit() == TipSearchSplit.VALIDATION;
+    Split val = whole ? DataSources.validation(ctx.config().getData(), ctx.config().getSeed(),
+        new BadExamples(ctx.config().getData().getSkipBadExamples(),
+            m -> ctx.log().accept("warning: " + m))) : ctx.dataset().val();
     if (val.isEmpty()) {
-      throw TfpeftException.usage("method.tip_adapter.search: the run has no validation split "
-          + "to search alpha and beta on");
+      throw TfpeftException.usage("method.tip_adapter.search: the run has no "
+          + (whole ? "validation split to search alpha and beta on (search_split: VALIDATION "
+              + "takes the data source's); give the source one, or set search_split: "
+              + "FEW_SHOT_VALIDATION" : "few-shot validation split to search alpha and beta on; "
+              + "set data.sampling.val_shots"));
     }
     List<float[][]> out = ctx.runner().run(val, Transforms.build(
         ctx.config().getData().getEvalTransform(), size), 0,
@@ -206,6 +220,8 @@ public final class TipAdapter implements Method {
     ctx.log().accept(String.format(Locale.ROOT, "search on %d validation images: alpha %.3f, "
         + "beta %.3f, top-1 %.2f%%", labels.size(), best.alpha(), best.beta(),
         100 * best.accuracy()));
+    facts.addProperty("search_split", config.getSearchSplit().name());
+    facts.addProperty("search_val_images", labels.size());
     return best;
   }
 

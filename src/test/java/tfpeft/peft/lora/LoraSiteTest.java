@@ -178,6 +178,42 @@ class LoraSiteTest {
     }
   }
 
+  @Test
+  void hiddenDropoutActsBetweenAAndBWhileTraining() {
+    // x = [1, 0], A = [[1, 1], [0, 0]], B = [[1], [1]]: x A = [1, 1] and s (x A) B = 0.5 * 2.
+    // Dropout on x A (p = 0.5, kept units doubled) gives 0.5 * {0, 2, 4}: the middle value 1
+    // needs exactly one of the two hidden units dropped, which dropout on x cannot do ({0, 2}).
+    LoraConfig hidden = R2.toBuilder().setHiddenDropout(0.5f).addTargets("fc").build();
+    try (Graph g = new Graph()) {
+      Net net = new Net(g, 1);
+      LoraSite site = LoraSite.of(hidden, new AdapterBank("peft/lora/", LoraSite.shape(
+          R2.toBuilder().setRank(2).build())));
+      float[] x = new float[64];
+      for (int i = 0; i < 32; i++) {
+        x[2 * i] = 1;
+      }
+      Operand<TFloat32> in = net.tf().constant(Shape.of(32, 2), DataBuffers.of(x));
+      Operand<TFloat32> zero = net.tf().zeros(net.tf().constant(new int[] {32, 1}),
+          TFloat32.class);
+      Operand<TFloat32> y = site.linearOutput(net, "fc", in, zero);
+      try (Session s = new Session(g)) {
+        s.initialize();
+        VariableValues.assign(s, net.variable("peft/lora/fc/lora_a"), new float[] {1, 1, 0, 0});
+        VariableValues.assign(s, net.variable("peft/lora/fc/lora_b"), new float[] {1, 1});
+        for (float v : fetch(s, y)) {
+          assertEquals(1f, v, 0f, "no dropout outside training");
+        }
+        int[] counts = new int[3];
+        for (float v : fetchTraining(s, net, y, 7)) {
+          assertTrue(v == 0f || v == 1f || v == 2f, "0.5 * (x A) B with units dropped: " + v);
+          counts[(int) v]++;
+        }
+        assertTrue(counts[0] > 0 && counts[1] > 0 && counts[2] > 0,
+            java.util.Arrays.toString(counts));
+      }
+    }
+  }
+
   static float[] fetchTraining(Session s, Net net, Operand<TFloat32> y, long step) {
     try (TInt64 seed = TInt64.vectorOf(step, 0); TFloat32 on = TFloat32.scalarOf(1f);
         var out = s.runner().feed(net.stepSeed(), seed)

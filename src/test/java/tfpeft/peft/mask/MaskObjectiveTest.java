@@ -50,6 +50,34 @@ class MaskObjectiveTest {
   }
 
   @Test
+  void theQueryKeyAndValueMasksOfABlockTakeOneNormAsTheOfficialFusedInProjMask() {
+    // the official code masks CLIP's fused in_proj_weight [3D, D] with one mask: one norm over q,
+    // k and v; the output projection keeps its own
+    try (Graph g = new Graph()) {
+      Net net = new Net(g, 1);
+      List<ModelVariable> masks = List.of(
+          net.variable("peft/mask/block0/attn/q/mask", new long[] {2}, Init.zeros()),
+          net.variable("peft/mask/block0/attn/k/mask", new long[] {2}, Init.zeros()),
+          net.variable("peft/mask/block0/attn/v/mask", new long[] {2}, Init.zeros()),
+          net.variable("peft/mask/block0/attn/out/mask", new long[] {1}, Init.zeros()),
+          net.variable("peft/mask/text/block0/attn/q/mask", new long[] {1}, Init.zeros()));
+      Operand<TFloat32> l2 = MaskObjective.l2(net.tf(), masks, 1f);
+      try (Session s = new Session(g)) {
+        s.initialize();
+        VariableValues.assign(s, masks.get(0), new float[] {1, 2});
+        VariableValues.assign(s, masks.get(1), new float[] {0, 2});
+        VariableValues.assign(s, masks.get(2), new float[] {4, 0});
+        VariableValues.assign(s, masks.get(3), new float[] {-3});
+        VariableValues.assign(s, masks.get(4), new float[] {2});
+        try (var r = s.runner().fetch(l2).run()) {
+          // sqrt(1 + 4 + 4 + 16) + 3 + 2 (the text tower's block is another block)
+          assertEquals(5f + 3f + 2f, ((TFloat32) r.get(0)).getFloat(), 1e-6f);
+        }
+      }
+    }
+  }
+
+  @Test
   void distillationIsTheSoftCrossEntropyToTheTeacherWithGradientTheSoftmaxDifference() {
     float[] student = {1f, 2f, 0f, -1f, 0.5f, 0.5f};
     float[] teacher = {0f, 1f, 3f, 2f, 2f, -2f};

@@ -45,7 +45,13 @@ class PearConfigCheckTest {
 
   @Test
   void sbaWeightsNeedSba() {
-    String m = error("knowledge_checkpoint: DA sba_pruned_weight: 1");
+    String m = error("knowledge_checkpoint: DA sba_pruned_weight: 2");
     assertTrue(m.contains("method.pear.sba_pruned_weight"), m);
+  }
+
+  @Test
+  void handSetSbaWeightsContradictImportanceWeights() {
+    String m = error("knowledge_checkpoint: SBA sba_weights: IMPORTANCE sba_shared_weight: 2");
+    assertTrue(m.contains("method.pear.sba_shared_weight") && m.contains("HAND_SET"), m);
   }
 }

@@ -16,35 +16,39 @@ class PrunedKnowledgeTest {
   @Test
   void directAdditionAddsThePrunedAdapter() {
     float[][] out = PrunedKnowledge.absorb(PLAN, new PrunedKnowledge.Rule(KnowledgeCheckpoint.DA,
-        0, 0), M);
+        false, 1, 1), M);
     assertArrayEquals(new float[] {6, 8}, out[0]);
     assertArrayEquals(new float[] {5, 6}, out[1]);
   }
 
   @Test
-  void scoreBasedAggregationWeighsByImportance() {
+  void scoreBasedAggregationWithEqualHandSetWeightsIsTheMean() {
     float[][] out = PrunedKnowledge.absorb(PLAN, new PrunedKnowledge.Rule(
-        KnowledgeCheckpoint.SBA, 0, 0), M);
-    // (3 [1, 2] + 1 [5, 6]) / 4
-    assertArrayEquals(new float[] {2, 3}, out[0], 1e-6f);
+        KnowledgeCheckpoint.SBA, false, 1, 1), M);
+    assertArrayEquals(new float[] {3, 4}, out[0], 1e-6f);
   }
 
   @Test
-  void scoreBasedAggregationTakesConfiguredWeights() {
+  void scoreBasedAggregationTakesHandSetWeights() {
+    // (0.5 [1, 2] + 2 [5, 6]) / 2.5
     float[][] out = PrunedKnowledge.absorb(PLAN, new PrunedKnowledge.Rule(
-        KnowledgeCheckpoint.SBA, 1, 1), M);
-    assertArrayEquals(new float[] {3, 4}, out[0], 1e-6f);
-    // one weight configured, the other from the importance: (0.5 [1, 2] + 1 [5, 6]) / 1.5
-    float[][] mixed = PrunedKnowledge.absorb(PLAN, new PrunedKnowledge.Rule(
-        KnowledgeCheckpoint.SBA, 0.5, 0), M);
-    assertArrayEquals(new float[] {5.5f / 1.5f, 7f / 1.5f}, mixed[0], 1e-6f);
+        KnowledgeCheckpoint.SBA, false, 0.5, 2), M);
+    assertArrayEquals(new float[] {10.5f / 2.5f, 13f / 2.5f}, out[0], 1e-6f);
+  }
+
+  @Test
+  void scoreBasedAggregationCanWeighByImportance() {
+    float[][] out = PrunedKnowledge.absorb(PLAN, new PrunedKnowledge.Rule(
+        KnowledgeCheckpoint.SBA, true, 1, 1), M);
+    // (3 [1, 2] + 1 [5, 6]) / 4
+    assertArrayEquals(new float[] {2, 3}, out[0], 1e-6f);
   }
 
   @Test
   void zeroScoresFallBackToTheMean() {
     PearPlan zero = new PearPlan(PLAN.sites(), new double[2], PLAN.pruned(), PLAN.uses());
     float[][] out = PrunedKnowledge.absorb(zero, new PrunedKnowledge.Rule(
-        KnowledgeCheckpoint.SBA, 0, 0), M);
+        KnowledgeCheckpoint.SBA, true, 1, 1), M);
     assertArrayEquals(new float[] {3, 4}, out[0], 1e-6f);
   }
 
@@ -54,7 +58,7 @@ class PrunedKnowledgeTest {
     PearPlan vanilla = new PearPlan(PLAN.sites(), PLAN.importance(), PLAN.pruned(),
         new int[] {0, -1});
     assertArrayEquals(M, PrunedKnowledge.absorb(vanilla, new PrunedKnowledge.Rule(
-        KnowledgeCheckpoint.DA, 0, 0), M));
+        KnowledgeCheckpoint.DA, false, 1, 1), M));
   }
 
   @Test
@@ -63,9 +67,9 @@ class PrunedKnowledgeTest {
         new boolean[] {false, true, true}, new int[] {0, 0, 0});
     float[][] m = {{1}, {2}, {4}};
     assertArrayEquals(new float[] {7}, PrunedKnowledge.absorb(plan, new PrunedKnowledge.Rule(
-        KnowledgeCheckpoint.DA, 0, 0), m)[0]);
+        KnowledgeCheckpoint.DA, false, 1, 1), m)[0]);
     // (2 * 1 + 1 * 2 + 1 * 4) / 4
     assertArrayEquals(new float[] {2}, PrunedKnowledge.absorb(plan, new PrunedKnowledge.Rule(
-        KnowledgeCheckpoint.SBA, 0, 0), m)[0], 1e-6f);
+        KnowledgeCheckpoint.SBA, true, 1, 1), m)[0], 1e-6f);
   }
 }

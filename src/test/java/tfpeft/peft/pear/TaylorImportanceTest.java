@@ -13,6 +13,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
+import tfpeft.config.proto.TaylorScore;
 import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
 import tfpeft.peft.Adapter;
@@ -30,16 +31,17 @@ class TaylorImportanceTest {
   }
 
   @Test
-  void oneLoraSiteWorkedByHand() {
+  void oneLoraSiteWorkedByHandInEachForm() {
     // y = x A B (the Linear's own output fed as zeros), L = sum(y), x = [1, 2],
     // A = [[1, 0], [0, -1]], B = [[1, 1], [2, 0]]: x A = [1, -2], y = [-3, 1];
     // dL/dB = (x A)^T [1, 1] = [[1, 1], [-2, -2]]; dL/dA = x^T ([1, 1] B^T) = [[2, 2], [4, 4]];
-    // score = |1*2| + |0*2| + |0*4| + |-1*4| + |1*1| + |1*1| + |2*-2| + |0*-2| = 12
+    // w g = [2, 0, 0, -4] for A and [1, 1, -4, 0] for B: sum |w g| = 12, sum w g = -4, so
+    // |sum w g| = 4 (Molchanov 2016) and (sum w g)^2 = 16 (Molchanov 2019)
     try (Graph g = new Graph()) {
       Net net = new Net(g, 1);
       AdapterBank bank = new AdapterBank("peft/lora/", new AdapterShape("lora_a", "lora_b", 2,
           0));
-      LoraSite site = new LoraSite(SitePatterns.of("fc"), 1f, 0f, bank);
+      LoraSite site = new LoraSite(SitePatterns.of("fc"), 1f, 0f, 0f, bank);
       Operand<TFloat32> y = site.linearOutput(net, "fc",
           net.tf().constant(Shape.of(1, 2), DataBuffers.of(new float[] {1, 2})),
           net.tf().zeros(net.tf().constant(new int[] {1, 2}), TFloat32.class));
@@ -47,20 +49,30 @@ class TaylorImportanceTest {
       Adapter a = bank.adapters().get(0);
       Output<?>[] grads = g.addGradients(loss.asOutput(), new Output<?>[] {
           a.down().value().asOutput(), a.up().value().asOutput()});
-      @SuppressWarnings("unchecked")
-      Operand<TFloat32> scores = TaylorImportance.stepScores(net.tf(), List.of(a),
-          ad -> List.of((Operand<TFloat32>) grads[0], (Operand<TFloat32>) grads[1]));
+      List<Operand<TFloat32>> scores = new java.util.ArrayList<>();
+      for (TaylorScore kind : List.of(TaylorScore.SUM_ABS, TaylorScore.ABS_SUM,
+          TaylorScore.SQUARED_SUM)) {
+        scores.add(TaylorImportance.stepScores(net.tf(), kind, List.of(a), ad -> gradients(grads)));
+      }
       try (Session s = new Session(g)) {
         s.initialize();
         VariableValues.assign(s, a.down(), new float[] {1, 0, 0, -1});
         VariableValues.assign(s, a.up(), new float[] {1, 1, 2, 0});
         try (TInt64 seed = TInt64.vectorOf(1, 0);
-            var out = s.runner().feed(net.stepSeed(), seed).fetch(scores).run()) {
-          float[] v = new float[1];
-          ((TFloat32) out.get(0)).asRawTensor().data().asFloats().read(v);
-          assertArrayEquals(new float[] {12f}, v, 1e-5f);
+            var out = s.runner().feed(net.stepSeed(), seed).fetch(scores.get(0))
+                .fetch(scores.get(1)).fetch(scores.get(2)).run()) {
+          float[] v = new float[3];
+          for (int i = 0; i < 3; i++) {
+            v[i] = ((TFloat32) out.get(i)).getFloat(0);
+          }
+          assertArrayEquals(new float[] {12f, 4f, 16f}, v, 1e-5f);
         }
       }
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<Operand<TFloat32>> gradients(Output<?>[] grads) {
+    return List.of((Operand<TFloat32>) grads[0], (Operand<TFloat32>) grads[1]);
   }
 }

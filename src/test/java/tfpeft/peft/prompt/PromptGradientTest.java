@@ -48,7 +48,8 @@ class PromptGradientTest {
 
   @Test
   void mudptLinearInjectionGetsAGradientEverywhere() {
-    check(mudpt(InjectionKind.LINEAR), 2 + 4);
+    // prompts (2) + t2v/layer0, t2v/deep, v2t/deep (weight and bias each)
+    check(mudpt(InjectionKind.LINEAR), 2 + 6);
   }
 
   @Test

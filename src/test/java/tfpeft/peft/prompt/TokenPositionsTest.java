@@ -87,31 +87,75 @@ class TokenPositionsTest {
   }
 
   @Test
-  void mudptLinearInjectionGivesEachTowerItsOwnPromptsPlusTheOthersMapped() {
+  void mudptLeavesTheFirstLayerOfTextPromptsUnfused() {
     int n = 2;
-    try (TinyClip m = new TinyClip(net -> MudptPrompts.build(net, TinyClip.spec(),
-        MudptConfig.newBuilder().setLength(n).setDepth(2).setInit("")
-            .setInjection(InjectionKind.LINEAR).build(), TinyClip.tokenizer(), null))) {
-      float[] t = m.read("peft/mudpt/text_prompts");
-      float[] v = m.read("peft/mudpt/visual_prompts");
-      float[] t2vW = m.read("peft/mudpt/injection/t2v/per_layer/weight");
-      float[] v2tW = m.read("peft/mudpt/injection/v2t/per_layer/weight");
-      float[] t2vB = m.mark("peft/mudpt/injection/t2v/per_layer/bias");
-      float[] v2tB = m.mark("peft/mudpt/injection/v2t/per_layer/bias");
-      List<float[]> got = m.run(List.of(m.after.at("text/block1/in"),
-          m.after.at("block1/in")));
-      for (int j = 0; j < n; j++) {
-        // T_hat_1 = T_1 + V_1 W_v2t[1] + b_v2t[1]
-        float[] textHat = add(prompt(t, n, TEXT_WIDTH, 1, j), affine(prompt(v, n, VISION_WIDTH,
-            1, j), v2tW, v2tB, 1, VISION_WIDTH, TEXT_WIDTH));
-        assertArrayEquals(textHat, token(got.get(0), CTX, TEXT_WIDTH, 0, 1 + j), 1e-3f);
-        // V_hat_1 = V_1 + T_1 W_t2v[1] + b_t2v[1]
-        float[] visualHat = add(prompt(v, n, VISION_WIDTH, 1, j), affine(prompt(t, n,
-            TEXT_WIDTH, 1, j), t2vW, t2vB, 1, TEXT_WIDTH, VISION_WIDTH));
-        assertArrayEquals(visualHat, token(got.get(1), IMAGE_TOKENS + n, VISION_WIDTH, 0,
-            IMAGE_TOKENS + j), 1e-3f);
+    for (InjectionKind kind : List.of(InjectionKind.ATTENTION, InjectionKind.LINEAR)) {
+      try (TinyClip m = new TinyClip(net -> MudptPrompts.build(net, TinyClip.spec(),
+          MudptConfig.newBuilder().setLength(n).setDepth(2).setInit("").setInjection(kind)
+              .build(), TinyClip.tokenizer(), null))) {
+        float[] t = m.read("peft/mudpt/text_prompts");
+        float[] got = m.run(m.after.at("text/token_embed"));
+        for (int row = 0; row < TinyClip.CLASSES.size(); row++) {
+          for (int j = 0; j < n; j++) {
+            // Eq. 8/10: T_hat_0 = T_0, so the phrase that starts T_0 reaches the text tower
+            assertArrayEquals(prompt(t, n, TEXT_WIDTH, 0, j),
+                token(got, CTX, TEXT_WIDTH, row, 1 + j), kind + ", prompt " + j);
+          }
+        }
       }
     }
+  }
+
+  @Test
+  void mudptLinearInjectionIsTheAuthorsThreeLinears() {
+    int n = 2;
+    int depth = 3;
+    try (TinyClip m = new TinyClip(net -> MudptPrompts.build(net, TinyClip.spec(),
+        MudptConfig.newBuilder().setLength(n).setDepth(depth).setInit("")
+            .setInjection(InjectionKind.LINEAR).build(), TinyClip.tokenizer(), null))) {
+      String p = "peft/mudpt/injection/";
+      assertEquals(List.of(p + "t2v/layer0/weight", p + "t2v/layer0/bias", p + "t2v/deep/weight",
+          p + "t2v/deep/bias", p + "v2t/deep/weight", p + "v2t/deep/bias"),
+          m.net.variables(p).stream().map(v -> v.name()).sorted(TokenPositionsTest::byRole)
+              .toList());
+      float[] t = m.read("peft/mudpt/text_prompts");
+      float[] v = m.read("peft/mudpt/visual_prompts");
+      float[] firstW = m.read(p + "t2v/layer0/weight");
+      float[] firstB = m.mark(p + "t2v/layer0/bias");
+      float[] t2vW = m.read(p + "t2v/deep/weight");
+      float[] t2vB = m.mark(p + "t2v/deep/bias");
+      float[] v2tW = m.read(p + "v2t/deep/weight");
+      float[] v2tB = m.mark(p + "v2t/deep/bias");
+      List<float[]> got = m.run(List.of(m.after.at("embed"), m.after.at("text/block1/in"),
+          m.after.at("text/block2/in"), m.after.at("block1/in"), m.after.at("block2/in")));
+      for (int j = 0; j < n; j++) {
+        // V_hat_0 = V_0 + T_0 W_layer0 + b_layer0
+        assertArrayEquals(add(prompt(v, n, VISION_WIDTH, 0, j), affine(prompt(t, n,
+            TEXT_WIDTH, 0, j), firstW, firstB, 0, TEXT_WIDTH, VISION_WIDTH)),
+            token(got.get(0), IMAGE_TOKENS + n, VISION_WIDTH, 0, IMAGE_TOKENS + j), 1e-3f);
+        for (int layer = 1; layer < depth; layer++) {
+          // T_hat_i = T_i + V_i W_v2t + b_v2t, one map for every deeper layer
+          assertArrayEquals(add(prompt(t, n, TEXT_WIDTH, layer, j), affine(prompt(v, n,
+              VISION_WIDTH, layer, j), v2tW, v2tB, 0, VISION_WIDTH, TEXT_WIDTH)),
+              token(got.get(layer), CTX, TEXT_WIDTH, 0, 1 + j), 1e-3f);
+          // V_hat_i = V_i + T_i W_t2v + b_t2v
+          assertArrayEquals(add(prompt(v, n, VISION_WIDTH, layer, j), affine(prompt(t, n,
+              TEXT_WIDTH, layer, j), t2vW, t2vB, 0, TEXT_WIDTH, VISION_WIDTH)),
+              token(got.get(2 + layer), IMAGE_TOKENS + n, VISION_WIDTH, 0, IMAGE_TOKENS + j),
+              1e-3f);
+        }
+      }
+    }
+  }
+
+  /** t2v before v2t, layer0 before deep, weight before bias. */
+  private static int byRole(String a, String b) {
+    return key(a).compareTo(key(b));
+  }
+
+  private static String key(String name) {
+    return (name.contains("t2v") ? "0" : "1") + (name.contains("layer0") ? "0" : "1")
+        + (name.endsWith("weight") ? "0" : "1");
   }
 
   @Test

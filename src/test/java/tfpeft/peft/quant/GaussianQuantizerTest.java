@@ -24,8 +24,25 @@ class GaussianQuantizerTest {
   void theCodesAreTheQuartilesOfTheStandardNormal() {
     // Phi(0.6745) = 3/4: erf(c / sqrt 2) = 1/2
     assertEquals(0.5, erf(GaussianQuantizer.CODE / Math.sqrt(2)), 1e-12);
-    assertEquals(java.util.List.of((float) C, (float) -C, (float) C),
-        GaussianQuantizer.codes(0.1f, -3f, 0f));
+    assertEquals(java.util.List.of((float) C, (float) -C),
+        GaussianQuantizer.codes(0.1f, -3f));
+  }
+
+  @Test
+  void anElementAtTheMeanQuantizesToTheMeanAsPetlVitsSign() {
+    // W = [-1, 0, 1]: mean 0, unbiased std 1; q = sign(wn) * c gives [-c, 0, c]
+    assertEquals(java.util.List.of(0f), GaussianQuantizer.codes(0f));
+    assertArrayEquals(new float[] {(float) -C, 0, (float) C}, forward(new float[] {-1, 0, 1},
+        Shape.of(3)), 1e-6f);
+  }
+
+  @Test
+  void anElementAtTheMeanIsStoredWithTheNegativeCodeAsPetlVitsDump() {
+    // PETL-ViT's dump takes the nearest code, the first (negative) one on the tie at 0
+    QuantizedMatrix q = GaussianQuantizer.pack(new float[] {-1, 0, 1});
+    assertEquals((byte) 0b100, q.bits()[0]);
+    assertArrayEquals(new float[] {(float) -C, (float) -C, (float) C},
+        GaussianQuantizer.unpack(q), 1e-6f);
   }
 
   @Test
@@ -79,7 +96,7 @@ class GaussianQuantizerTest {
     double[] k = new double[w.length];
     for (int i = 0; i < w.length; i++) {
       double wn = (w[i] - mean) / (std + 1e-5);
-      k[i] = (wn >= 0 ? C : -C) - wn;
+      k[i] = Math.signum(wn) * C - wn;
     }
     return k;
   }

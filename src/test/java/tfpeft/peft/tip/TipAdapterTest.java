@@ -30,6 +30,7 @@ import tfpeft.config.proto.SamplingConfig;
 import tfpeft.config.proto.SyntheticLayout;
 import tfpeft.config.proto.SyntheticSource;
 import tfpeft.config.proto.TipAdapterConfig;
+import tfpeft.config.proto.TipSearchSplit;
 import tfpeft.config.proto.TransformConfig;
 import tfpeft.config.proto.WeightsConfig;
 import tfpeft.config.proto.ZeroShotConfig;
@@ -38,6 +39,8 @@ import tfpeft.data.Example;
 import tfpeft.data.Split;
 import tfpeft.data.synthetic.SyntheticOptions;
 import tfpeft.data.synthetic.SyntheticSuite;
+import tfpeft.inspect.Inventory;
+import tfpeft.inspect.MethodSummary;
 import tfpeft.model.ClipClassifier;
 import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
@@ -165,6 +168,37 @@ class TipAdapterTest {
     assertTrue(r.has("search_val_top1"));
     assertArrayEquals(new float[] {alpha}, checkpoint(c, "peft/tip_adapter/alpha")
         .get("peft/tip_adapter/alpha"));
+    // inspect shows the searched values, not the config's unused alpha 1 and beta 1
+    JsonObject shown = MethodSummary.of(Inventory.of(RunDirectory.of(c, "tip.pbtxt").root()))
+        .json().getAsJsonObject("tip_adapter");
+    assertEquals(alpha, shown.get("alpha").getAsFloat());
+    assertEquals(beta, shown.get("beta").getAsFloat());
+  }
+
+  @Test
+  void theSearchUsesTheDatasetsWholeValidationSplitAsTheOfficialCode() throws IOException {
+    // 12 validation images of 8 classes; the run samples 1 per class (at most 8)
+    RunConfig c = config(tip(TipAdapterConfig.newBuilder().setSearch(true).setSearchAlphaSteps(2)
+        .setSearchBetaSteps(2).setAugmentViews(1).build()));
+    c = c.toBuilder().setData(c.getData().toBuilder().setSampling(c.getData().getSampling()
+        .toBuilder().setValShots(1))).build();
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    JsonObject r = train(c, log).getAsJsonObject("method_report");
+    assertTrue(log.toString(StandardCharsets.UTF_8).contains("search on 12 validation images"),
+        log.toString(StandardCharsets.UTF_8));
+    assertEquals(12, r.get("search_val_images").getAsInt());
+    assertEquals("VALIDATION", r.get("search_split").getAsString());
+  }
+
+  @Test
+  void theSearchCanUseTheRunsFewShotValidation() throws IOException {
+    RunConfig c = config(tip(TipAdapterConfig.newBuilder().setSearch(true).setSearchAlphaSteps(2)
+        .setSearchBetaSteps(2).setAugmentViews(1)
+        .setSearchSplit(TipSearchSplit.FEW_SHOT_VALIDATION).build()));
+    c = c.toBuilder().setData(c.getData().toBuilder().setSampling(c.getData().getSampling()
+        .toBuilder().setValShots(1))).build();
+    JsonObject r = train(c, new ByteArrayOutputStream()).getAsJsonObject("method_report");
+    assertTrue(r.get("search_val_images").getAsInt() <= 8, r.toString());
   }
 
   /** Two cached images, two classes: logits = clip + alpha exp(-beta (1 - cos)) V by hand. */

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The prompt-tuning evidence of the README ("Results on the small CLIP"): MuDPT (attention and
+# linear injection), MaPLe-style coupling and VPT-deep on the small CLIP, seeds 1-3, 16 shots of
+# "count" and "texture" and base-to-new on "count". Runs land in checkpoints/evidence-prompts/ (a
+# finished run is skipped when the script runs again); tools/prompt_evidence.py makes the table.
+# Usage: tools/prompt_evidence.sh [mudpt|mudpt-linear|maple|vpt|all]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+out=checkpoints/evidence-prompts
+launcher="${TFPEFT:-tools/tfpeft}"
+which="${1:-all}"
+
+# run CONFIG NAME [--set ...]
+source tools/evidence_run.sh
+
+want() { [ "$which" = all ] || [ "$which" = "$1" ]; }
+
+# row config [--set ...]: the three columns of one method row, seed by seed
+row() {
+  local row=$1 config=$2
+  shift 2
+  for seed in 1 2 3; do
+    for task in count texture; do
+      run "$config" "$row-$task-s$seed" --set seed="$seed" --set data.synthetic.task="$task" "$@"
+    done
+    # base-to-new as configs/clip_small_mudpt_base2new.pbtxt sets it
+    run "$config" "$row-b2n-count-s$seed" --set seed="$seed" --set data.synthetic.task=count \
+      --set data.sampling.classes=BASE --set eval.base_to_new=true "$@"
+  done
+}
+
+mkdir -p "$out/logs"
+want mudpt && row mudpt configs/clip_small_mudpt_16shot.pbtxt
+want mudpt-linear && row mudpt-linear configs/clip_small_mudpt_16shot.pbtxt \
+  --set method.mudpt.injection=LINEAR
+want maple && row maple configs/clip_small_maple_16shot.pbtxt
+want vpt && row vpt configs/clip_small_vpt_16shot.pbtxt
+echo done
