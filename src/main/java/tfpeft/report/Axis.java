@@ -55,13 +55,15 @@ record Axis(double min, double max, double step) {
 
   /**
    * A tick's label with as many decimals as the step needs, so neighbouring ticks never read
-   * alike; steps below 0.001 in scientific notation.
+   * alike; an axis of values all below 0.001 (a learning rate) or from a million up in
+   * scientific notation.
    */
   String label(double v) {
     if (v == 0) {
       return "0";
     }
-    if (step < 1e-3 || Math.abs(v) >= 1e6) {
+    double largest = Math.max(Math.abs(min), Math.abs(max));
+    if (largest < 1e-3 || Math.abs(v) >= 1e6) {
       int digits = Math.max(0, (int) Math.floor(Math.log10(Math.abs(v)))
           - (int) Math.floor(Math.log10(step)));
       return String.format(java.util.Locale.ROOT, "%." + digits + "e", v)
