@@ -18,9 +18,9 @@ final class AdapterPicture implements MethodPicture {
       return false;
     }
     JsonObject a = s.getAsJsonObject("adapters");
-    boolean lora = "lora".equals(PearPlanPicture.text(a, "kind"));
-    String size = lora ? "rank " + PearPlanPicture.text(a, "rank")
-        : "bottleneck " + PearPlanPicture.text(a, "dim");
+    boolean lora = "lora".equals(RunRecord.text(a, "kind"));
+    String size = lora ? "rank " + RunRecord.text(a, "rank")
+        : "bottleneck " + RunRecord.text(a, "dim");
     List<String> sites = new ArrayList<>();
     if (a.has("sites") && a.get("sites").isJsonArray()) {
       for (JsonElement e : a.getAsJsonArray("sites")) {
@@ -32,7 +32,7 @@ final class AdapterPicture implements MethodPicture {
     String kind = lora ? "LoRA" : "AdaptFormer";
     page.element("p", String.format(java.util.Locale.ROOT, "%s adapters, %s, %s, at %d"
         + " positions; adapter weights %s bytes (%s MB, MB = 2^20 bytes, as Pear's Table I"
-        + " counts them).", kind, size, PearPlanPicture.text(a, "precision"), sites.size(),
+        + " counts them).", kind, size, RunRecord.text(a, "precision"), sites.size(),
         Double.isNaN(bytes) ? "n/a" : String.format(java.util.Locale.ROOT, "%,.0f", bytes),
         Double.isNaN(bytes) ? "n/a" : Markup.value(bytes / (1 << 20))));
     if (sites.isEmpty()) {

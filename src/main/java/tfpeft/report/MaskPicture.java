@@ -19,7 +19,7 @@ final class MaskPicture implements MethodPicture {
       page.element("p", String.format(java.util.Locale.ROOT, "Masks zero %s of %,.0f masked"
           + " weights (binary mask = mask > %s), bit-packed %,.0f bytes.",
           Markup.percent(RunRecord.number(m, "share")), RunRecord.number(m, "masked"),
-          PearPlanPicture.text(m, "threshold"), RunRecord.number(m, "packed_bytes")));
+          RunRecord.text(m, "threshold"), RunRecord.number(m, "packed_bytes")));
       if (m.has("layers") && m.get("layers").isJsonObject()) {
         layers = new JsonObject();
         for (Map.Entry<String, JsonElement> e : m.getAsJsonObject("layers").entrySet()) {
@@ -42,7 +42,7 @@ final class MaskPicture implements MethodPicture {
         if (layers == null || when.startsWith("after")) {
           if (sp.has("layers") && sp.get("layers").isJsonObject()) {
             layers = sp.getAsJsonObject("layers");
-            when = "after epoch " + PearPlanPicture.text(e, "epoch");
+            when = "after epoch " + RunRecord.text(e, "epoch");
           }
         }
       }

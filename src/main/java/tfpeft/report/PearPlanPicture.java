@@ -37,11 +37,11 @@ final class PearPlanPicture implements MethodPicture {
         continue;
       }
       JsonObject p = e.getAsJsonObject();
-      String site = text(p, "site");
+      String site = RunRecord.text(p, "site");
       double importance = RunRecord.number(p, "importance");
       boolean isPruned = p.has("pruned") && p.get("pruned").isJsonPrimitive()
           && p.get("pruned").getAsBoolean();
-      String uses = text(p, "uses");
+      String uses = RunRecord.text(p, "uses");
       List<String> usedBy = new ArrayList<>();
       if (p.has("used_by") && p.get("used_by").isJsonArray()) {
         p.getAsJsonArray("used_by").forEach(u -> usedBy.add(u.isJsonPrimitive()
@@ -53,12 +53,12 @@ final class PearPlanPicture implements MethodPicture {
       String colour = !isPruned ? KEPT : uses.isEmpty() ? PRUNED : SHARED;
       pruned += isPruned ? 1 : 0;
       String tip = site + ": importance " + Markup.value(importance) + ", rank "
-          + text(p, "rank") + "; " + what;
+          + RunRecord.text(p, "rank") + "; " + what;
       grid.add(site, colour, !isPruned ? "kept" : uses.isEmpty() ? "none"
           : "< " + uses.replaceFirst("^(.*/)?block", "b"), tip);
       bars.add(site, importance, colour, isPruned && !uses.isEmpty() ? "shares " + uses : null,
           tip);
-      rows.add(new String[] {site, Markup.value(importance), text(p, "rank"), what});
+      rows.add(new String[] {site, Markup.value(importance), RunRecord.text(p, "rank"), what});
     }
     page.element("p", pruned + " of " + rows.size() + " positions pruned; a pruned position"
         + " computes with the kept adapter it shares, or with none.");
@@ -69,11 +69,5 @@ final class PearPlanPicture implements MethodPicture {
     page.table(new String[] {"position", "importance", "rank", "adapter"}, rows, false, true,
         true, false);
     return true;
-  }
-
-  static String text(JsonObject o, String field) {
-    JsonElement e = o.get(field);
-    return e == null || e.isJsonNull() ? "" : e.isJsonPrimitive() ? e.getAsString()
-        : e.toString();
   }
 }

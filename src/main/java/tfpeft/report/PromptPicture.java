@@ -45,7 +45,7 @@ final class PromptPicture implements MethodPicture {
         + " each layer it enters (depth down, tokens across); the width is each token's size.");
     page.table(new String[] {"prompt", "shape [depth, tokens, width]"}, rows);
     if (s.has("injection")) {
-      page.element("p", "Injection Model: " + PearPlanPicture.text(s, "injection") + ", "
+      page.element("p", "Injection Model: " + RunRecord.text(s, "injection") + ", "
           + String.format(java.util.Locale.ROOT, "%,.0f",
               RunRecord.number(s, "injection_parameters")) + " parameters.");
     }

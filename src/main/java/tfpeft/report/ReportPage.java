@@ -37,7 +37,7 @@ final class ReportPage {
 
   static String runName(RunRecord run) {
     if (run.report != null && run.report.has("run")) {
-      return PearPlanPicture.text(run.report, "run");
+      return RunRecord.text(run.report, "run");
     }
     if (run.config != null && !run.config.getName().isEmpty()) {
       return run.config.getName();
@@ -105,7 +105,7 @@ final class ReportPage {
       return m.hasWeights() && !m.getWeights().getPath().isEmpty()
           ? kind + " (" + m.getWeights().getPath() + ")" : kind;
     }
-    return run.report != null ? PearPlanPicture.text(run.report, "backbone") : "unknown";
+    return run.report != null ? RunRecord.text(run.report, "backbone") : "unknown";
   }
 
   private static String status(RunRecord run) {
@@ -190,9 +190,11 @@ final class ReportPage {
     if (test == null) {
       for (Map.Entry<String, JsonObject> e : run.evalFiles.entrySet()) {
         JsonObject o = e.getValue();
-        String split = PearPlanPicture.text(o, "split");
-        if (o.has(split) && o.get(split).isJsonObject()) {
-          test = ClassResults.of(o.getAsJsonObject(split));
+        String split = RunRecord.text(o, "split");
+        ClassResults c = o.has(split) && o.get(split).isJsonObject()
+            ? ClassResults.of(o.getAsJsonObject(split)) : null;
+        if (c != null) {
+          test = c;
           source = e.getKey();
         }
       }
@@ -293,18 +295,19 @@ final class ReportPage {
       List<String[]> rows = new ArrayList<>();
       for (Map.Entry<String, JsonObject> e : run.evalFiles.entrySet()) {
         JsonObject o = e.getValue();
-        String split = PearPlanPicture.text(o, "split");
-        ClassResults m = o.has(split) && o.get(split).isJsonObject()
-            ? ClassResults.of(o.getAsJsonObject(split)) : null;
+        String split = RunRecord.text(o, "split");
+        JsonObject m = o.has(split) && o.get(split).isJsonObject()
+            ? o.getAsJsonObject(split) : null;
+        int k = (int) RunRecord.number(m, "k");
         String h = "";
         if (o.has("base_to_new") && o.get("base_to_new").isJsonObject()) {
           h = Markup.percent(RunRecord.number(o.getAsJsonObject("base_to_new"),
               "harmonic_mean"));
         }
-        rows.add(new String[] {e.getKey(), PearPlanPicture.text(o, "checkpoint"), split,
-            m == null ? "n/a" : Markup.percent(m.top1()),
-            m == null || m.k() == 0 ? "n/a" : "top-" + m.k() + " " + Markup.percent(m.topK()),
-            m == null ? "n/a" : Markup.percent(m.meanPerClass()), h});
+        rows.add(new String[] {e.getKey(), RunRecord.text(o, "checkpoint"), split,
+            Markup.percent(RunRecord.number(m, "top1")),
+            k <= 0 ? "n/a" : "top-" + k + " " + Markup.percent(RunRecord.number(m, "top" + k)),
+            Markup.percent(RunRecord.number(m, "mean_per_class")), h});
       }
       page.table(new String[] {"file", "checkpoint", "split", "top-1", "top-k",
           "mean per class", "H"}, rows, false, false, false, true, true, true, true);

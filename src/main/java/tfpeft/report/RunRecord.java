@@ -31,7 +31,7 @@ import tfpeft.train.log.MetricsLog;
  * read within a size bound, and the per-step curves are thinned to a fixed number of points.
  */
 final class RunRecord {
-  static final long MAX_JSON_BYTES = 64L << 20;
+  static final long MAX_JSON_BYTES = 16L << 20;
   static final long MAX_CONFIG_BYTES = 4L << 20;
   static final int MAX_LINE_BYTES = 1 << 20;
   static final int STEP_POINTS = 2000;
@@ -183,6 +183,13 @@ final class RunRecord {
     }
   }
 
+  /** A field as text: a string or number as it is, other JSON as JSON, "" when absent. */
+  static String text(JsonObject o, String field) {
+    JsonElement e = o.get(field);
+    return e == null || e.isJsonNull() ? "" : e.isJsonPrimitive() ? e.getAsString()
+        : e.toString();
+  }
+
   /** A JSON object file, or null (with a note why) when absent, too large or not JSON. */
   private JsonObject readJson(Path file, String name, String whenAbsent) {
     if (!Files.isRegularFile(file)) {
@@ -214,15 +221,35 @@ final class RunRecord {
         missing.add(evals.size() + " eval_*.json files: the first " + MAX_EVAL_FILES
             + " are shown");
       }
+      JsonObject previous = null;
       for (Path p : evals.subList(0, Math.min(MAX_EVAL_FILES, evals.size()))) {
         String n = p.getFileName().toString();
         JsonObject o = readJson(p, n, null);
         if (o != null) {
+          // only the last file's per-class results are shown: the others keep their totals,
+          // so memory holds one file's matrix however many there are
+          slim(previous);
           evalFiles.put(n, o);
+          previous = o;
         }
       }
     } catch (IOException e) {
       missing.add("cannot list " + root + " (" + e.getMessage() + ")");
+    }
+  }
+
+  private static void slim(JsonObject eval) {
+    if (eval == null) {
+      return;
+    }
+    for (var e : eval.entrySet()) {
+      if (e.getValue().isJsonObject()) {
+        JsonObject o = e.getValue().getAsJsonObject();
+        o.remove("per_class");
+        o.remove("confusion");
+        o.remove("classes");
+        slim(o);
+      }
     }
   }
 

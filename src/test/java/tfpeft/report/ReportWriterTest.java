@@ -132,6 +132,25 @@ class ReportWriterTest {
   }
 
   @Test
+  void evaluationsAreListedAndTheLastGivesThePerClassResultsBeforeTheRunEnds() throws Exception {
+    Path run = dir.resolve("run");
+    RunDirs.write(run, "config.pbtxt", RunDirs.CONFIG);
+    String metrics = RunDirs.testMetrics("cat", "dog");
+    RunDirs.write(run, "eval_epoch-0001_test.json", "{\"checkpoint\": \"c1\", \"split\": \"test\","
+        + " \"test\": " + metrics.replace("\"top1\": 0.875", "\"top1\": 0.5") + "}");
+    RunDirs.write(run, "eval_epoch-0002_test.json", "{\"checkpoint\": \"c2\", \"split\": \"test\","
+        + " \"test\": " + metrics + "}");
+    Path index = ReportWriter.write(run, null).index();
+    String html = read(index);
+    assertTrue(html.contains("<td>eval_epoch-0001_test.json</td><td>c1</td><td>test</td>"
+        + "<td class=\"n\">50.00%</td><td class=\"n\">top-3 100.00%</td>"), html);
+    assertTrue(html.contains("<td>eval_epoch-0002_test.json</td><td>c2</td><td>test</td>"
+        + "<td class=\"n\">87.50%</td>"), html);
+    assertTrue(html.contains("From eval_epoch-0002_test.json, 8 images."), html);
+    assertTrue(Files.isRegularFile(run.resolve("report").resolve("confusion.svg")));
+  }
+
+  @Test
   void aDirectoryWithoutAConfigIsNotARun() throws Exception {
     Files.createDirectories(dir.resolve("photos"));
     TfpeftException e = assertThrows(TfpeftException.class,

@@ -41,16 +41,23 @@ final class RunDirs {
         """;
   }
 
+  /** Test results of two classes (names JSON-escaped by the caller): 3 of 4 and 4 of 4. */
+  static String testMetrics(String classA, String classB) {
+    return """
+        {"images": 8, "top1": 0.875, "top3": 1.0, "k": 3, "mean_per_class": 0.875,
+           "per_class": {"%1$s": 0.75, "%2$s": 1.0},
+           "confusion": [[3, 1], [0, 4]], "classes": ["%1$s", "%2$s"]}""".formatted(classA,
+        classB);
+  }
+
   /** A finished run's report.json with the given class names (JSON-escaped by the caller). */
   static String report(String classA, String classB) {
     return """
         {"run": "tiny", "method": "lora", "backbone": "vit", "epochs": 2,
          "parameters": {"trainable": 25, "frozen": 75},
-         "test": {"images": 8, "top1": 0.875, "top3": 1.0, "k": 3, "mean_per_class": 0.875,
-           "per_class": {"%1$s": 0.75, "%2$s": 1.0},
-           "confusion": [[3, 1], [0, 4]], "classes": ["%1$s", "%2$s"]},
+         "test": %s,
          "training": {"images": 64, "seconds": 75.4, "images_per_sec": 0.85}}
-        """.formatted(classA, classB);
+        """.formatted(testMetrics(classA, classB));
   }
 
   /** A finished run (config, metrics, report) without checkpoints. */
