@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The combinations of the README's mask-tuning section on "orientation", seeds 1-3: TIP-Adapter,
+# The combinations of docs/masks.md on "orientation", seeds 1-3: TIP-Adapter,
 # R-AMT, and R-AMT + TIP-Adapter / R-AMT + CoOp on the encoder each seed's R-AMT run masked.
 # Runs land in checkpoints/evidence-combinations/ (a finished run is skipped when the script runs
 # again); each report.json has test.top1, the TIP runs' method_report has alpha and beta.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The mask-tuning evidence of the README: zero-shot, AMT and R-AMT on the small CLIP over the
+# The mask-tuning evidence of docs/masks.md: zero-shot, AMT and R-AMT on the small CLIP over the
 # synthetic tasks, seeds 1-3, 16-shot and base-to-new. Runs land in checkpoints/evidence-masks/
 # (a finished run is skipped when the script runs again); tools/mask_evidence.py makes the tables.
 # Usage: tools/mask_evidence.sh [16shot|base2new|lr|all]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The prompt-tuning evidence of the README ("Results on the small CLIP"): MuDPT (attention and
+# The prompt-tuning evidence of docs/prompts.md ("Results on the small CLIP"): MuDPT (attention and
 # linear injection), MaPLe-style coupling and VPT-deep on the small CLIP, seeds 1-3, 16 shots of
 # "count" and "texture" and base-to-new on "count". Runs land in checkpoints/evidence-prompts/ (a
 # finished run is skipped when the script runs again); tools/prompt_evidence.py makes the table.

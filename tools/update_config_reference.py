@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Replaces README.md's config reference with `tfpeft config reference` (run from the repo root)."""
+"""Replaces docs/config-reference.md's reference with `tfpeft config reference` (run from the repo root)."""
 import subprocess
 import sys
 
@@ -8,9 +8,10 @@ END = "<!-- config-reference:end -->"
 
 reference = subprocess.run(["tools/tfpeft", "config", "reference"], check=True,
                            capture_output=True, text=True).stdout
-readme = open("README.md", encoding="utf-8").read()
+PAGE = "docs/config-reference.md"
+readme = open(PAGE, encoding="utf-8").read()
 if BEGIN not in readme or END not in readme:
-    sys.exit("README.md has no config-reference markers")
+    sys.exit(PAGE + " has no config-reference markers")
 head, rest = readme.split(BEGIN, 1)
 _, tail = rest.split(END, 1)
-open("README.md", "w", encoding="utf-8").write(head + BEGIN + "\n" + reference + END + tail)
+open(PAGE, "w", encoding="utf-8").write(head + BEGIN + "\n" + reference + END + tail)

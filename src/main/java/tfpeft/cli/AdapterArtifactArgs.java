@@ -39,7 +39,8 @@ final class AdapterArtifactArgs {
           + line.getArgList());
     }
     refuse(line, "export RUN_DIR --adapter DIR writes an artifact, not a SavedModel (serve it"
-        + " afterwards with export --adapter DIR --out OUT)", "out", "keep-lora", "weights",
+        + " afterwards with export --adapter DIR --out OUT)", "out", "version", "keep-lora",
+        "weights",
         "config", "set", "classes", "template", "format", "normalization");
     Path out = Path.of(line.getOptionValue("adapter"));
     AdapterExport.Result r = AdapterExport.fromRun(Path.of(line.getArgList().get(0)),

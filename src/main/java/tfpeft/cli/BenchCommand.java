@@ -192,7 +192,8 @@ final class BenchCommand implements Command {
     int batch = OptionValues.integer(line, "batch", 8, 1);
     int steps = OptionValues.integer(line, "steps", 5, 1);
     ForwardBench.Result r = ForwardBench.run(model, batch, steps);
-    console.println(String.format("%s: %,d parameters, %.3g GFLOPs per image, batch %d:"
+    console.println(String.format("%s: %,d parameters (with a 1000-class head), %.3g GFLOPs"
+        + " per image, batch %d:"
         + " %.1f images/s forward, %.1f GFLOP/s", label, r.parameters(), r.gflopsPerImage(),
         batch, r.imagesPerSecond(), r.achievedGflops()));
     return 0;

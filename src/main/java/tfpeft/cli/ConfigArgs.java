@@ -1,5 +1,6 @@
 package tfpeft.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
@@ -8,6 +9,7 @@ import org.apache.commons.cli.Options;
 import tfpeft.TfpeftException;
 import tfpeft.config.ConfigLoader;
 import tfpeft.config.LoadedConfig;
+import tfpeft.model.imports.Backbones;
 
 /** The {@code --config FILE} and {@code --set PATH=VALUE} options that every config-driven command shares. */
 final class ConfigArgs {
@@ -20,12 +22,27 @@ final class ConfigArgs {
         .desc("override a config field, e.g. --set training.epochs=5 (repeatable)").build());
   }
 
+  /**
+   * The config of {@code --config} and {@code --set}, its model resolved against the pretrained
+   * weights it names (read from their headers), so that every command sees the model the run
+   * builds.
+   */
   static LoadedConfig load(CommandLine line) {
+    return load(line, false);
+  }
+
+  /**
+   * @param weightsOptional whether weights that are not there leave the config's own model
+   *     (for checking a config away from its weights) instead of failing
+   */
+  static LoadedConfig load(CommandLine line, boolean weightsOptional) {
     String file = line.getOptionValue("config");
     if (file == null) {
       throw TfpeftException.usage("--config FILE is required");
     }
     String[] sets = line.getOptionValues("set");
-    return ConfigLoader.load(Path.of(file), sets == null ? List.of() : List.of(sets));
+    return ConfigLoader.load(Path.of(file), sets == null ? List.of() : List.of(sets),
+        weightsOptional ? (w, m) -> Files.exists(Path.of(w.getPath()))
+            ? Backbones.architecture(w, m) : null : Backbones::architecture);
   }
 }

@@ -26,8 +26,8 @@ final class ConfigCommand implements Command {
   @Override
   public String description() {
     return "check: loads and validates the config (exit 2 with file, line and field on any "
-        + "error) and prints it with every default filled in, as a run directory's "
-        + "resolved_config.pbtxt would hold it.\nreference: prints every config field with its "
+        + "error) and prints it with every default filled in and the architecture of its "
+        + "pretrained weights (model.weights), as the run builds it.\nreference: prints every config field with its "
         + "type, default, allowed range and meaning, as Markdown.";
   }
 
@@ -43,7 +43,14 @@ final class ConfigCommand implements Command {
     String sub = line.getArgList().isEmpty() ? "" : line.getArgList().get(0);
     switch (sub) {
       case "check" -> {
-        LoadedConfig c = ConfigArgs.load(line);
+        LoadedConfig c = ConfigArgs.load(line, true);
+        String weights = c.resolved().getModel().getWeights().getPath();
+        if (!weights.isEmpty() && c.architectureFrom().isEmpty()) {
+          // a config is often checked away from its weights; say what the printout then is
+          console.warn(weights + " (model.weights.path) not found: the model below is the "
+              + "config's own with defaults filled in; the run takes the architecture of the "
+              + "weights it is given");
+        }
         console.out().print(c.resolvedText());
         console.info(c.source() + ": valid");
         return 0;

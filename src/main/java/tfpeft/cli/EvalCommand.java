@@ -104,6 +104,14 @@ final class EvalCommand implements Command {
     SyntheticData.setProgress(console::info);
     String which = line.getOptionValue("checkpoint", "last");
     String split = line.getOptionValue("split", "test");
+    RunDirectory run = RunDirectory.of(config, source);
+    try (tfpeft.util.DirectoryLock lock = run.lockExisting("tfpeft eval " + run.root())) {
+      return evaluate(config, source, which, split, console);
+    }
+  }
+
+  private static int evaluate(RunConfig config, String source, String which, String split,
+      Console console) {
     RunEvaluation.Result r = RunEvaluation.evaluate(config, source, which, split,
         MethodRegistry.builtIn(), console.err());
     console.println((r.checkpoint() == null ? "starting weights" : r.checkpoint().dir()
@@ -119,8 +127,14 @@ final class EvalCommand implements Command {
     if (Files.isDirectory(r.dir().root())) {
       Path out = r.dir().root().resolve("eval_" + (r.checkpoint() == null ? "start"
           : r.checkpoint().dir().getFileName()) + "_" + split + ".json");
-      AtomicFiles.writeString(out, new com.google.gson.GsonBuilder().setPrettyPrinting()
-          .serializeSpecialFloatingPointValues().create().toJson(r.json()) + "\n");
+      try {
+        AtomicFiles.writeString(out, new com.google.gson.GsonBuilder().setPrettyPrinting()
+            .serializeSpecialFloatingPointValues().create().toJson(r.json()) + "\n");
+      } catch (TfpeftException e) {
+        throw TfpeftException.failure("the results above were not saved: " + e.getMessage()
+            + "; make " + r.dir().root() + " writable (or evaluate a copy of the run) to keep"
+            + " them", e);
+      }
       console.println("wrote " + out);
     }
     return 0;

@@ -46,7 +46,8 @@ final class ExportCommand implements Command {
 
   @Override
   public String usage() {
-    return "export RUN_DIR [--out DIR] [--checkpoint last|best|PATH] [--keep-lora] [--overwrite]"
+    return "export RUN_DIR [--out DIR [--version N]] [--checkpoint last|best|PATH] [--keep-lora]"
+        + " [--overwrite]"
         + "\n       tfpeft export RUN_DIR --adapter DIR [--checkpoint last|best|PATH] [--overwrite]"
         + "\n       tfpeft export --adapter ART --out DIR [--weights BASE] [--keep-lora]"
         + " [--overwrite]"
@@ -102,6 +103,9 @@ final class ExportCommand implements Command {
     o.addOption(Option.builder("o").longOpt("out").hasArg().argName("DIR")
         .desc("SavedModel directory to write (a run: default RUN_DIR/export)").build());
     o.addOption(Option.builder().longOpt("overwrite").desc("replace an existing DIR").build());
+    o.addOption(Option.builder().longOpt("version").hasArg().argName("N")
+        .desc("write DIR as a TF Serving model base: the SavedModel goes to DIR/N/ (N >= 1),"
+            + " beside the versions already there").build());
     o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("last|best|PATH")
         .desc("the run's checkpoint to export: last (default), best, an epoch-NNNN name or"
             + " a checkpoint directory").build());
@@ -149,10 +153,7 @@ final class ExportCommand implements Command {
     if (outArg == null) {
       throw TfpeftException.usage("export needs --out DIR");
     }
-    Path out = Path.of(outArg);
-    if (java.nio.file.Files.exists(out) && !line.hasOption("overwrite")) {
-      throw TfpeftException.usage(out + " exists; choose another --out or pass --overwrite");
-    }
+    Path out = savedModelDir(line, Path.of(outArg));
     ModelSource src = ModelSource.of(line);
     ModelConfig model = src.backbone().model();
     boolean clip = model.hasClip();
@@ -217,6 +218,35 @@ final class ExportCommand implements Command {
         check.bytesOnDisk() / 1048576.0, check.images(), check.maxAbsDiff(),
         ServingExport.TOLERANCE, check.bytesMaxAbsDiff()));
     return 0;
+  }
+
+  /**
+   * Where the SavedModel goes: {@code out}, or with {@code --version N} the version directory
+   * {@code out/N/} that TF Serving loads from the model base {@code out}.
+   *
+   * @throws TfpeftException if that directory exists and --overwrite was not given, or N is
+   *     not a positive integer
+   */
+  static Path savedModelDir(CommandLine line, Path out) {
+    Path dir = out;
+    if (line.hasOption("version")) {
+      long v;
+      try {
+        v = Long.parseLong(line.getOptionValue("version"));
+      } catch (NumberFormatException e) {
+        v = 0;
+      }
+      if (v < 1) {
+        throw TfpeftException.usage("--version " + line.getOptionValue("version") + ": TF"
+            + " Serving's versions are positive integers (1, 2, ...)");
+      }
+      dir = out.resolve(Long.toString(v));
+    }
+    if (java.nio.file.Files.exists(dir) && !line.hasOption("overwrite")) {
+      throw TfpeftException.usage(dir + " exists; choose another --out"
+          + (line.hasOption("version") ? " or --version" : "") + " or pass --overwrite");
+    }
+    return dir;
   }
 
   static float[][] logits(Session s, Net net, BuiltModel m, float[] px, int n, int size,

@@ -5,17 +5,18 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.tensorflow.Graph;
-import tfpeft.TfpeftException;
 import tfpeft.config.LoadedConfig;
-import tfpeft.config.proto.RunConfig;
-import tfpeft.data.BadExamples;
-import tfpeft.data.DataSources;
-import tfpeft.model.BuiltModel;
-import tfpeft.model.ModelVariable;
-import tfpeft.model.Net;
+import tfpeft.data.SyntheticData;
+import tfpeft.peft.MethodRegistry;
+import tfpeft.train.ParameterCounts;
+import tfpeft.train.Trainer;
 import tfpeft.util.AtomicFiles;
 
-/** {@code tfpeft graph}: writes the configured model's GraphDef for TensorBoard or Netron. */
+/**
+ * {@code tfpeft graph}: writes the GraphDef of a run as {@code train} builds it (the weights'
+ * architecture, the method's variables and rewrites, the head or class prompts), for
+ * TensorBoard or Netron.
+ */
 final class GraphCommand implements Command {
   @Override
   public String name() {
@@ -24,19 +25,22 @@ final class GraphCommand implements Command {
 
   @Override
   public String summary() {
-    return "write the configured model's GraphDef to graphs/";
+    return "write a run's GraphDef (backbone, method and head) to graphs/";
   }
 
   @Override
   public String usage() {
-    return "graph --config FILE [--set PATH=VALUE]... [--out FILE.pb] [--classes N]";
+    return "graph --config FILE [--set PATH=VALUE]... [--out FILE.pb] [--train-step]";
   }
 
   @Override
   public String description() {
-    return "Builds the model of the run config (backbone and head) and writes its GraphDef as a"
-        + " binary .pb (open it in Netron, or import it into TensorBoard). The head's class count"
-        + " comes from the data source unless --classes says it.";
+    return "Builds the graph of the run config as train builds it: the backbone with the"
+        + " architecture of model.weights (or the config's, without weights), the PEFT method's"
+        + " variables (peft/<method>/) and rewrites, and the head or CLIP class prompts of the"
+        + " config's data; with --train-step also the loss, gradients and optimizer. Writes its"
+        + " GraphDef as a binary .pb (open it in Netron, or import it into TensorBoard). No"
+        + " weights are loaded; the data is read for its classes.";
   }
 
   @Override
@@ -45,42 +49,30 @@ final class GraphCommand implements Command {
     ConfigArgs.add(o);
     o.addOption(Option.builder("o").longOpt("out").hasArg().argName("FILE.pb")
         .desc("output file (default graphs/<run name>.pb)").build());
-    o.addOption(Option.builder().longOpt("classes").hasArg().argName("N")
-        .desc("number of classes of the head (default: from the data source)").build());
+    o.addOption(Option.builder().longOpt("train-step")
+        .desc("include the training step: loss, gradients and optimizer").build());
     return o;
   }
 
   @Override
   public int run(CommandLine line, Console console) {
     LoadedConfig loaded = ConfigArgs.load(line);
-    RunConfig c = loaded.resolved();
-    int classes;
-    if (line.hasOption("classes")) {
-      try {
-        classes = Integer.parseInt(line.getOptionValue("classes"));
-      } catch (NumberFormatException e) {
-        classes = 0;
-      }
-      if (classes < 1) {
-        throw TfpeftException.usage("--classes expects a positive integer");
-      }
-    } else {
-      classes = DataSources.read(c.getData(), c.getSeed(), BadExamples.strict()).numClasses();
-    }
-    String name = c.getName().isEmpty() ? stem(loaded.source()) : c.getName();
+    String name = loaded.resolved().getName().isEmpty() ? stem(loaded.source())
+        : loaded.resolved().getName();
     Path out = Path.of(line.getOptionValue("out", "graphs/" + name + ".pb"));
+    SyntheticData.setProgress(console::info);
+    Trainer trainer = new Trainer(loaded.written(), loaded.source(),
+        new Trainer.Options(Trainer.Resume.AUTO, console.err(), false), MethodRegistry.builtIn());
     try (Graph g = new Graph()) {
-      Net net = new Net(g, c.getSeed());
-      BuiltModel.build(net, c.getModel(), classes, c.getTraining().getDropPath() > 0);
+      ParameterCounts counts = trainer.buildInto(g, line.hasOption("train-step"));
       byte[] def = g.toGraphDef().toByteArray();
       AtomicFiles.write(out, def);
-      long params = net.variables().stream().mapToLong(ModelVariable::size).sum();
       int ops = 0;
       for (var it = g.operations(); it.hasNext(); it.next()) {
         ops++;
       }
-      console.println(String.format("wrote %s: %d ops, %d variables, %,d parameters, %.1f KB",
-          out, ops, net.variables().size(), params, def.length / 1024.0));
+      console.println(String.format("wrote %s: %,d ops, %,d parameters (%,d trainable), %.1f KB",
+          out, ops, counts.total(), counts.trainable(), def.length / 1024.0));
     }
     return 0;
   }

@@ -34,6 +34,7 @@ public final class Main {
     register(new DataCommand());
     register(new ConfigCommand());
     register(new BenchCommand());
+    register(new ReportCommand());
   }
 
   private void register(Command c) {
@@ -43,6 +44,17 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    String stderr = System.getProperty("tfpeft.stderr");
+    if (stderr != null) {
+      // tools/tfpeft filters what native code writes to fd 2 and gives tfpeft its own copy of
+      // stderr; appending, so that a stderr redirected to a file is not truncated
+      try {
+        System.setErr(new java.io.PrintStream(new java.io.FileOutputStream(stderr, true), true));
+      } catch (java.io.IOException e) {
+        System.err.println("tfpeft: cannot write to " + stderr + " (" + e.getMessage()
+            + "); writing to stderr");
+      }
+    }
     System.exit(new Main().run(args, Console.system()));
   }
 

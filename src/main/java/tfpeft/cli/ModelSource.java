@@ -114,7 +114,8 @@ record ModelSource(LoadedBackbone backbone, Path weights, RunConfig config) {
     if (config != null) {
       return new ArrayList<>(dataset(config).classNames());
     }
-    return new ArrayList<>();
+    // the head's own names, where the weights bring them (Hugging Face's id2label)
+    return new ArrayList<>(backbone.report().classNames());
   }
 
   private static Dataset dataset(RunConfig c) {

@@ -100,8 +100,13 @@ final class PredictCommand implements Command {
       throw TfpeftException.usage("--features writes to --out FILE.npy; name the file");
     }
     String weightsArg = line.getOptionValue("weights");
-    if (weightsArg != null && Files.isRegularFile(Path.of(weightsArg, "saved_model.pb"))) {
-      return savedModel(line, console, Path.of(weightsArg), topK, batch);
+    Path savedModel = weightsArg == null ? null : ServingExport.savedModelIn(Path.of(weightsArg));
+    if (savedModel != null) {
+      if (!savedModel.equals(Path.of(weightsArg))) {
+        console.info(weightsArg + " is a TF Serving model base: predicting with its latest"
+            + " version, " + savedModel);
+      }
+      return savedModel(line, console, savedModel, topK, batch);
     }
     ModelSource src = ModelSource.of(line);
     ModelConfig model = src.backbone().model();

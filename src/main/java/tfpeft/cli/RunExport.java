@@ -62,8 +62,17 @@ final class RunExport {
   private RunExport() {}
 
   static int run(CommandLine line, Console console, String runArg) throws IOException {
-    long start = System.nanoTime();
     RunDirectory dir = runDirectory(runArg);
+    // the checkpoint must not be deleted (keep-N) or the default --out written by another
+    // command while this one reads and writes
+    try (tfpeft.util.DirectoryLock lock = dir.lockExisting("tfpeft export " + dir.root())) {
+      return run(line, console, dir);
+    }
+  }
+
+  private static int run(CommandLine line, Console console, RunDirectory dir)
+      throws IOException {
+    long start = System.nanoTime();
     RunConfig config = config(dir);
     boolean keepLora = line.hasOption("keep-lora");
     if (keepLora) {
@@ -75,11 +84,8 @@ final class RunExport {
       config = config.toBuilder().setExport(config.getExport().toBuilder()
           .setMergeLora(false)).build();
     }
-    Path out = line.hasOption("out") ? Path.of(line.getOptionValue("out"))
-        : dir.root().resolve(config.getExport().getDir());
-    if (Files.exists(out) && !line.hasOption("overwrite")) {
-      throw TfpeftException.usage(out + " exists; choose another --out or pass --overwrite");
-    }
+    Path out = ExportCommand.savedModelDir(line, line.hasOption("out")
+        ? Path.of(line.getOptionValue("out")) : dir.root().resolve(config.getExport().getDir()));
     CheckpointStore.Checkpoint checkpoint = dir.checkpoint(
         line.getOptionValue("checkpoint", "last"));
     checkMethod(checkpoint, config);
@@ -113,10 +119,7 @@ final class RunExport {
           + " artifact on its base: name the SavedModel directory with --out (or give the run"
           + " directory to write an artifact: export RUN_DIR --adapter DIR)");
     }
-    Path out = Path.of(line.getOptionValue("out"));
-    if (Files.exists(out) && !line.hasOption("overwrite")) {
-      throw TfpeftException.usage(out + " exists; choose another --out or pass --overwrite");
-    }
+    Path out = ExportCommand.savedModelDir(line, Path.of(line.getOptionValue("out")));
     AdapterArtifact artifact = AdapterArtifact.read(art);
     RunConfig config;
     List<NamedTensor> tensors = new ArrayList<>();
@@ -156,6 +159,14 @@ final class RunExport {
   /** The run's dataset when it can be loaded, else null and why not. */
   record DataAtHand(Dataset data, String problem) {
     static DataAtHand load(RunConfig config, Console console) {
+      // checking an export is no reason to write 160 MB of images: a synthetic suite that is
+      // not there is data not at hand, as a real dataset that is not there is
+      if (config.getData().hasSynthetic()
+          && !SyntheticData.isGenerated(Path.of(config.getData().getSynthetic().getDir()))) {
+        return new DataAtHand(null, "the synthetic suite is not in "
+            + config.getData().getSynthetic().getDir() + " (data.synthetic.dir), and export"
+            + " does not generate it (`tfpeft data generate --out DIR` does)");
+      }
       SyntheticData.setProgress(console::info);
       try {
         return new DataAtHand(DataSources.load(config.getData(), config.getSeed(),

@@ -68,6 +68,30 @@ final class TrainCommand implements Command {
     return o;
   }
 
+  /**
+   * Runs the trainer; a SIGTERM or Ctrl-C meanwhile prints one line saying how to go on (the
+   * checkpoints already written are complete, see CheckpointStore), instead of a silent exit.
+   */
+  private static JsonObject runSayingHowToResume(Trainer trainer, Console console) {
+    Thread hook = new Thread(() -> {
+      var last = trainer.directory().checkpoints().latest();
+      console.err().println("tfpeft train: interrupted; " + last.map(c -> "the last complete"
+          + " checkpoint is " + c.dir() + ": run the same command again to resume from it")
+          .orElse("no checkpoint was written yet: run the same command again to start over"));
+      console.err().flush();
+    });
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return trainer.run();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down already: the hook says its line
+      }
+    }
+  }
+
   @Override
   public int run(CommandLine line, Console console) {
     LoadedConfig loaded = ConfigArgs.load(line);
@@ -107,7 +131,7 @@ final class TrainCommand implements Command {
       return 0;
     }
     long start = System.nanoTime();
-    JsonObject report = trainer.run();
+    JsonObject report = runSayingHowToResume(trainer, console);
     JsonObject test = report.getAsJsonObject("test");
     int k = test.get("k").getAsInt();
     StringBuilder s = new StringBuilder(String.format("%s: test top-1 %.2f%%, top-%d %.2f%%",

@@ -17,7 +17,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tfpeft.TfpeftException;
+import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.WeightsConfig;
 
 /**
  * Loads a run config: parses the .pbtxt, applies {@code --set} overrides, validates ranges and
@@ -35,8 +37,25 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** Loads {@code file} and applies {@code overrides} ("field.path=value"). */
+  /**
+   * Loads {@code file} and applies {@code overrides} ("field.path=value"); the model is the
+   * config's own, whatever weights it names (for reading a config as text; commands that build
+   * or describe the model use {@link #load(Path, List, WeightsArchitecture)}).
+   */
   public static LoadedConfig load(Path file, List<String> overrides) {
+    return load(file, overrides, null);
+  }
+
+  /**
+   * Loads {@code file}, applies {@code overrides}, and takes the architecture from the
+   * pretrained weights when the config names any: the resolved config is then the model the
+   * run builds, and the checks that compare the method with the model (prompt depths, widths)
+   * see that model.
+   *
+   * @param architecture reads the weights' architecture; null keeps the config's own
+   */
+  public static LoadedConfig load(Path file, List<String> overrides,
+      WeightsArchitecture architecture) {
     String text;
     try {
       text = StandardCharsets.UTF_8.newDecoder().decode(
@@ -48,11 +67,17 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw TfpeftException.usage(file + ": cannot read config file: " + e.getMessage());
     }
-    return parse(text, file.toString(), overrides);
+    return parse(text, file.toString(), overrides, architecture);
   }
 
-  /** Parses config text; {@code source} names it in errors. */
+  /** Parses config text; {@code source} names it in errors. The model is the config's own. */
   public static LoadedConfig parse(String text, String source, List<String> overrides) {
+    return parse(text, source, overrides, null);
+  }
+
+  /** Parses config text as {@link #load(Path, List, WeightsArchitecture)} loads a file. */
+  public static LoadedConfig parse(String text, String source, List<String> overrides,
+      WeightsArchitecture architecture) {
     RunConfig.Builder builder = RunConfig.newBuilder();
     TextFormatParseInfoTree.Builder treeBuilder = TextFormatParseInfoTree.builder();
     TextFormat.Parser parser =
@@ -72,9 +97,20 @@ public final class ConfigLoader {
     locations.putAll(setBy);
     Locator locator = new Locator(source, locations);
     ConfigValidator.validate(builder.build(), locator);
-    RunConfig resolved = Defaults.fill(builder.build());
+    RunConfig written = builder.build();
+    RunConfig resolved = Defaults.fill(written);
+    String architectureFrom = "";
+    if (architecture != null && !resolved.getModel().getWeights().getPath().isEmpty()) {
+      WeightsConfig weights = resolved.getModel().getWeights();
+      ModelConfig model = architecture.of(weights, written.getModel());
+      if (model != null) {
+        resolved = Defaults.fill(resolved.toBuilder().setModel(
+            model.toBuilder().setWeights(weights)).build());
+        architectureFrom = weights.getPath();
+      }
+    }
     SemanticChecks.check(resolved, locator);
-    return new LoadedConfig(resolved, builder.build(), source);
+    return new LoadedConfig(resolved, written, source, architectureFrom);
   }
 
   private static TfpeftException describeParseError(
@@ -97,9 +133,12 @@ public final class ConfigLoader {
           RunConfig.getDescriptor().getFile().findMessageTypeByName(
               unknown.group(1).replaceFirst("^tfpeft\\.", ""));
       String field = unknown.group(2);
-      String parent = path.endsWith(field) ? path.substring(0, Math.max(0, path.length()
-          - field.length() - 1)) : path;
+      String parent = TextLocator.messagePathAt(text, line, column);
+      List<String> elsewhere = FieldPaths.wherever(RunConfig.getDescriptor(), field);
+      elsewhere.remove(FieldPaths.join(parent, field));
       detail = "unknown field '" + field + "'"
+          + (elsewhere.isEmpty() ? "" : "; it belongs in " + String.join(" or ", elsewhere)
+              + " (write it inside that block)")
           + (type == null ? "" : "; " + FieldPaths.suggest(type, field));
       path = FieldPaths.join(parent, field);
     }

@@ -14,6 +14,33 @@ final class FieldPaths {
     return parent.isEmpty() ? child : parent + "." + child;
   }
 
+  /**
+   * The paths from {@code root} of every field named {@code name}, shortest first: where a
+   * field written in the wrong block belongs ({@code learning_rate} -> training.learning_rate).
+   */
+  static List<String> wherever(Descriptor root, String name) {
+    List<String> out = new ArrayList<>();
+    collect(root, "", name, out, 0);
+    out.sort(Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder()));
+    return out;
+  }
+
+  private static void collect(Descriptor type, String prefix, String name, List<String> out,
+      int depth) {
+    if (depth > 6) {
+      return; // the schema nests a few levels; this bounds a recursive message
+    }
+    for (FieldDescriptor f : type.getFields()) {
+      String path = join(prefix, f.getName());
+      if (f.getName().equals(name)) {
+        out.add(path);
+      }
+      if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+        collect(f.getMessageType(), path, name, out, depth + 1);
+      }
+    }
+  }
+
   /** The field names of {@code type} closest to {@code name}, for an error's "did you mean". */
   static String suggest(Descriptor type, String name) {
     List<String> names = new ArrayList<>();

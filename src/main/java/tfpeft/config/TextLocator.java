@@ -12,6 +12,18 @@ final class TextLocator {
 
   /** The dotted path of the field being written at (line, column), both 1-based. */
   static String pathAt(String text, int line, int column) {
+    return locate(text, line, column, true);
+  }
+
+  /**
+   * The dotted path of the message enclosing (line, column): where a field name that starts
+   * there belongs (not the field written before it, which may be a scalar).
+   */
+  static String messagePathAt(String text, int line, int column) {
+    return locate(text, line, column, false);
+  }
+
+  private static String locate(String text, int line, int column, boolean withField) {
     Deque<String> stack = new ArrayDeque<>();
     String lastName = null;
     int i = 0;
@@ -83,7 +95,7 @@ final class TextLocator {
     for (String s : stack) {
       sb.append(sb.length() == 0 ? "" : ".").append(s);
     }
-    if (lastName != null) {
+    if (withField && lastName != null) {
       sb.append(sb.length() == 0 ? "" : ".").append(lastName);
     }
     return sb.toString();

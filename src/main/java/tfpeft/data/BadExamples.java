@@ -55,6 +55,11 @@ public final class BadExamples {
     }
   }
 
+  /** A warning about the data that leaves every example in (a duplicated entry). */
+  public void warn(String message) {
+    warn.accept("warning: " + message);
+  }
+
   public int count() {
     return skipped.size();
   }

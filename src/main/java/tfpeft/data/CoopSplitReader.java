@@ -35,6 +35,15 @@ public final class CoopSplitReader {
   private record Entry(String origin, String path, int label, String className) {}
 
   public static Result read(Path splitFile, Path imageDir, BadExamples bad) {
+    return read(splitFile, imageDir, bad, false);
+  }
+
+  /**
+   * As {@link #read(Path, Path, BadExamples)}; an image path that leaves {@code imageDir} is a
+   * bad example unless {@code allowOutside} (data.coop.allow_paths_outside_root).
+   */
+  public static Result read(Path splitFile, Path imageDir, BadExamples bad,
+      boolean allowOutside) {
     Map<String, List<Entry>> splits = new LinkedHashMap<>();
     try (Reader r = Files.newBufferedReader(splitFile, StandardCharsets.UTF_8);
         JsonReader json = new JsonReader(r)) {
@@ -62,15 +71,17 @@ public final class CoopSplitReader {
     }
     List<String> classNames = classNames(splitFile, splits);
     return new Result(
-        toSplit("train", splits.get("train"), imageDir, classNames.size(), bad),
-        toSplit("val", splits.getOrDefault("val", List.of()), imageDir, classNames.size(), bad),
-        toSplit("test", splits.get("test"), imageDir, classNames.size(), bad),
+        toSplit("train", splits.get("train"), imageDir, classNames.size(), bad, allowOutside),
+        toSplit("val", splits.getOrDefault("val", List.of()), imageDir, classNames.size(), bad,
+            allowOutside),
+        toSplit("test", splits.get("test"), imageDir, classNames.size(), bad, allowOutside),
         classNames);
   }
 
   private static List<Entry> readEntries(
       JsonReader json, Path file, String split, BadExamples bad) throws IOException {
     List<Entry> entries = new ArrayList<>();
+    java.util.Map<String, Integer> firstIndex = new java.util.HashMap<>();
     json.beginArray();
     for (int i = 0; json.hasNext(); i++) {
       String origin = file + ":" + lineOf(json.toString()) + " (" + split + "[" + i + "])";
@@ -96,6 +107,17 @@ public final class CoopSplitReader {
       if (label != Math.rint(label) || label < 0 || label > Integer.MAX_VALUE) {
         bad.report(origin, "label " + label + " is not a non-negative integer");
         continue;
+      }
+      if (name.isBlank()) {
+        // the class name is what CLIP's prompts are made of: an empty one is not a class
+        bad.report(origin, "label " + label.intValue() + " has an empty class name; give"
+            + " [relpath, label, classname] with the class's name");
+        continue;
+      }
+      Integer seen = firstIndex.putIfAbsent(path, i);
+      if (seen != null) {
+        bad.warn(origin + ": " + path + " is listed again (first as " + split + "[" + seen
+            + "]); it counts twice");
       }
       entries.add(new Entry(origin + " " + path, path, label.intValue(), name));
     }
@@ -130,10 +152,16 @@ public final class CoopSplitReader {
     return ordered;
   }
 
-  private static Split toSplit(
-      String name, List<Entry> entries, Path imageDir, int numClasses, BadExamples bad) {
+  private static Split toSplit(String name, List<Entry> entries, Path imageDir, int numClasses,
+      BadExamples bad, boolean allowOutside) {
     List<Example> examples = new ArrayList<>();
     for (Entry e : entries) {
+      String outside = DataRoot.problem(imageDir, e.path(), allowOutside,
+          "data.coop.allow_paths_outside_root");
+      if (outside != null) {
+        bad.report(e.origin(), outside);
+        continue;
+      }
       Path p = imageDir.resolve(e.path());
       String problem = FileImages.problem(p);
       if (problem != null) {

@@ -96,10 +96,13 @@ public final class DataSources {
       throw TfpeftException.usage(taskDir + ": VTAB task directory not found (data.vtab.root / "
           + "data.vtab.task)");
     }
-    List<VtabListReader.Entry> train = VtabListReader.readList(taskDir, s.getTrainList(), bad);
+    boolean outside = s.getAllowPathsOutsideRoot();
+    List<VtabListReader.Entry> train = VtabListReader.readList(taskDir, s.getTrainList(), bad,
+        outside);
     List<VtabListReader.Entry> val = s.getValList().isEmpty() ? List.of()
-        : VtabListReader.readList(taskDir, s.getValList(), bad);
-    List<VtabListReader.Entry> test = VtabListReader.readList(taskDir, s.getTestList(), bad);
+        : VtabListReader.readList(taskDir, s.getValList(), bad, outside);
+    List<VtabListReader.Entry> test = VtabListReader.readList(taskDir, s.getTestList(), bad,
+        outside);
     List<String> names = VtabListReader.classNamesFile(taskDir);
     int numClasses = s.getNumClasses() > 0 ? s.getNumClasses()
         : names != null ? names.size()
@@ -124,7 +127,7 @@ public final class DataSources {
   private static Dataset coop(CoopSource s, BadExamples bad) {
     Path dir = Path.of(s.getDatasetDir());
     CoopSplitReader.Result r = CoopSplitReader.read(dir.resolve(s.getSplitFile()),
-        dir.resolve(s.getImageDir()), bad);
+        dir.resolve(s.getImageDir()), bad, s.getAllowPathsOutsideRoot());
     String name = s.getSplitFile().replaceFirst("^split_zhou_", "").replaceFirst("\\.json$", "");
     return new Dataset(name, r.classNames(), r.train(), r.val(), r.test(), s.getTemplatesList());
   }

@@ -54,6 +54,11 @@ public final class SyntheticData {
     return d.withTemplates(task.templates());
   }
 
+  /** Whether a suite (of any seed and size) was generated into {@code dir}. */
+  public static boolean isGenerated(Path dir) {
+    return Files.isRegularFile(dir.resolve("suite.json"));
+  }
+
   /** Generates the suite into {@code dir} unless a suite with the same seed and size is there. */
   public static void ensureGenerated(Path dir, long seed, int imageSize) {
     Path suite = dir.resolve("suite.json");

@@ -21,16 +21,29 @@ public final class VtabListReader {
 
   /** Reads the entries of one list file; a line that does not parse is a bad example. */
   public static List<Entry> readList(Path taskDir, String listName, BadExamples bad) {
+    return readList(taskDir, listName, bad, false);
+  }
+
+  /**
+   * As {@link #readList(Path, String, BadExamples)}; an entry whose path leaves {@code taskDir}
+   * is a bad example unless {@code allowOutside} (data.vtab.allow_paths_outside_root).
+   */
+  public static List<Entry> readList(Path taskDir, String listName, BadExamples bad,
+      boolean allowOutside) {
     Path list = taskDir.resolve(listName);
     List<String> lines;
     try {
       lines = Files.readAllLines(list, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw TfpeftException.usage(list + ": list file not found");
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw TfpeftException.usage(list + ": not a UTF-8 text file (a binary file, or another"
+          + " encoding); a list holds one 'relative/path label' per line");
     } catch (IOException e) {
       throw TfpeftException.usage(list + ": cannot read list file: " + e.getMessage());
     }
     List<Entry> entries = new ArrayList<>();
+    java.util.Map<Path, Integer> firstLine = new java.util.HashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       String origin = list + ":" + (i + 1);
@@ -54,6 +67,18 @@ public final class VtabListReader {
       if (label < 0) {
         bad.report(origin, "label " + label + " is negative");
         continue;
+      }
+      String outside = DataRoot.problem(taskDir, rel, allowOutside,
+          "data.vtab.allow_paths_outside_root");
+      if (outside != null) {
+        bad.report(origin, outside);
+        continue;
+      }
+      Integer seen = firstLine.putIfAbsent(taskDir.resolve(rel).normalize(), i + 1);
+      if (seen != null) {
+        // kept, as the list says; but a copy-paste slip weighs the image twice
+        bad.warn(origin + ": " + rel + " is listed again (first on line " + seen + "); it"
+            + " counts twice");
       }
       entries.add(new Entry(origin + " (" + rel + ")", taskDir.resolve(rel), label));
     }

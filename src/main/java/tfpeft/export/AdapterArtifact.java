@@ -316,6 +316,10 @@ public final class AdapterArtifact {
       RunConfig.Builder b = c.toBuilder();
       b.getModelBuilder().getWeightsBuilder().setPath(weights);
       c = b.build();
+    } else if (!base.weights().isEmpty() && !java.nio.file.Files.exists(Path.of(base.weights()))) {
+      throw TfpeftException.usage(artifact + ": its base, " + base.describe() + ", is not at "
+          + Path.of(base.weights()).toAbsolutePath().normalize() + "; pass --weights PATH with"
+          + " a copy of that base (its SHA-256 is checked)");
     }
     BaseRun m = BaseRun.open(c, classNames, templates, registry, methodState(), log);
     try {
@@ -393,14 +397,58 @@ public final class AdapterArtifact {
           Map.of("format", FORMAT)));
       AtomicFiles.writeString(tmp.resolve(CONFIG), "# The resolved config of the run this adapter"
           + " artifact comes from.\n" + TextFormat.printer().printToString(config));
+      JsonObject manifest = manifest();
+      manifest.add("files", fileDigests(tmp));
       AtomicFiles.writeString(tmp.resolve(MANIFEST), new GsonBuilder().setPrettyPrinting()
-          .disableHtmlEscaping().create().toJson(manifest()) + "\n");
+          .disableHtmlEscaping().create().toJson(manifest) + "\n");
       AtomicFiles.replaceDirectory(tmp, out);
     } catch (IOException e) {
       throw TfpeftException.failure("cannot write the adapter artifact " + out + ": "
           + e.getMessage(), e);
     } finally {
       AtomicFiles.deleteTree(tmp);
+    }
+  }
+
+  /** The files the manifest vouches for, by SHA-256 (the manifest cannot hold its own). */
+  private static final List<String> DIGESTED = List.of(CONFIG, TENSORS);
+
+  private static JsonObject fileDigests(Path dir) throws IOException {
+    JsonObject files = new JsonObject();
+    for (String f : DIGESTED) {
+      files.addProperty(f, tfpeft.util.FileDigests.sha256(dir.resolve(f)));
+    }
+    return files;
+  }
+
+  /**
+   * Fails unless each file has the SHA-256 the manifest records: a flipped bit in the tensors
+   * would otherwise be served as trained weights.
+   */
+  private static void checkDigests(Path dir, JsonObject manifest, Path manifestFile) {
+    if (!manifest.has("files") || !manifest.get("files").isJsonObject()) {
+      throw TfpeftException.usage(manifestFile + ": records no SHA-256 of the artifact's files"
+          + " (\"files\"), so they cannot be checked; export the artifact again");
+    }
+    JsonObject files = manifest.getAsJsonObject("files");
+    for (String f : DIGESTED) {
+      Path file = dir.resolve(f);
+      if (!Files.isRegularFile(file)) {
+        throw TfpeftException.usage(file + ": missing; the artifact is incomplete, export it"
+            + " again");
+      }
+      String want = files.has(f) ? files.get(f).getAsString() : "(none)";
+      String got;
+      try {
+        got = tfpeft.util.FileDigests.sha256(file);
+      } catch (IOException e) {
+        throw TfpeftException.usage(file + ": cannot read (" + e.getMessage() + ")", e);
+      }
+      if (!got.equals(want)) {
+        throw TfpeftException.usage(file + ": its SHA-256 is " + got + " but " + MANIFEST
+            + " records " + want + "; the file was damaged or changed after export, export the"
+            + " artifact again");
+      }
     }
   }
 
@@ -471,6 +519,9 @@ public final class AdapterArtifact {
         throw TfpeftException.usage(file + ": metadata format '" + meta.get("format")
             + "', expected '" + FORMAT + "'; not this artifact's tensors");
       }
+      // after the structural checks (which name a truncation precisely), before any value is
+      // used: whatever still differs from the export is damage
+      checkDigests(dir, m, manifestFile);
       List<ArtifactTensor> tensors = new ArrayList<>();
       for (JsonElement el : m.getAsJsonArray("tensors")) {
         tensors.add(tensor(el.getAsJsonObject(), raw, file));
@@ -518,6 +569,14 @@ public final class AdapterArtifact {
       throw TfpeftException.usage(file + ": tensor '" + name + "' has " + data.length
           + " bytes, its shape " + NamedTensor.formatShape(shape) + " as " + enc.key()
           + " needs " + t.expectedDataBytes() + "; the artifact is damaged, export it again");
+    }
+    float[] values = t.effective();
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        throw TfpeftException.usage(file + ": tensor '" + name + "' holds " + values[i]
+            + " at index " + i + " of " + values.length + "; the run that made it diverged"
+            + " (or the file was edited): export the artifact from a good checkpoint");
+      }
     }
     return t;
   }

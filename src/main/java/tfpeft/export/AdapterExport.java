@@ -41,8 +41,16 @@ public final class AdapterExport {
     }
     RunConfig config = ConfigLoader.load(dir.config(), List.of()).resolved();
     Path parent = dir.root().normalize().getParent();
-    config = config.toBuilder().setName(dir.root().normalize().getFileName().toString())
-        .setOutputDir(parent == null ? "." : parent.toString()).build();
+    RunConfig.Builder b = config.toBuilder()
+        .setName(dir.root().normalize().getFileName().toString())
+        .setOutputDir(parent == null ? "." : parent.toString());
+    String weights = config.getModel().getWeights().getPath();
+    if (!weights.isEmpty()) {
+      // the base as an absolute path: the artifact is used from other directories than this one
+      b.getModelBuilder().getWeightsBuilder().setPath(
+          Path.of(weights).toAbsolutePath().normalize().toString());
+    }
+    config = b.build();
     AdapterArtifact.refuseUnsupported(config.getMethod());
     CheckpointStore.Checkpoint c = dir.checkpoint(which);
     JsonObject state = methodState(c.state());

@@ -1,6 +1,11 @@
 package tfpeft.export;
 
+import org.tensorflow.ConcreteFunction;
 import org.tensorflow.Operand;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.While;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.image.DecodeImage;
 import org.tensorflow.op.image.ScaleAndTranslate;
@@ -22,6 +27,42 @@ import tfpeft.data.Transforms;
  */
 final class GraphPreprocess {
   private GraphPreprocess() {}
+
+  /**
+   * A batch of encoded images (strings [N], each its own size and format) -> [N, size, size, 3]
+   * normalized floats: a functional While over the batch decodes and preprocesses one image per
+   * iteration with {@link #apply} (TensorFlow's decoders take one image at a time), appending it
+   * to the result. TF Serving's REST "instances" and gRPC requests batch such an input.
+   */
+  static Operand<TFloat32> applyBatch(Ops tf, Operand<TString> encoded, TransformConfig t,
+      int size) {
+    Shape image = Shape.of(-1, size, size, 3);
+    try (ConcreteFunction cond = ConcreteFunction.create(f -> {
+          Placeholder<TInt32> i = f.placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+          Placeholder<TString> all = f.placeholder(TString.class, Placeholder.shape(Shape.of(-1)));
+          Placeholder<TFloat32> done = f.placeholder(TFloat32.class, Placeholder.shape(image));
+          Operand<TInt32> n = f.gather(f.shape(all, TInt32.class), f.constant(0), f.constant(0));
+          return Signature.builder().input("i", i).input("encoded", all).input("done", done)
+              .output("more", f.math.less(i, n)).build();
+        });
+        ConcreteFunction body = ConcreteFunction.create(f -> {
+          Placeholder<TInt32> i = f.placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+          Placeholder<TString> all = f.placeholder(TString.class, Placeholder.shape(Shape.of(-1)));
+          Placeholder<TFloat32> done = f.placeholder(TFloat32.class, Placeholder.shape(image));
+          Operand<TFloat32> one = apply(f, f.gather(all, i, f.constant(0)), t, size);
+          return Signature.builder().input("i", i).input("encoded", all).input("done", done)
+              .output("i", f.math.add(i, f.constant(1))).output("encoded", f.identity(all))
+              .output("done", f.concat(java.util.List.of(done, one), f.constant(0))).build();
+        })) {
+      Operand<TFloat32> none = tf.zeros(tf.constant(new int[] {0, size, size, 3}),
+          TFloat32.class);
+      While loop = tf.whileOp(java.util.List.of(tf.constant(0), encoded, none), cond, body,
+          While.outputShapes(Shape.scalar(), Shape.of(-1), image));
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> images = (Operand<TFloat32>) loop.output().get(2);
+      return tf.ensureShape(images, image);
+    }
+  }
 
   /** One encoded image (a scalar string) -> [1, size, size, 3] normalized floats. */
   static Operand<TFloat32> apply(Ops tf, Operand<TString> encoded, TransformConfig t, int size) {

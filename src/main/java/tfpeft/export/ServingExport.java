@@ -38,8 +38,8 @@ import tfpeft.util.AtomicFiles;
 
 /**
  * A classifier as a SavedModel for serving (tag {@code serve}): signature {@code serving_default}
- * takes preprocessed float images [N, S, S, 3], signature {@code serving_bytes} one encoded JPEG
- * or PNG image preprocessed in the graph; both give {@code logits}, {@code probabilities},
+ * takes preprocessed float images [N, S, S, 3], signature {@code serving_bytes} a batch of
+ * encoded JPEG or PNG images [N] (strings) preprocessed in the graph; both give {@code logits}, {@code probabilities},
  * {@code class_id} and {@code class_name}. The class names are also an asset
  * ({@code assets/class_names.txt}). For CLIP the class text features are baked in as a constant.
  *
@@ -110,7 +110,18 @@ public final class ServingExport {
     try {
       Files.createDirectories(parent);
       AtomicFiles.deleteTree(tmp);
-      write(m, size, tmp);
+      try {
+        write(m, size, tmp);
+      } catch (RuntimeException e) {
+        // TensorFlow's saver reports the file system's refusal (a full disk, a read-only
+        // directory, a name too long) as its own exceptions: the user's to fix, not a bug
+        if (!e.getClass().getPackageName().equals("org.tensorflow.exceptions")) {
+          throw e;
+        }
+        throw TfpeftException.failure("cannot write the SavedModel into " + parent + ": "
+            + firstLine(e.getMessage()) + "; free some space or choose another --out (nothing"
+            + " was written to " + out + ")", e);
+      }
       Check check = verify(tmp, size, held, reference, encoded, encodedPixels);
       if (!(check.maxAbsDiff() <= tolerance)) {
         throw TfpeftException.failure(String.format("the exported model's logits differ from the"
@@ -126,6 +137,14 @@ public final class ServingExport {
     }
   }
 
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "(no reason given)";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
   private static void write(Model m, int size, Path dir) throws IOException {
     Map<String, String> outputs = new java.util.LinkedHashMap<>();
     List<Load> kept = new ArrayList<>();
@@ -134,9 +153,9 @@ public final class ServingExport {
       Net net = Net.serving(g, 0);
       Ops tf = net.tf();
       Placeholder<TString> bytes = tf.withName("image_bytes").placeholder(TString.class,
-          Placeholder.shape(Shape.scalar()));
-      Operand<TFloat32> fromBytes = GraphPreprocess.apply(tf.withSubScope("preprocess"), bytes,
-          m.preprocess(), size);
+          Placeholder.shape(Shape.of(-1)));
+      Operand<TFloat32> fromBytes = GraphPreprocess.applyBatch(tf.withSubScope("preprocess"),
+          bytes, m.preprocess(), size);
       Operand<TFloat32> images = tf.withName("images").placeholderWithDefault(fromBytes,
           Shape.of(-1, size, size, 3));
       Operand<TFloat32> logits;
@@ -265,14 +284,17 @@ public final class ServingExport {
           maxDiff = Math.max(maxDiff, Math.abs(got[i][c] - reference[i][c]));
         }
       }
-      for (int k = 0; k < encoded.size(); k++) {
-        float[] px = Arrays.copyOfRange(encodedPixels, k * per, (k + 1) * per);
-        float[] viaJava = logits(b, DEFAULT_SIGNATURE, "images", floats(px, 1, size))[0];
-        float[] viaGraph;
-        viaGraph = logits(b, BYTES_SIGNATURE, "image_bytes", TString.tensorOfBytes(
-            org.tensorflow.ndarray.NdArrays.scalarOfObject(encoded.get(k))))[0];
-        for (int c = 0; c < viaJava.length; c++) {
-          bytesDiff = Math.max(bytesDiff, Math.abs(viaJava[c] - viaGraph[c]));
+      if (!encoded.isEmpty()) {
+        // the samples go as one batch, as a TF Serving request of several instances would
+        int k = encoded.size();
+        float[][] viaJava = logits(b, DEFAULT_SIGNATURE, "images",
+            floats(Arrays.copyOf(encodedPixels, k * per), k, size));
+        float[][] viaGraph = logits(b, BYTES_SIGNATURE, "image_bytes", TString.tensorOfBytes(
+            org.tensorflow.ndarray.NdArrays.vectorOfObjects(encoded.toArray(byte[][]::new))));
+        for (int i = 0; i < k; i++) {
+          for (int c = 0; c < viaJava[i].length; c++) {
+            bytesDiff = Math.max(bytesDiff, Math.abs(viaJava[i][c] - viaGraph[i][c]));
+          }
         }
       }
     }
@@ -334,6 +356,35 @@ public final class ServingExport {
     public void close() {
       bundle.close();
     }
+  }
+
+  /**
+   * The SavedModel that {@code dir} names: itself when it holds saved_model.pb, else, for a TF
+   * Serving model base ({@code export --version N}), its highest numbered version as TF Serving
+   * serves it; null when it is neither.
+   */
+  public static Path savedModelIn(Path dir) {
+    if (Files.isRegularFile(dir.resolve("saved_model.pb"))) {
+      return dir;
+    }
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    Path latest = null;
+    long best = 0;
+    try (var s = Files.list(dir)) {
+      for (Path p : s.toList()) {
+        String name = p.getFileName().toString();
+        if (name.matches("[1-9][0-9]{0,17}") && Files.isRegularFile(p.resolve("saved_model.pb"))
+            && Long.parseLong(name) > best) {
+          best = Long.parseLong(name);
+          latest = p;
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    return latest;
   }
 
   /** Opens {@code dir}; a SavedModel without our signature is a usage error naming it. */

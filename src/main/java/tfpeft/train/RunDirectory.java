@@ -33,9 +33,22 @@ public final class RunDirectory {
     return new RunDirectory(Path.of(c.getOutputDir()).resolve(runName(c, source)));
   }
 
+  /**
+   * The run's name: one plain directory name, so that the run stays inside output_dir; a name
+   * with a path separator, "..", or an absolute path is a usage error (it could name, and with
+   * --overwrite empty, any directory).
+   */
   public static String runName(RunConfig c, String source) {
     if (!c.getName().isEmpty()) {
-      return c.getName();
+      String n = c.getName();
+      if (n.contains("/") || n.contains("\\") || n.equals(".") || n.equals("..")
+          || n.isBlank() || n.indexOf('\0') >= 0) {
+        throw TfpeftException.usage("name: '" + n + "' is not a plain directory name; the run"
+            + " directory is <output_dir>/<name>, so put the location in output_dir and give"
+            + " name without '/', '\\' or '..' (e.g. --set output_dir=/data/runs"
+            + " --set name=my-run)");
+      }
+      return n;
     }
     String f = Path.of(source).getFileName().toString();
     int dot = f.lastIndexOf('.');
@@ -83,6 +96,77 @@ public final class RunDirectory {
     }
   }
 
+  /**
+   * Refuses a directory at the run's place that tfpeft did not make: only an absent or empty
+   * directory, or one holding a run's {@code config.pbtxt}, or what a run leaves before it
+   * writes that (its lock file and an empty {@code checkpoints/}), may become or stay a run
+   * directory. Otherwise a typo in name or output_dir would write logs into, or with
+   * --overwrite empty, a directory of the user's.
+   */
+  public void checkIsRun() {
+    if (!Files.exists(root)) {
+      return;
+    }
+    if (!Files.isDirectory(root)) {
+      throw TfpeftException.usage(root + " exists and is not a directory; set name or"
+          + " output_dir to where the run directory should go");
+    }
+    if (Files.isRegularFile(config())) {
+      try {
+        readConfig();
+        return;
+      } catch (TfpeftException e) {
+        throw TfpeftException.usage(root + " holds a " + CONFIG + " that is not a run config"
+            + " (" + e.getMessage() + "); it is not a tfpeft run directory, so tfpeft will not"
+            + " write into it or clear it. Set name or output_dir to another directory", e);
+      }
+    }
+    try (var s = Files.list(root)) {
+      for (Path p : s.toList()) {
+        String n = p.getFileName().toString();
+        boolean ours = tfpeft.util.DirectoryLock.isLockFile(p)
+            || n.startsWith(".write-probe") && n.endsWith(".tmp")
+            || n.equals(CHECKPOINTS) && Files.isDirectory(p) && isEmpty(p);
+        if (!ours) {
+          throw TfpeftException.usage(root + " exists and is not a tfpeft run directory (it"
+              + " holds " + n + " but no " + CONFIG + "); tfpeft will not write into it or"
+              + " clear it. Set name or output_dir to a new directory");
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw TfpeftException.usage("cannot list " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isEmpty(Path dir) throws java.io.IOException {
+    try (var s = Files.list(dir)) {
+      return s.findAny().isEmpty();
+    }
+  }
+
+  /**
+   * Takes the run's one-writer lock ({@link tfpeft.util.DirectoryLock}) for {@code command},
+   * creating the directory (checked with {@link #checkIsRun} first) when it is missing; held
+   * until closed.
+   */
+  public tfpeft.util.DirectoryLock lock(String command) {
+    checkIsRun();
+    ensureWritable();
+    return tfpeft.util.DirectoryLock.acquire(root, command);
+  }
+
+  /**
+   * The one-writer lock of an existing run directory for a command that reads the run and
+   * writes beside it (eval's results, export's SavedModel): null when the directory is not
+   * there or cannot be written, where no tfpeft command can change it either.
+   */
+  public tfpeft.util.DirectoryLock lockExisting(String command) {
+    if (!Files.isDirectory(root) || !Files.isWritable(root)) {
+      return null;
+    }
+    return tfpeft.util.DirectoryLock.acquire(root, command);
+  }
+
   /** The resolved config as written into the run directory and every checkpoint. */
   public static String configText(RunConfig c, String source) {
     return "# The resolved config of this run (from " + source + "; every field, defaults filled"
@@ -103,14 +187,18 @@ public final class RunDirectory {
     }
   }
 
-  /** Removes everything the run wrote (a fresh start with --overwrite). */
+  /**
+   * Removes everything the run wrote (a fresh start with --overwrite), once {@link #checkIsRun}
+   * has said it is a run directory; the lock file stays (see {@link tfpeft.util.DirectoryLock}).
+   */
   public void clear() {
     if (!Files.exists(root)) {
       return;
     }
+    checkIsRun();
     try (var s = Files.walk(root)) {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        if (!p.equals(root)) {
+        if (!p.equals(root) && !tfpeft.util.DirectoryLock.isLockFile(p)) {
           Files.deleteIfExists(p);
         }
       }

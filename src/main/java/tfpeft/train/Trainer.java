@@ -114,14 +114,26 @@ public final class Trainer {
 
   /** What {@code --dry-run} shows: the graph's parameters by group, trainable or frozen. */
   public ParameterCounts dryRun() {
+    try (Graph g = new Graph()) {
+      return buildInto(g, true);
+    }
+  }
+
+  /**
+   * Builds the run's graph into {@code g} as {@link #run} builds it: the backbone of the
+   * weights' architecture, the method's variables and rewrites, the head or class prompts of the
+   * run's data, and with {@code trainStep} the loss, gradients and optimizer. Nothing is loaded
+   * into a session and nothing is written.
+   *
+   * @return the graph's parameters by group, trainable or frozen
+   */
+  public ParameterCounts buildInto(Graph g, boolean trainStep) {
     Method method = registry.create(config.getMethod());
     RunData data = RunData.load(config, weights.vocabulary(), options.log()::println);
-    try (Graph g = new Graph()) {
-      TrainGraph graph = build(g, method, data);
-      TrainStep step = TrainStep.build(graph, 0);
-      return ParameterCounts.of(graph.modelVariables(),
-          step == null ? List.of() : step.variables(), data.dataset());
-    }
+    TrainGraph graph = build(g, method, data);
+    TrainStep step = trainStep ? TrainStep.build(graph, 0) : null;
+    return ParameterCounts.of(graph.modelVariables(), step != null ? step.variables()
+        : trainStep ? List.of() : graph.trainable(), data.dataset());
   }
 
   /** The run's graph; the class prompts take the templates the method settled. */
@@ -132,11 +144,25 @@ public final class Trainer {
     return graph;
   }
 
+  /** "vit 224 px, width 768, depth 12" for progress lines. */
+  private static String describe(tfpeft.config.proto.ModelConfig m) {
+    return m.hasVit()
+        ? String.format("vit %d px, width %d, depth %d", m.getVit().getImageSize(),
+            m.getVit().getWidth(), m.getVit().getDepth())
+        : String.format("clip %d px, vision width %d, depth %d, text width %d, depth %d",
+            m.getClip().getImageSize(), m.getClip().getVisionWidth(),
+            m.getClip().getVisionDepth(), m.getClip().getTextWidth(), m.getClip().getTextDepth());
+  }
+
   /** Trains (or resumes, or finds the run complete) and returns the report. */
   public JsonObject run() {
     boolean newDirectory = !Files.exists(dir.root());
     try {
-      return train();
+      // one writer per run directory, for the whole run: a second train (or eval, export) of
+      // it fails at once instead of interleaving logs or deleting checkpoints under this one
+      try (tfpeft.util.DirectoryLock lock = dir.lock("tfpeft train --config " + source)) {
+        return train();
+      }
     } catch (TfpeftException e) {
       // bad input found while setting up (data, weights, an artifact for another base): a
       // directory this call made holds nothing worth keeping
@@ -155,7 +181,7 @@ public final class Trainer {
     dir.ensureWritable();
     CheckpointStore store = dir.checkpoints();
     Optional<CheckpointStore.Checkpoint> start = RunResumption.decide(config, source, dir,
-        options.resume());
+        options.resume(), options.log()::println);
     if (start.isPresent() && RunReport.isComplete(dir, start.get(), config)) {
       options.log().println("run " + dir.root() + " is complete (" + RunDirectory.REPORT
           + "); nothing to do. Use --overwrite to train it again.");
@@ -164,6 +190,9 @@ public final class Trainer {
     Method method = registry.create(config.getMethod());
     RunData data = RunData.load(config, weights.vocabulary(), options.log()::println);
     try (Graph g = new Graph()) {
+      // a ViT-B/16 graph with its gradients takes a while to build: say so before, not after
+      options.log().println("building the graph: " + describe(config.getModel()) + ", method "
+          + method.name());
       TrainGraph graph = build(g, method, data);
       start.ifPresent(c -> method.restoreState(RunState.methodState(c.state())));
       if (start.isEmpty() && initial != null) {
@@ -183,9 +212,18 @@ public final class Trainer {
           options.log().println("resuming: the run's checkpoint holds its trained values, the"
               + " adapter artifact is not applied again");
         }
-        RunState state;
         if (start.isPresent()) {
           VariableCheckpoint.restore(start.get(), s, graph.net().variables(), true);
+        }
+        method.prepare(new PrepareContext(config, graph.net(), s, data.dataset(),
+            new GraphSplitRunner(graph, s, data.bad(), new Evaluator(graph, s, data.bad())
+                .batchSize(), data::prompts), start.isPresent(), options.log()::println));
+        if (options.resume() == Resume.OVERWRITE) {
+          // only now, with the new config, weights and data all loaded, is the old run gone
+          RunResumption.startOver(config, source, dir);
+        }
+        RunState state;
+        if (start.isPresent()) {
           state = RunState.resume(start.get(), dir);
           options.log().println("resumed from " + start.get().dir() + " (epoch "
               + state.epoch() + ", step " + state.step() + ")");
@@ -193,11 +231,9 @@ public final class Trainer {
           options.log().println("starting from " + from);
           state = RunState.fresh(dir);
         }
-        method.prepare(new PrepareContext(config, graph.net(), s, data.dataset(),
-            new GraphSplitRunner(graph, s, data.bad(), new Evaluator(graph, s, data.bad())
-                .batchSize(), data::prompts), start.isPresent(), options.log()::println));
         setupDone = true;
         try (state) {
+          state.recordStartParameters(counts.json());
           Loop loop = new Loop(graph, s, data, store, state, counts);
           loop.epochs(step);
           return loop.finish();
@@ -217,8 +253,6 @@ public final class Trainer {
     private final TrainingConfig training;
     private final Evaluator evaluator;
     private Tensor classFeatures;
-    private double trainSeconds;
-    private long trainImages;
     private EvalMetrics lastTestEval;
 
     Loop(TrainGraph graph, Session session, RunData data, CheckpointStore store, RunState state,
@@ -281,9 +315,13 @@ public final class Trainer {
               progress.done();
               throw TfpeftException.failure("the loss is " + out[0] + " at epoch " + (e + 1)
                   + ", step " + stepNumber + " (batch " + (b.index() + 1) + " of the epoch); "
-                  + store.latest().map(c -> "the last good checkpoint is " + c.dir())
-                      .orElse("no checkpoint was written yet")
-                  + ". Lower training.learning_rate or set training.clip_grad_norm");
+                  + store.latest().map(c -> "the last good checkpoint is " + c.dir()
+                      + ". To continue from it with a smaller step: tfpeft train --config "
+                      + source + " --resume --set training.learning_rate="
+                      + training.getLearningRate() / 10
+                      + " (or set training.clip_grad_norm)")
+                      .orElse("no checkpoint was written yet. Lower training.learning_rate or"
+                          + " set training.clip_grad_norm, and run again"));
             }
             state.advance(stepNumber);
             TestPauses.pause("step_delay_ms");
@@ -295,8 +333,7 @@ public final class Trainer {
             }
           }
           double seconds = (System.nanoTime() - start) / 1e9;
-          trainSeconds += seconds;
-          trainImages += images;
+          state.addTraining(images, seconds);
           double meanLoss = lossSum / Math.max(1, images);
           progress.line(String.format("epoch %d/%d  loss %.4f  lr %.2e  %.0f img/s  %s",
               e + 1, epochs, meanLoss, rate, images / seconds, Progress.duration(seconds)));
@@ -305,10 +342,15 @@ public final class Trainer {
               state.step(), graph.net(), session, methodMetrics));
           state.logEpoch(e + 1, meanLoss, rate, seconds, images / seconds, methodMetrics);
           if (outcome == EpochOutcome.TRAINABLE_CHANGED) {
+            options.log().println("method." + graph.method().name() + " changed what trains;"
+                + " building its training step (the next step also waits for TensorFlow to"
+                + " optimize the new graph)");
+            long built = System.nanoTime();
             step = TrainStep.build(graph, ++generation);
             session.initialize();
-            options.log().println("method." + graph.method().name() + " changed what trains: "
-                + (step == null ? "nothing" : step.variables().size() + " variables"));
+            options.log().println(String.format("method.%s trains %s (built in %.1f s)",
+                graph.method().name(), step == null ? "nothing"
+                    : step.variables().size() + " variables", (System.nanoTime() - built) / 1e9));
             if (step == null) {
               state.completeEpoch(e + 1);
               checkpoint(e + 1);
@@ -428,6 +470,11 @@ public final class Trainer {
       state.logTest("test", test);
       options.log().println("test: " + test.headline());
       RunReport report = new RunReport(config, dir, graph.method().name(), counts);
+      if (state.startParameters() != null) {
+        // the counts the run started with (before Pear's prune step), as an uninterrupted run
+        // reports them; a resumed process builds its step from the pruned state
+        report.parameters(state.startParameters());
+      }
       report.test(test, d.classNames());
       if (config.getEval().getBaseToNew()) {
         Dataset fresh = data.newClasses(config);
@@ -442,7 +489,8 @@ public final class Trainer {
       if (data.selectionSplit() == d.test()) {
         report.bestPeriodicTest(state.best());
       }
-      report.throughput(trainImages, trainSeconds);
+      // every image trained by every process of the run, not only this one's
+      report.throughput(state.trainedImages(), state.trainedSeconds());
       graph.method().afterRun(new RunEndContext(config, graph.net(), session, dir.root(),
           options.log()::println));
       report.method(graph.method().report());

@@ -173,6 +173,90 @@ class AdapterArtifactCommandTest {
   }
 
   @Test
+  void aFlippedBitInTheTensorsIsRefusedByTheirSha256() throws IOException {
+    Path copy = copy("flipped");
+    Path tensors = copy.resolve(AdapterArtifact.TENSORS);
+    byte[] b = Files.readAllBytes(tensors);
+    b[b.length - 3] ^= 0x10; // inside the last tensor's float data: still a valid file
+    Files.write(tensors, b);
+    MainTest.Result r = tfpeft("train", "--config", config.toString(), "--init-adapter",
+        copy.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains(tensors + ": its SHA-256 is "), r.err());
+    assertTrue(r.err().contains("the file was damaged or changed after export"), r.err());
+    r = tfpeft("inspect", copy.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("its SHA-256 is"), r.err());
+  }
+
+  @Test
+  void aManifestWithoutFileDigestsIsRefused() throws IOException {
+    Path copy = copy("nodigests");
+    Path m = copy.resolve(AdapterArtifact.MANIFEST);
+    JsonObject manifest = JsonParser.parseString(Files.readString(m)).getAsJsonObject();
+    manifest.remove("files");
+    Files.writeString(m, manifest.toString());
+    MainTest.Result r = tfpeft("inspect", copy.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("records no SHA-256 of the artifact's files"), r.err());
+  }
+
+  @Test
+  void aNanWeightIsRefusedNamingTheTensor() {
+    AdapterArtifact a = AdapterArtifact.read(artifact);
+    java.util.List<tfpeft.export.ArtifactTensor> tensors = new java.util.ArrayList<>();
+    String damaged = null;
+    for (tfpeft.export.ArtifactTensor t : a.tensors()) {
+      if (damaged == null && t.encoding() == tfpeft.export.ArtifactTensor.Encoding.FLOAT32
+          && t.effective().length > 2) {
+        float[] v = t.effective();
+        v[2] = Float.NaN;
+        t = tfpeft.export.ArtifactTensor.float32(t.name(), t.shape(), t.role(), v);
+        damaged = t.name();
+      }
+      tensors.add(t);
+    }
+    Path copy = dir.resolve("nan");
+    new AdapterArtifact(a.config(), a.base(), a.toolVersion(), a.classNames(), a.templates(),
+        a.methodState(), a.source(), tensors).write(copy);
+    MainTest.Result r = tfpeft("inspect", copy.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains(copy.resolve(AdapterArtifact.TENSORS) + ": tensor '" + damaged
+        + "' holds NaN at index 2 of "), r.err());
+    assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+  }
+
+  @Test
+  void exportIntoAPlaceTensorFlowCannotWriteIsAnErrorNotATrace() {
+    // a name longer than the file system allows: the SavedModel writer's own refusal, as a
+    // full disk or a read-only directory gives it
+    Path out = dir.resolve("x".repeat(250));
+    MainTest.Result r = tfpeft("export", run.toString(), "--out", out.toString());
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().startsWith("tfpeft export: error: cannot write the SavedModel into "
+        + dir), r.err());
+    assertTrue(r.err().contains("choose another --out (nothing was written to " + out + ")"),
+        r.err());
+    assertTrue(!r.err().contains("internal error") && !r.err().contains("\tat "), r.err());
+  }
+
+  @Test
+  void evalThatCannotSaveItsResultsSaysTheyWereNotSaved() throws IOException {
+    Path blocked = run.resolve("eval_epoch-0002_test.json");
+    Files.createDirectories(blocked.resolve("in-the-way"));
+    try {
+      MainTest.Result r = tfpeft("eval", run.toString());
+      assertEquals(1, r.code(), r.err());
+      assertTrue(r.out().contains("test: top-1"), r.out());
+      assertTrue(r.err().contains("tfpeft eval: error: the results above were not saved:"
+          + " cannot write " + blocked), r.err());
+      assertTrue(!r.err().contains("\tat "), r.err());
+    } finally {
+      tfpeft.util.AtomicFiles.deleteTree(blocked);
+    }
+  }
+
+  @Test
   void anotherFormatVersionIsRefused() throws IOException {
     Path copy = copy("version");
     Path m = copy.resolve(AdapterArtifact.MANIFEST);

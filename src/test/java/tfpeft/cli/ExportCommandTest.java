@@ -89,7 +89,7 @@ class ExportCommandTest {
       for (String line : lines) {
         String[] f = line.split(" ");
         byte[] png = Files.readAllBytes(task.resolve(f[0]));
-        try (TString t = TString.tensorOfBytes(NdArrays.scalarOfObject(png));
+        try (TString t = TString.tensorOfBytes(NdArrays.vectorOfObjects(png));
             Result res = b.function(ServingExport.BYTES_SIGNATURE)
                 .call(Map.of("image_bytes", t))) {
           String name = (String) ((TString) res.get("class_name").orElseThrow()).getObject(0);
@@ -98,6 +98,91 @@ class ExportCommandTest {
       }
     }
     assertTrue(correct >= 0.9 * lines.size(), correct + " of " + lines.size());
+  }
+
+  /** The logits [N, C] of serving_bytes for a batch of encoded images. */
+  private static float[][] bytesLogits(SavedModelBundle b, byte[]... images) {
+    try (TString t = TString.tensorOfBytes(images.length == 0
+            ? NdArrays.ofObjects(byte[].class, Shape.of(0)) : NdArrays.vectorOfObjects(images));
+        Result res = b.function(ServingExport.BYTES_SIGNATURE).call(Map.of("image_bytes", t))) {
+      TFloat32 logits = (TFloat32) res.get("logits").orElseThrow();
+      int n = (int) logits.shape().get(0);
+      int c = (int) logits.shape().get(1);
+      float[][] out = new float[n][c];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < c; j++) {
+          out[i][j] = logits.getFloat(i, j);
+        }
+      }
+      return out;
+    }
+  }
+
+  @Test
+  void theBytesSignatureTakesABatchOfImagesOfAnySizeAndFormat() throws Exception {
+    Path out = dir.resolve("vit");
+    Run r = tfpeft("export", "--weights", MODELS.resolve("vit/hf_cls").toString(),
+        "--classes", "a,b,c,d,e", "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+    byte[][] images = new byte[3][];
+    int[][] sizes = {{40, 30}, {32, 32}, {17, 55}};
+    for (int k = 0; k < 3; k++) {
+      byte[] px = new byte[sizes[k][0] * sizes[k][1] * 3];
+      for (int i = 0; i < px.length; i++) {
+        px[i] = (byte) rng.nextInt(256);
+      }
+      tfpeft.data.image.RgbImage img = new tfpeft.data.image.RgbImage(sizes[k][0],
+          sizes[k][1], px);
+      images[k] = k == 1 ? tfpeft.data.image.ImageEncoder.jpeg(img, 0.9f)
+          : tfpeft.data.image.ImageEncoder.png(img);
+    }
+    try (SavedModelBundle b = SavedModelBundle.load(out.toString(), "serve")) {
+      float[][] batch = bytesLogits(b, images);
+      assertEquals(3, batch.length);
+      for (int k = 0; k < 3; k++) {
+        float[] alone = bytesLogits(b, images[k])[0];
+        for (int c = 0; c < alone.length; c++) {
+          // the same pixels; a batch of 3 only changes the matmul kernel's summation order
+          assertEquals(alone[c], batch[k][c], 1e-5, "image " + k + ", class " + c);
+        }
+      }
+      assertEquals(0, bytesLogits(b).length, "an empty batch gives no rows");
+    }
+  }
+
+  @Test
+  void versionWritesATfServingModelBaseThatPredictAndInspectRead() throws Exception {
+    Path base = dir.resolve("models/vit");
+    String weights = MODELS.resolve("vit/hf_cls").toString();
+    Run one = tfpeft("export", "--weights", weights, "--out", base.toString(), "--version", "1");
+    assertEquals(0, one.code(), one.err());
+    assertTrue(Files.isRegularFile(base.resolve("1/saved_model.pb")));
+    assertTrue(Files.isRegularFile(base.resolve("1/variables/variables.index")));
+    Run again = tfpeft("export", "--weights", weights, "--out", base.toString(), "--version",
+        "1");
+    assertEquals(2, again.code());
+    assertTrue(again.err().contains(base.resolve("1") + " exists; choose another --out or"
+        + " --version or pass --overwrite"), again.err());
+    Run two = tfpeft("export", "--weights", weights, "--out", base.toString(), "--version", "2");
+    assertEquals(0, two.code(), two.err());
+    assertTrue(Files.isRegularFile(base.resolve("1/saved_model.pb")), "version 1 stays");
+    for (String bad : new String[] {"0", "-1", "v3"}) {
+      Run r = tfpeft("export", "--weights", weights, "--out", base.toString(), "--version", bad);
+      assertEquals(2, r.code(), bad);
+      assertTrue(r.err().contains("positive integers"), r.err());
+    }
+
+    Path png = dir.resolve("x.png");
+    tfpeft.data.image.ImageEncoder.writePng(ExportCommand.sample(40, 40,
+        new java.util.SplittableRandom(1)), png);
+    Run predicted = tfpeft("predict", "--weights", base.toString(), png.toString());
+    assertEquals(0, predicted.code(), predicted.err());
+    assertTrue(predicted.err().contains("predicting with its latest version, "
+        + base.resolve("2")), predicted.err());
+    Run inspected = tfpeft("inspect", base.toString());
+    assertEquals(0, inspected.code(), inspected.err());
+    assertTrue(inspected.out().contains("serving_bytes"), inspected.out());
   }
 
   @Test

@@ -34,7 +34,7 @@ class MainTest {
     Result r = run("--help");
     assertEquals(0, r.code());
     for (String c : new String[] {"train", "eval", "predict", "export", "inspect", "import",
-        "pretrain", "graph", "bench", "data", "config"}) {
+        "pretrain", "graph", "bench", "data", "config", "report"}) {
       assertTrue(r.out().contains("\n  " + c + " "), c + " missing from\n" + r.out());
     }
   }
@@ -126,8 +126,9 @@ class MainTest {
     assertTrue(r.out().contains("backbone parameters"), r.out());
     assertTrue(r.out().contains("head: 5 classes"), r.out());
     assertTrue(r.out().contains("stored as F16"), r.out());
-    assertEquals(java.util.List.of("model.pbtxt", "preprocess.pbtxt", "weights.safetensors"),
-        entries(out));
+    // the fixture's id2label names its classes class_0 ... class_4
+    assertEquals(java.util.List.of("class_names.txt", "model.pbtxt", "preprocess.pbtxt",
+        "weights.safetensors"), entries(out));
     assertEquals(java.util.List.of("vit-tiny"), entries(dir));
     // a Hugging Face ViT without preprocessor_config.json: its processor's default, [-1, 1]
     String pre = Files.readString(out.resolve("preprocess.pbtxt"));

@@ -135,7 +135,7 @@ class RunExportTest {
       float[] one = new float[size * size * 3];
       pre.apply(img, new SplittableRandom(0), one, 0);
       float[] viaJava = served.logits(one, 1)[0];
-      try (TString t = TString.tensorOfBytes(NdArrays.scalarOfObject(ImageEncoder.png(img)));
+      try (TString t = TString.tensorOfBytes(NdArrays.vectorOfObjects(ImageEncoder.png(img)));
           Result res = served.bundle().function(ServingExport.BYTES_SIGNATURE)
               .call(Map.of("image_bytes", t))) {
         float[] viaBytes = ClipClassifier.rows((TFloat32) res.get("logits").orElseThrow())[0];

@@ -35,13 +35,25 @@ class TrainEvalCommandTest {
   }
 
   @Test
-  void dryRunPrintsTheStoredAdapterSizeBeforeLookingForWeights() throws Exception {
+  void dryRunWithWeightsThatAreNotThereNamesThemAndAccountsNothing() throws Exception {
     Path missing = dir.resolve("no-such-weights");
     MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/pear-adaptformer.pbtxt",
         "--dry-run", "--set", "model.weights.path=" + missing);
-    assertTrue(r.out().contains("36,960 bytes = 0.0352 MB"), r.out());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains(missing + ": weights not found (model.weights.path)"), r.err());
+    // the adapters' count depends on the weights' architecture: none is guessed
+    assertFalse(r.out().contains("adapters:"), r.out());
+  }
+
+  @Test
+  void dryRunWithoutWeightsAccountsTheConfiguredArchitectureBeforeLookingForData()
+      throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/pear-adaptformer.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // ViT-B/16 as the config states it: 12 AdaptFormer positions, 6 kept, 1 bit
+    assertTrue(r.out().contains("36,960 bytes = 0.0352 MB"), r.out());
+    assertEquals(2, r.code(), r.err());
   }
 
   @Test

@@ -37,6 +37,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aFieldWrittenInTheWrongBlockNamesItsRealPath() {
+    String m = error(MINIMAL + "seed: 1\nlearning_rate: 0.1\n");
+    assertTrue(m.startsWith("run.pbtxt:10:1: learning_rate: unknown field 'learning_rate'; it"
+        + " belongs in training.learning_rate (write it inside that block); Fields of"
+        + " RunConfig"), m);
+    m = error(MINIMAL + "training { epochs: 2 rank: 4 }\n");
+    assertTrue(m.contains("training.rank: unknown field 'rank'; it belongs in"
+        + " method.lora.rank or method.pear.lora.rank"), m);
+  }
+
+  @Test
   void unsetFieldsTakeTheirSchemaDefaults() {
     RunConfig c = load(MINIMAL);
     assertEquals(100, c.getTraining().getEpochs());

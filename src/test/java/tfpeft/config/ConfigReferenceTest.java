@@ -35,14 +35,15 @@ class ConfigReferenceTest {
   }
 
   @Test
-  void readmeCarriesTheCurrentReference() throws Exception {
-    String readme = Files.readString(Path.of("README.md"));
+  void theDocsCarryTheCurrentReference() throws Exception {
+    String page = Files.readString(Path.of("docs/config-reference.md"));
     String begin = "<!-- config-reference:begin -->\n";
     String end = "<!-- config-reference:end -->";
-    int from = readme.indexOf(begin) + begin.length();
-    int to = readme.indexOf(end);
-    assertTrue(from > begin.length() && to > from, "README.md lacks the reference markers");
-    assertEquals(ConfigReference.markdown(), readme.substring(from, to),
-        "README.md's config reference is stale: run tools/update_config_reference.py");
+    int from = page.indexOf(begin) + begin.length();
+    int to = page.indexOf(end);
+    assertTrue(from > begin.length() && to > from,
+        "docs/config-reference.md lacks the reference markers");
+    assertEquals(ConfigReference.markdown(), page.substring(from, to),
+        "docs/config-reference.md is stale: run tools/update_config_reference.py");
   }
 }

@@ -48,6 +48,36 @@ class InventoryTest {
   }
 
   @Test
+  void inspectOfACheckpointWithAFlippedDataByteNamesTheDamagedTensor() throws Exception {
+    Path prefix = checkpoint("flipped", 0.5f);
+    Path data = Path.of(prefix + ".data-00000-of-00001");
+    byte[] b = Files.readAllBytes(data);
+    b[b.length - 1] ^= 1;
+    Files.write(data, b);
+    TfpeftException e = assertThrows(TfpeftException.class, () -> Inventory.of(prefix
+        .getParent()));
+    assertEquals(2, e.exitCode());
+    assertTrue(e.getMessage().matches(".*ckpt: tensor '[^']+' fails its CRC32C check in"
+        + " ckpt.data-00000-of-00001; the checkpoint is corrupt"), e.getMessage());
+  }
+
+  @Test
+  void inspectOfACheckpointWithoutItsDataShardSaysSo() throws Exception {
+    Path prefix = checkpoint("noshard", 0.5f);
+    Files.delete(Path.of(prefix + ".data-00000-of-00001"));
+    TfpeftException e = assertThrows(TfpeftException.class, () -> Inventory.of(prefix
+        .getParent()));
+    assertEquals(prefix + ".data-00000-of-00001: missing; the checkpoint is incomplete",
+        e.getMessage());
+  }
+
+  @Test
+  void inspectOfAHealthyCheckpointSaysWhatItVerified() {
+    Inventory inv = Inventory.of(checkpoint("healthy", 0.5f).getParent());
+    assertEquals("the CRC32C of all 4 tensors verified", inv.facts().get("integrity"));
+  }
+
+  @Test
   void aCheckpointIsSummedByPrefixWithPeftMethodsApart() {
     Inventory inv = Inventory.of(checkpoint("a", 0.5f).getParent());
     assertEquals("checkpoint", inv.kind());

@@ -2,7 +2,6 @@ package tfpeft.data.image;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -35,6 +34,14 @@ public final class ImageDecoder {
    * {@code Image.MAX_IMAGE_PIXELS}), which also keeps the RGB buffer under 2 GiB.
    */
   public static final long MAX_PIXELS = 2L * 89_478_485;
+
+  /**
+   * Most memory one image's decode may take: the decoder's own raster plus the 8-bit RGB copy.
+   * 512 MiB admits Pillow's warning size (89,478,485 pixels) of 8-bit RGB, whose decode takes
+   * 3 + 3 bytes a pixel; with a few decoding threads the pipeline stays within a few GB
+   * whatever the images claim.
+   */
+  public static final long MAX_DECODE_BYTES = 512L << 20;
 
   private static final String FIX_FILE = "re-download or re-export the file, or remove it from "
       + "the dataset";
@@ -94,6 +101,8 @@ public final class ImageDecoder {
     try {
       reader.setInput(new ByteArrayImageInputStream(bytes), true, true);
       checkSize(reader.getWidth(0), reader.getHeight(0), source);
+      checkDecodeMemory(reader.getWidth(0), reader.getHeight(0), rasterBytesPerPixel(reader),
+          format.name(), source);
       image = reader.read(0);
     } catch (IOException | RuntimeException e) {
       if (e instanceof TfpeftException t) {
@@ -126,6 +135,34 @@ public final class ImageDecoder {
     }
   }
 
+  /** Bytes per pixel of the raster the reader decodes into (its samples, rounded up). */
+  private static int rasterBytesPerPixel(ImageReader reader) throws IOException {
+    javax.imageio.ImageTypeSpecifier type = reader.getRawImageType(0);
+    if (type == null) {
+      return 8; // unknown: the widest a supported format decodes to (16-bit RGBA)
+    }
+    int bytes = 0;
+    for (int bits : type.getSampleModel().getSampleSize()) {
+      bytes += bits > 8 ? 2 : 1;
+    }
+    return bytes;
+  }
+
+  /**
+   * Refuses an image whose decode would take more than {@link #MAX_DECODE_BYTES}: its
+   * decoder's raster ({@code rasterBytesPerPixel} a pixel) and the RGB result (3).
+   */
+  static void checkDecodeMemory(long width, long height, int rasterBytesPerPixel, String format,
+      String source) {
+    long bytes = width * height * (rasterBytesPerPixel + 3L);
+    if (bytes > MAX_DECODE_BYTES) {
+      throw TfpeftException.usage(String.format(
+          "%s: decoding this %dx%d %s would take %d MB (%d bytes a pixel), more than the %d MB"
+          + " an image may take; downscale it before training", source, width, height, format,
+          bytes >> 20, rasterBytesPerPixel + 3, MAX_DECODE_BYTES >> 20));
+    }
+  }
+
   static TfpeftException corrupt(String source, String what) {
     return TfpeftException.usage(source + ": " + what + "; " + FIX_FILE);
   }
@@ -144,10 +181,9 @@ public final class ImageDecoder {
       return unsupported(source, other + " image");
     }
     if (looksLikeText(bytes)) {
-      String start = new String(bytes, 0, Math.min(bytes.length, 40), StandardCharsets.UTF_8)
-          .replaceAll("\\s+", " ").trim();
-      return TfpeftException.usage(source + ": this is a text file, not an image (it starts \""
-          + start + "\"); check that the path points at an image");
+      // what the file says is never shown: a path in a list may point at anything readable
+      return TfpeftException.usage(source + ": this is a text file, not an image; check that"
+          + " the path points at an image");
     }
     StringBuilder hex = new StringBuilder();
     for (int i = 0; i < Math.min(bytes.length, 8); i++) {

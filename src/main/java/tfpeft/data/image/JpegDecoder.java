@@ -39,6 +39,7 @@ final class JpegDecoder {
       throw ImageDecoder.unsupported(source, "JPEG without a height in its frame header (DNL)");
     }
     ImageDecoder.checkSize(h.width, h.height, source);
+    ImageDecoder.checkDecodeMemory(h.width, h.height, n, "JPEG", source);
   }
 
   private static Raster readRaster(byte[] data, String source) {

@@ -20,7 +20,8 @@ import tfpeft.util.AtomicFiles;
 /**
  * Writes loaded weights as a tfpeft backbone directory (the layout of
  * tfpeft.train.pretrain.PretrainedBackbone): weights.safetensors under tfpeft's variable names
- * (float32; the ViT head too when the weights have one), model.pbtxt with the architecture, and
+ * (float32; the ViT head too when the weights have one, with its class names in class_names.txt
+ * when they come with the weights), model.pbtxt with the architecture, and
  * for CLIP the tokenizer as vocab.json + merges.txt (copied, or converted from CLIP's original
  * merges file).
  *
@@ -72,6 +73,10 @@ public final class BackboneDirectory {
     AtomicFiles.writeString(dir.resolve(Preprocessing.FILE), "# tfpeft evaluation preprocessing"
         + "\n" + TextFormat.printer().printToString(Preprocessing.of(b.report(),
             b.model().hasClip())));
+    if (!b.report().classNames().isEmpty()) {
+      AtomicFiles.writeString(dir.resolve(HeadLabels.FILE),
+          String.join("\n", b.report().classNames()) + "\n");
+    }
     Path vocab = b.vocab();
     if (vocab == null) {
       return;

@@ -18,6 +18,7 @@ import tfpeft.model.weights.NpzReader;
 import tfpeft.model.weights.SafetensorsHeader;
 import tfpeft.model.weights.SafetensorsReader;
 import tfpeft.model.weights.TensorFile;
+import tfpeft.model.weights.TensorShapes;
 import tfpeft.model.weights.WeightFiles;
 import tfpeft.model.text.BpeVocabularyFiles;
 
@@ -82,6 +83,7 @@ public final class Backbones {
               + m.target() + " of the architecture read from the file ("
               + brief(inferred.model()) + "); the file is inconsistent or not " + inferred.layout());
         }
+        checkFinite(src, name, t.data());
         inputs.add(t.data());
       }
       if (inputs.size() == m.sources().size()) {
@@ -117,9 +119,43 @@ public final class Backbones {
     }
     ImportReport report = new ImportReport(source.weights(), source.format(), inferred.layout(),
         file.size(), tensors.size(), parameters, inferred.headClasses(),
+        HeadLabels.of(source, inferred.headClasses()),
         dtypes(source), src.dropped(), src.ignoredNames(),
         new IgnoreList(weights.getIgnoreList()).unmatched(src.allNames()), resampled, notes);
     return new LoadedBackbone(model, tensors, shapes, vocab, report);
+  }
+
+  /**
+   * The architecture of the weights at {@code weights} merged with the configured one, as
+   * {@link #load} would build it, from the files' headers alone (no tensor data is read, and
+   * whether the tensors cover the model is left to {@link #load}).
+   *
+   * @param requestedOrNull as for {@link #load}: the model config as written
+   * @throws TfpeftException as {@link #load} for a missing or unreadable file, an unknown
+   *     format, or a config that contradicts the weights
+   */
+  public static ModelConfig architecture(WeightsConfig weights, ModelConfig requestedOrNull) {
+    Source source = resolve(weights);
+    TensorShapes shapes = source.format() == WeightsFormat.GOOGLE_NPZ
+        ? TensorShapes.ofNpz(source.weights()) : TensorShapes.ofSafetensors(source.weights());
+    WeightTable table = source.table();
+    Inferred inferred = table.infer(new SourceTensors(shapes,
+        new IgnoreList(weights.getIgnoreList()), table::harmless));
+    return Architecture.merge(inferred, requestedOrNull, source.weights().toString());
+  }
+
+  /**
+   * Refuses a NaN or infinite weight where it is read, naming it: left in, it surfaces epochs
+   * later as a NaN loss that looks like a learning-rate problem.
+   */
+  private static void checkFinite(SourceTensors src, String name, float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        throw src.error(name, "holds " + values[i] + " at index " + i + " of " + values.length
+            + "; the weights are damaged or come from a diverged run: download or export them"
+            + " again");
+      }
+    }
   }
 
   /** Whether the weights at {@code weights} are "vit" or "clip", without reading tensor data. */

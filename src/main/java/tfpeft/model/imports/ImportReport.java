@@ -26,7 +26,8 @@ import tfpeft.config.proto.WeightsFormat;
  * @param notes other remarks (a missing tokenizer vocabulary, assumed settings)
  */
 public record ImportReport(Path source, WeightsFormat format, String layout, int fileTensors,
-    int variables, long parameters, int headClasses, Map<String, Integer> dtypes,
+    int variables, long parameters, int headClasses, List<String> classNames,
+    Map<String, Integer> dtypes,
     List<String> dropped, List<String> ignored, List<String> unmatchedIgnores, String resampled,
     List<String> notes) {
 
@@ -36,8 +37,9 @@ public record ImportReport(Path source, WeightsFormat format, String layout, int
     out.add("source: " + source + " (" + layout + ", format " + format + ")");
     out.add(String.format("mapped %d file tensors onto %d variables: %,d backbone parameters",
         fileTensors - dropped.size() - ignored.size(), variables, parameters));
-    out.add(headClasses > 0 ? "head: " + headClasses + " classes, kept"
-        : "head: none in the file");
+    out.add(headClasses == 0 ? "head: none in the file"
+        : "head: " + headClasses + " classes, kept" + (classNames.isEmpty() ? " (no class names"
+            + " come with it)" : ", named " + list(classNames)));
     if (dtypes.size() > 1 || !dtypes.isEmpty() && !dtypes.containsKey("F32")) {
       StringBuilder s = new StringBuilder("stored as");
       dtypes.forEach((type, count) -> s.append(' ').append(type).append(" (").append(count)

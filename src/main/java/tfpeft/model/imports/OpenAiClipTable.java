@@ -109,7 +109,7 @@ final class OpenAiClipTable implements WeightTable {
   private static int blocks(SourceTensors src, Pattern pattern, String first) {
     int depth = Shapes.countBlocks(src, pattern);
     if (depth == 0) {
-      src.require(first, "as the first transformer block");
+      src.shape(first, "as the first transformer block");
       throw src.error(first, "starts no transformer block");
     }
     return depth;

@@ -9,20 +9,34 @@ import java.util.function.Predicate;
 import tfpeft.TfpeftException;
 import tfpeft.model.weights.NamedTensor;
 import tfpeft.model.weights.TensorFile;
+import tfpeft.model.weights.TensorShapes;
 
 /**
  * The tensors of one weight file as a mapping table sees them: the user's ignored tensors are
  * hidden, and every tensor a mapping reads is marked used, so that what is left over can be
- * reported.
+ * reported. Telling the architecture needs the shapes alone; mapping tensors needs their data.
  */
 final class SourceTensors {
-  private final TensorFile file;
+  private final TensorShapes file;
+  private final TensorFile data;
   private final IgnoreList ignore;
   private final Predicate<String> harmless;
   private final Set<String> used = new LinkedHashSet<>();
 
+  /** The tensors of a file read whole. */
   SourceTensors(TensorFile file, IgnoreList ignore, Predicate<String> harmless) {
+    this(TensorShapes.of(file), file, ignore, harmless);
+  }
+
+  /** The shapes of a file whose data was not read: enough to tell its architecture. */
+  SourceTensors(TensorShapes shapes, IgnoreList ignore, Predicate<String> harmless) {
+    this(shapes, null, ignore, harmless);
+  }
+
+  private SourceTensors(TensorShapes file, TensorFile data, IgnoreList ignore,
+      Predicate<String> harmless) {
     this.file = file;
+    this.data = data;
     this.ignore = ignore;
     this.harmless = harmless;
   }
@@ -57,26 +71,25 @@ final class SourceTensors {
   }
 
   /**
-   * The tensor {@code name}, which the architecture cannot be told without.
+   * The shape of tensor {@code name}, which the architecture cannot be told without.
    *
    * @throws TfpeftException if it is missing (with the nearest names) or ignored
    */
-  NamedTensor require(String name, String why) {
+  long[] shape(String name, String why) {
     if (ignored(name)) {
       throw TfpeftException.usage(file.source() + ": tensor '" + name + "' is needed " + why
           + ", but weights.ignore excludes it; remove the pattern that matches it");
     }
-    return file.get(name);
-  }
-
-  long[] shape(String name, String why) {
-    return require(name, why).shape();
+    return file.shape(name);
   }
 
   /** The tensor's data, marking it used. */
   NamedTensor use(String name) {
+    if (data == null) {
+      throw new IllegalStateException("only the shapes of " + file.source() + " were read");
+    }
     used.add(name);
-    return file.get(name);
+    return data.get(name);
   }
 
   /** Tensors neither used, ignored, nor known to be harmless, in file order. */

@@ -26,6 +26,7 @@ public final class NpyHeader {
   private final boolean fortranOrder;
   private final long[] shape;
   private final int majorVersion;
+  private long headerBytes;
 
   private NpyHeader(String descr, ElementType type, ByteOrder byteOrder, boolean fortranOrder,
       long[] shape, int majorVersion) {
@@ -67,6 +68,29 @@ public final class NpyHeader {
     return majorVersion;
   }
 
+  /** Bytes from the file's start to the first data byte. */
+  public long headerBytes() {
+    return headerBytes;
+  }
+
+  /** Bytes of the array data the header promises. */
+  public long dataBytes() {
+    return elementCount() * type.byteSize();
+  }
+
+  /**
+   * Fails unless the array the header promises fits in the {@code available} bytes that follow
+   * it (the rest of the file, or of the zip entry); checked before anything is allocated, so a
+   * header claiming billions of elements costs nothing.
+   */
+  void checkFits(long available, String where) {
+    if (available >= 0 && dataBytes() > available) {
+      throw bad(where, "truncated: the header ('" + descr + "', shape "
+          + NamedTensor.formatShape(shape) + ") promises " + dataBytes() + " bytes of data but"
+          + " only " + available + " are there; download or export it again");
+    }
+  }
+
   /**
    * Reads a header from {@code in}, leaving the stream at the first data byte.
    *
@@ -106,7 +130,9 @@ public final class NpyHeader {
     }
     String dict = new String(dictBytes,
         major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-    return parseDict(dict, major, where);
+    NpyHeader h = parseDict(dict, major, where);
+    h.headerBytes = start.length + lengthBytes.length + length;
+    return h;
   }
 
   private static NpyHeader parseDict(String dict, int major, String where) {
@@ -139,13 +165,14 @@ public final class NpyHeader {
       }
       shape[i] = v;
     }
+    ElementType type = elementType(d, where);
     try {
-      NamedTensor.elementCount(shape);
+      Math.multiplyExact(NamedTensor.elementCount(shape), (long) type.byteSize());
     } catch (ArithmeticException e) {
       throw bad(where, "the .npy shape " + shapeValue + " is too large");
     }
     ByteOrder order = d.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-    return new NpyHeader(d, elementType(d, where), order, (Boolean) fortran, shape, major);
+    return new NpyHeader(d, type, order, (Boolean) fortran, shape, major);
   }
 
   /** Maps a numpy dtype string: byte order ('<', '>', '|', '='), kind letter, byte size. */

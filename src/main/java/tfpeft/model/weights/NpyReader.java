@@ -25,6 +25,7 @@ public final class NpyReader {
     try (InputStream in = Files.newInputStream(file)) {
       long size = Files.size(file);
       NpyHeader header = NpyHeader.read(in, file.toString());
+      header.checkFits(size - header.headerBytes(), file.toString());
       return readData(in, header, name, file.toString(), ChunkReader.forStream(size));
     } catch (IOException e) {
       throw WeightFiles.cannotRead(file, e);
@@ -43,11 +44,14 @@ public final class NpyReader {
   /**
    * Reads one array from {@code in}, header first.
    *
+   * @param size the bytes of the whole array file (header and data), -1 if unknown
    * @param where the file and entry, for messages
    */
-  static NamedTensor read(InputStream in, String name, String where, ChunkReader chunks)
-      throws IOException {
-    return readData(in, NpyHeader.read(in, where), name, where, chunks);
+  static NamedTensor read(InputStream in, long size, String name, String where,
+      ChunkReader chunks) throws IOException {
+    NpyHeader header = NpyHeader.read(in, where);
+    header.checkFits(size < 0 ? -1 : size - header.headerBytes(), where);
+    return readData(in, header, name, where, chunks);
   }
 
   private static NamedTensor readData(InputStream in, NpyHeader header, String name,

@@ -52,8 +52,7 @@ public final class NpzReader {
         }
       }
     } catch (ZipException e) {
-      throw TfpeftException.usage(file + ": not a valid .npz (zip) archive (" + e.getMessage()
-          + "); the file is truncated or corrupt, download or export it again");
+      throw notAZip(file, e);
     } catch (IOException e) {
       throw WeightFiles.cannotRead(file, e);
     }
@@ -82,15 +81,76 @@ public final class NpzReader {
     return arrays;
   }
 
+  /**
+   * The .npy headers of {@code file}'s arrays, in entry order, each checked against its entry's
+   * size: what {@code inspect} shows, read without inflating any array's data.
+   */
+  public static java.util.LinkedHashMap<String, NpyHeader> headers(Path file) {
+    if (!Files.exists(file)) {
+      throw WeightFiles.cannotRead(file, new NoSuchFileException(file.toString()));
+    }
+    java.util.LinkedHashMap<String, NpyHeader> out = new java.util.LinkedHashMap<>();
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      for (ZipEntry e : arrayEntries(file, zip)) {
+        String where = file + ": entry '" + e.getName() + "'";
+        checkInflation(e, where);
+        try (InputStream in = zip.getInputStream(e)) {
+          NpyHeader h = NpyHeader.read(in, where);
+          h.checkFits(e.getSize() < 0 ? -1 : e.getSize() - h.headerBytes(), where);
+          out.put(tensorName(e), h);
+        } catch (ZipException | java.io.EOFException ex) {
+          throw damagedEntry(where, ex);
+        }
+      }
+    } catch (ZipException e) {
+      throw notAZip(file, e);
+    } catch (IOException e) {
+      throw WeightFiles.cannotRead(file, e);
+    }
+    return out;
+  }
+
+  /**
+   * Largest ratio of an entry's inflated to its stored size that is read. numpy's arrays of
+   * weights barely compress (float noise: about 1.1), so a larger ratio is a zip bomb: 3.9 MB
+   * that would inflate to 4 GB.
+   */
+  static final long MAX_INFLATION_RATIO = 100;
+  /** Entries up to this size are read whatever their ratio (an all-zero bias compresses well). */
+  static final long SMALL_ENTRY_BYTES = 16L << 20;
+
+  /** Refuses an entry that declares an implausible inflated size for its stored size. */
+  static void checkInflation(ZipEntry e, String where) {
+    long stored = e.getCompressedSize();
+    long size = e.getSize();
+    if (e.getMethod() == ZipEntry.DEFLATED && size > SMALL_ENTRY_BYTES
+        && (stored <= 0 || size / Math.max(1, stored) > MAX_INFLATION_RATIO)) {
+      throw TfpeftException.usage(where + ": the entry inflates from " + stored + " to " + size
+          + " bytes, more than " + MAX_INFLATION_RATIO + " times its stored size; weights"
+          + " never compress that well, so this is not read (a zip bomb, or a corrupt"
+          + " archive)");
+    }
+  }
+
+  private static TfpeftException damagedEntry(String where, Exception e) {
+    // the inflater's or the zip reader's complaints: damaged or cut-off entry data
+    return TfpeftException.usage(where + ": the entry's data is truncated or corrupt ("
+        + e.getMessage() + "); download or export the file again");
+  }
+
+  private static TfpeftException notAZip(Path file, ZipException e) {
+    return TfpeftException.usage(file + ": not a valid .npz (zip) archive (" + e.getMessage()
+        + "); the file is truncated or corrupt, download or export it again");
+  }
+
   private static NamedTensor readEntry(Path file, ZipFile zip, ZipEntry entry, String name,
       ChunkReader chunks) throws IOException {
     String where = file + ": entry '" + entry.getName() + "'";
+    checkInflation(entry, where);
     try (InputStream in = zip.getInputStream(entry)) {
-      return NpyReader.read(in, name, where, chunks);
+      return NpyReader.read(in, entry.getSize(), name, where, chunks);
     } catch (ZipException | java.io.EOFException e) {
-      // the inflater's or the zip reader's complaints: damaged or cut-off entry data
-      throw TfpeftException.usage(where + ": the entry's data is truncated or corrupt ("
-          + e.getMessage() + "); download or export the file again");
+      throw damagedEntry(where, e);
     }
   }
 

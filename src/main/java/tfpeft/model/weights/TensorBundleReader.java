@@ -30,6 +30,8 @@ import tfpeft.util.Crc32c;
 public final class TensorBundleReader {
   private static final long TABLE_MAGIC = 0xdb4775248b80fb57L;
   private static final int FOOTER = 48;
+  /** Largest .index read into memory. */
+  static final long MAX_INDEX_BYTES = 64L << 20;
 
   /** One tensor of the index. */
   public record Entry(String name, DataType dtype, long[] shape, int shard, long offset,
@@ -73,6 +75,11 @@ public final class TensorBundleReader {
     Path file = indexFile(prefix(path));
     byte[] bytes;
     try {
+      if (Files.size(file) > MAX_INDEX_BYTES) {
+        // an index holds names, shapes and offsets: kilobytes even for the largest models
+        throw corrupt(file, Files.size(file) + " bytes, more than an index of tensors can be ("
+            + MAX_INDEX_BYTES + "); not a checkpoint index");
+      }
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw TfpeftException.usage(file + ": not found; name a checkpoint prefix (the path "
@@ -151,6 +158,72 @@ public final class TensorBundleReader {
       }
     }
     return new TensorFile(index.indexFile(), out);
+  }
+
+  /**
+   * Checks every tensor of the checkpoint at {@code path} against its index: its shard is
+   * there, its bytes lie inside it, and their CRC32C is the recorded one. Reads the data a chunk
+   * at a time (memory stays at one chunk whatever the checkpoint's size); returns the number of
+   * tensors checked, or throws a usage error naming the first damaged tensor or missing shard.
+   */
+  public static int verify(Path path) {
+    Index index = readIndex(path);
+    Path prefix = prefix(path);
+    int shards = index.header().getNumShards();
+    ByteBuffer chunk = ByteBuffer.allocate(ChunkReader.CHUNK_BYTES);
+    FileChannel[] channels = new FileChannel[shards];
+    try {
+      for (Entry e : index.entries()) {
+        if (e.shard() < 0 || e.shard() >= shards) {
+          throw corrupt(index.indexFile(), "tensor '" + e.name() + "' names shard " + e.shard()
+              + " of " + shards);
+        }
+        Path shard = shardFile(prefix, e.shard(), shards);
+        if (channels[e.shard()] == null) {
+          try {
+            channels[e.shard()] = FileChannel.open(shard, StandardOpenOption.READ);
+          } catch (NoSuchFileException ex) {
+            throw TfpeftException.usage(shard + ": missing; the checkpoint is incomplete");
+          }
+        }
+        FileChannel ch = channels[e.shard()];
+        if (e.offset() < 0 || e.size() < 0 || e.offset() + e.size() > ch.size()) {
+          throw TfpeftException.usage(prefix + ": tensor '" + e.name() + "' claims " + e.size()
+              + " bytes at offset " + e.offset() + " of " + shard.getFileName() + ", which has "
+              + ch.size() + "; the checkpoint is truncated or corrupt");
+        }
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        for (long done = 0; done < e.size(); ) {
+          chunk.clear().limit((int) Math.min(chunk.capacity(), e.size() - done));
+          while (chunk.hasRemaining()) {
+            if (ch.read(chunk, e.offset() + done + chunk.position()) < 0) {
+              throw TfpeftException.usage(prefix + ": tensor '" + e.name() + "' runs past the"
+                  + " end of " + shard.getFileName() + "; the checkpoint is truncated");
+            }
+          }
+          crc.update(chunk.array(), 0, chunk.position());
+          done += chunk.position();
+        }
+        if (Crc32c.mask((int) crc.getValue()) != e.maskedCrc()) {
+          throw TfpeftException.usage(prefix + ": tensor '" + e.name() + "' fails its CRC32C"
+              + " check in " + shard.getFileName() + "; the checkpoint is corrupt");
+        }
+      }
+    } catch (IOException ex) {
+      throw TfpeftException.failure("cannot read checkpoint " + prefix + ": " + ex.getMessage(),
+          ex);
+    } finally {
+      for (FileChannel c : channels) {
+        if (c != null) {
+          try {
+            c.close();
+          } catch (IOException ignored) {
+            // only read
+          }
+        }
+      }
+    }
+    return index.entries().size();
   }
 
   private static float[] values(FileChannel ch, Entry e, Path prefix) throws IOException {

@@ -58,7 +58,7 @@ public final class TensorFile {
     NamedTensor t = tensors.get(name);
     if (t == null) {
       throw TfpeftException.usage(source + ": no tensor named '" + name + "' among the "
-          + tensors.size() + " read from it" + closestHint(name)
+          + tensors.size() + " read from it" + closestHint(tensors.keySet(), name)
           + "; check that the checkpoint is the one the model expects");
     }
     return t;
@@ -99,11 +99,12 @@ public final class TensorFile {
     return n;
   }
 
-  private String closestHint(String name) {
-    if (tensors.isEmpty()) {
+  /** " (closest: 'a', 'b', 'c')": the three names nearest to {@code name}, or "". */
+  static String closestHint(Collection<String> present, String name) {
+    if (present.isEmpty()) {
       return "";
     }
-    List<String> names = new ArrayList<>(tensors.keySet());
+    List<String> names = new ArrayList<>(present);
     Map<String, Integer> distance = new LinkedHashMap<>();
     for (String candidate : names) {
       distance.put(candidate, editDistance(name, candidate));

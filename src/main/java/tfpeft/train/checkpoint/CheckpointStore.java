@@ -192,6 +192,51 @@ public final class CheckpointStore {
     }
   }
 
+  /**
+   * The directories named like checkpoints ({@code epoch-NNNN}) that {@link #list} leaves out
+   * because they are not complete checkpoints, oldest first, each with what is wrong. The
+   * store never leaves one (it renames complete directories into place), so each is damage
+   * from outside: a deleted file, an edited or truncated state.json.
+   */
+  public List<Damaged> damaged() {
+    List<Damaged> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (var s = Files.list(dir)) {
+      for (Path p : s.sorted().toList()) {
+        Matcher m = NAME.matcher(p.getFileName().toString());
+        if (!m.matches() || !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            || open(p, -1).isPresent()) {
+          continue;
+        }
+        out.add(new Damaged(p, Integer.parseInt(m.group(1)), problem(p)));
+      }
+    } catch (IOException e) {
+      throw TfpeftException.failure("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** A checkpoint directory that is not a complete checkpoint, and why. */
+  public record Damaged(Path dir, int epoch, String problem) {}
+
+  private static String problem(Path p) {
+    Path state = p.resolve(STATE);
+    if (!Files.isRegularFile(state)) {
+      return STATE + " is missing";
+    }
+    if (!Files.isRegularFile(TensorBundle.indexFile(p.resolve(VARIABLES)))) {
+      return VARIABLES + TensorBundle.INDEX_SUFFIX + " is missing";
+    }
+    try {
+      JsonParser.parseString(Files.readString(state, StandardCharsets.UTF_8)).getAsJsonObject();
+      return STATE + " is malformed";
+    } catch (IOException | RuntimeException e) {
+      return STATE + " is malformed (" + e.getMessage() + ")";
+    }
+  }
+
   public Optional<Checkpoint> latest() {
     List<Checkpoint> all = list();
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));

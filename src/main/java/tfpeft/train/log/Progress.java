@@ -1,6 +1,7 @@
 package tfpeft.train.log;
 
 import java.io.PrintStream;
+import java.util.function.IntSupplier;
 
 /**
  * Training progress on stderr: a bar redrawn in place on a terminal, plain lines every
@@ -9,8 +10,11 @@ import java.io.PrintStream;
  */
 public final class Progress {
   private static final int BAR = 24;
+  /** The narrowest bar worth drawing; below it the bar goes and the text alone stays. */
+  private static final int MIN_BAR = 5;
   private final PrintStream out;
   private final boolean live;
+  private final IntSupplier columns;
   private final int every;
   private final long totalSteps;
   private final long firstStep;
@@ -27,8 +31,15 @@ public final class Progress {
    * @param doneSteps steps done before this process started (a resumed run)
    */
   public Progress(PrintStream out, boolean live, int every, long totalSteps, long doneSteps) {
+    this(out, live, every, totalSteps, doneSteps, new TerminalWidth());
+  }
+
+  /** @param columns the terminal's width now (a live bar fits in it) */
+  Progress(PrintStream out, boolean live, int every, long totalSteps, long doneSteps,
+      IntSupplier columns) {
     this.out = out;
     this.live = live;
+    this.columns = columns;
     this.every = Math.max(1, every);
     this.totalSteps = totalSteps;
     this.firstStep = doneSteps;
@@ -63,9 +74,7 @@ public final class Progress {
         epoch, epochs, batch, batches, loss, lr, rate > 0 ? String.format("%.0f", rate) : "-",
         eta);
     if (live) {
-      int filled = batches == 0 ? BAR : (int) ((long) BAR * batch / batches);
-      String bar = "[" + "=".repeat(filled) + " ".repeat(BAR - filled) + "] ";
-      redraw(bar + text);
+      redraw(fit(text, batch));
       if (seconds > 1) {
         intervalNanos = now;
         intervalImages = 0;
@@ -85,6 +94,21 @@ public final class Progress {
 
   public void done() {
     clear();
+  }
+
+  /**
+   * The bar and {@code text} in one line shorter than the terminal (the last column is left
+   * free: writing it makes some terminals wrap). The bar shrinks first, then goes, then the
+   * text is cut.
+   */
+  String fit(String text, int batch) {
+    int room = Math.max(1, columns.getAsInt() - 1);
+    int bar = Math.min(BAR, room - text.length() - 3);
+    if (bar < MIN_BAR) {
+      return text.length() <= room ? text : text.substring(0, room);
+    }
+    int filled = batches == 0 ? bar : (int) ((long) bar * batch / batches);
+    return "[" + "=".repeat(filled) + " ".repeat(bar - filled) + "] " + text;
   }
 
   private void redraw(String text) {

@@ -219,6 +219,30 @@ class BadFilesTest {
   }
 
   @Test
+  void aNanOrInfiniteWeightIsRefusedNamingTheTensor() throws Exception {
+    Path nan = hfVit(tmp.resolve("nan"), ts -> ts.stream().map(t -> {
+      if (!t.name().equals(Q1)) {
+        return t;
+      }
+      float[] v = t.data().clone();
+      v[5] = Float.NaN;
+      return new NamedTensor(t.name(), t.shape(), v);
+    }).toList());
+    assertUsageError(() -> Backbones.load(weights(nan, WeightsFormat.AUTO), null),
+        nan.resolve("model.safetensors") + ": tensor '" + Q1 + "' holds NaN at index 5 of ");
+    Path inf = hfVit(tmp.resolve("inf"), ts -> ts.stream().map(t -> {
+      if (!t.name().equals(Q1)) {
+        return t;
+      }
+      float[] v = t.data().clone();
+      v[0] = Float.NEGATIVE_INFINITY;
+      return new NamedTensor(t.name(), t.shape(), v);
+    }).toList());
+    assertUsageError(() -> Backbones.load(weights(inf, WeightsFormat.AUTO), null),
+        "tensor '" + Q1 + "' holds -Infinity at index 0 of ");
+  }
+
+  @Test
   void brokenModelPbtxt() throws Exception {
     Path dir = tmp.resolve("backbone");
     BackboneDirectory.write(dir, Backbones.load(weights("vit/google.npz"), null), false);
