@@ -100,12 +100,45 @@ final class BufferedImages {
     return new RgbImage(w, rows.height, out);
   }
 
-  /** Palette entries are 8-bit already; an index past the palette reads as black. */
+  /**
+   * A PNG palette image as Pillow converts it: the first {@code entries} indices (the PLTE
+   * chunk's) read the palette; Pillow's palette beyond them is its initial gray ramp, so index
+   * i reads (i, i, i). The JDK's reader pads a short palette with its last entry instead, so
+   * its colour model's size is not the PLTE's.
+   */
+  static RgbImage paletteAsPillow(BufferedImage image, int entries, String source,
+      PngPalette.Warnings warnings) {
+    IndexColorModel icm = (IndexColorModel) image.getColorModel();
+    RasterRows rows = new RasterRows(image.getRaster());
+    int n = Math.min(entries, icm.getMapSize());
+    RgbImage rgb = palette(rows, icm, n);
+    int beyond = -1;
+    for (int y = 0; y < rows.height && beyond < 0; y++) {
+      int[] s = rows.row(y);
+      for (int x = 0; x < rows.width; x++) {
+        if (s[x * rows.bands] >= n) {
+          beyond = s[x * rows.bands];
+          break;
+        }
+      }
+    }
+    if (beyond >= 0) {
+      warnings.once(source, source + ": palette index " + beyond + " (and maybe others) is"
+          + " beyond the " + n + " entries of the PNG's PLTE; read as gray (i, i, i), as Pillow"
+          + " reads it");
+    }
+    return rgb;
+  }
+
   private static RgbImage palette(RasterRows rows, IndexColorModel icm) {
-    int n = icm.getMapSize();
-    byte[] r = new byte[n];
-    byte[] g = new byte[n];
-    byte[] b = new byte[n];
+    return palette(rows, icm, icm.getMapSize());
+  }
+
+  /** Palette entries are 8-bit already; index i past the first {@code n} reads (i, i, i). */
+  private static RgbImage palette(RasterRows rows, IndexColorModel icm, int n) {
+    byte[] r = new byte[icm.getMapSize()];
+    byte[] g = new byte[icm.getMapSize()];
+    byte[] b = new byte[icm.getMapSize()];
     icm.getReds(r);
     icm.getGreens(g);
     icm.getBlues(b);
@@ -120,6 +153,8 @@ final class BufferedImages {
           out[o] = r[i];
           out[o + 1] = g[i];
           out[o + 2] = b[i];
+        } else {
+          out[o] = out[o + 1] = out[o + 2] = (byte) i;
         }
       }
     }

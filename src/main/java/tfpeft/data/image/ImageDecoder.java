@@ -112,7 +112,19 @@ public final class ImageDecoder {
     } finally {
       reader.dispose();
     }
+    if (format == Format.PNG && image.getColorModel() instanceof java.awt.image.IndexColorModel) {
+      int entries = PngPalette.entries(bytes);
+      return BufferedImages.paletteAsPillow(image, entries, source, WARNINGS);
+    }
     return fromBufferedImage(image);
+  }
+
+  /** Where decoding warnings go (stderr unless a command routes them), once per source. */
+  private static final PngPalette.Warnings WARNINGS = new PngPalette.Warnings();
+
+  /** Routes decoding warnings (a palette index beyond the PLTE) to {@code sink}. */
+  public static void setWarnings(java.util.function.Consumer<String> sink) {
+    WARNINGS.sink(sink);
   }
 
   /** The messages of an exception and its causes, for reader failures that wrap the reason. */
