@@ -1,6 +1,7 @@
 package tfpeft.peft;
 
 import java.util.List;
+import java.util.Optional;
 import tfpeft.TfpeftException;
 import tfpeft.model.SiteHook;
 
@@ -43,6 +44,24 @@ public abstract class SiteAdapterMethod implements Method {
   @Override
   public final List<String> trainablePrefixes(MethodContext ctx) {
     return List.of(variablePrefix(), "head/");
+  }
+
+  /** Adapter methods run on a ViT or on CLIP's vision tower alike. */
+  @Override
+  public final boolean needsClip() {
+    return false;
+  }
+
+  @Override
+  public final Optional<String> artifactRefusal() {
+    return Optional.empty();
+  }
+
+  /** The head in float32; every other variable is an adapter matrix at the adapters' precision. */
+  @Override
+  public final StoredTensor stored(String variable) {
+    return StoredTensor.isHead(variable) ? StoredTensor.float32(StoredTensor.Role.HEAD)
+        : StoredTensor.adapter(shape().bits());
   }
 
   /** The adapters built, in site order (after the graph is built). */

@@ -1,10 +1,16 @@
 package tfpeft.peft.baseline;
 
 import java.util.List;
+import java.util.Optional;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.ModelConfig;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
+import tfpeft.peft.StoredTensor;
 
 /**
  * Only a linear head trains, on the frozen backbone's features (for CLIP, on the L2-normalized
@@ -24,5 +30,37 @@ public final class LinearProbe implements Method {
   @Override
   public List<String> trainablePrefixes(MethodContext ctx) {
     return List.of("head/");
+  }
+
+  @Override
+  public boolean needsClip() {
+    return false;
+  }
+
+  @Override
+  public void checkConfig(RunConfig run, ConfigProblems problems) {}
+
+  @Override
+  public Optional<String> artifactRefusal() {
+    return Optional.empty();
+  }
+
+  /** Only the head trains, and it is stored in float32. */
+  @Override
+  public StoredTensor stored(String variable) {
+    if (!StoredTensor.isHead(variable)) {
+      throw new IllegalStateException("linear_probe trains only head/, not " + variable);
+    }
+    return StoredTensor.float32(StoredTensor.Role.HEAD);
+  }
+
+  @Override
+  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+    return Optional.empty();
+  }
+
+  @Override
+  public String foldingDescription(RunConfig config) {
+    return "nothing to fold";
   }
 }

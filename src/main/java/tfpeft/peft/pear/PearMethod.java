@@ -6,24 +6,35 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
+import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import tfpeft.config.proto.KnowledgeCheckpoint;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.PearConfig;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.SbaWeights;
 import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
 import tfpeft.model.VariableValues;
 import tfpeft.peft.Adapter;
+import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.EpochContext;
 import tfpeft.peft.EpochOutcome;
 import tfpeft.peft.ExportContext;
 import tfpeft.peft.GradientContext;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
+import tfpeft.peft.SiteSurvey;
+import tfpeft.peft.StoredTensor;
+import tfpeft.peft.lora.Lora;
 import tfpeft.peft.lora.LoraMerge;
 import tfpeft.util.AtomicFiles;
 
@@ -174,6 +185,74 @@ public final class PearMethod implements Method {
   @Override
   public boolean exportFolds(RunConfig config) {
     return this.config.hasLora() && config.getExport().getMergeLora();
+  }
+
+  /** Stored adapters carry the plan, not the routing variables: those come from the plan. */
+  @Override
+  public void applyArtifactState(Session session, Net net,
+      JsonObject state, String where) {
+    if (state.has("plan")) {
+      Pear.assignPlan(session, net, PearPlanJson.fromJson(state.get("plan"), where + ".plan"));
+    }
+  }
+
+  @Override
+  public String foldingDescription(RunConfig config) {
+    return this.config.hasLora() ? Lora.foldingOf(config) : "its hooks kept in the served graph";
+  }
+
+  @Override
+  public boolean needsClip() {
+    return false;
+  }
+
+  /**
+   * The prune step must run within the epochs; knowledge checkpoints need sharing (vanilla
+   * pruning has no shared adapter to absorb the pruned ones); SBA's hand-set weights only with
+   * SBA and HAND_SET.
+   */
+  @Override
+  public void checkConfig(RunConfig run, ConfigProblems problems) {
+    int epochs = run.getTraining().getEpochs();
+    if (epochs > 0 && config.getWarmupEpochs() > epochs) {
+      throw problems.at("method.pear.warmup_epochs", config.getWarmupEpochs() + " exceeds "
+          + "training.epochs = " + epochs + ": the prune step would never run");
+    }
+    if (!config.getShare() && config.getKnowledgeCheckpoint() != KnowledgeCheckpoint.NONE) {
+      throw problems.at("method.pear.knowledge_checkpoint", "needs share: true; vanilla pruning "
+          + "has no shared adapter to absorb the pruned ones");
+    }
+    boolean sba = config.getKnowledgeCheckpoint() == KnowledgeCheckpoint.SBA;
+    boolean handSet = config.getSbaWeights() == SbaWeights.HAND_SET;
+    boolean weightsGiven = config.getSbaSharedWeight() != 1 || config.getSbaPrunedWeight() != 1;
+    if (weightsGiven && !(sba && handSet)) {
+      throw problems.at(config.getSbaSharedWeight() != 1 ? "method.pear.sba_shared_weight"
+          : "method.pear.sba_pruned_weight", "is used only with knowledge_checkpoint: SBA and "
+          + "sba_weights: HAND_SET");
+    }
+  }
+
+  @Override
+  public Optional<String> artifactRefusal() {
+    return Optional.empty();
+  }
+
+  /** The head in float32; adapters at their precision (the plan goes into the manifest). */
+  @Override
+  public StoredTensor stored(String variable) {
+    return StoredTensor.isHead(variable) ? StoredTensor.float32(StoredTensor.Role.HEAD)
+        : StoredTensor.adapter(config.hasLora() ? config.getLora().getBits()
+            : config.getAdaptformer().getBits());
+  }
+
+  /** Every position trains an adapter; only the kept ones are stored (Table I). */
+  @Override
+  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+    Pear p = new Pear(config, Pear.positions(config, model));
+    List<SiteSurvey.Site> sites = p.positions();
+    return Optional.of(new AdapterAccounting(sites.size(), p.keptCount(),
+        AdapterAccounting.parameters(sites, p.shape().rank()), p.storedBytes(),
+        p.shape().bits()));
   }
 
   /**

@@ -1,16 +1,25 @@
 package tfpeft.peft.prompt;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
+import tfpeft.config.proto.InjectionKind;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.MudptConfig;
+import tfpeft.config.proto.RunConfig;
 import tfpeft.model.ClipModel;
 import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
 import tfpeft.model.text.ClipTokenizer;
+import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
+import tfpeft.peft.StoredTensor;
 
 /**
  * A method whose learned context takes the place of tokens in the class prompts, in a run:
@@ -28,22 +37,62 @@ final class TextPromptMethod implements Method {
   private final MethodConfig.MethodCase kind;
   private final String init;
   private final Prompts prompts;
+  private final BiConsumer<RunConfig, ConfigProblems> check;
   private ContextPrompt prompt;
 
-  private TextPromptMethod(MethodConfig.MethodCase kind, String init, Prompts prompts) {
+  private TextPromptMethod(MethodConfig.MethodCase kind, String init, Prompts prompts,
+      BiConsumer<RunConfig, ConfigProblems> check) {
     this.kind = kind;
     this.init = init;
     this.prompts = prompts;
+    this.check = check;
   }
 
   static TextPromptMethod coop(CoopConfig c) {
     return new TextPromptMethod(MethodConfig.MethodCase.COOP, c.getInit(),
-        (net, spec, tokenizer, table) -> CoopPrompts.build(net, spec, c, tokenizer, table));
+        (net, spec, tokenizer, table) -> CoopPrompts.build(net, spec, c, tokenizer, table),
+        (run, problems) -> checkCoop(c, run, problems));
   }
 
   static TextPromptMethod mudpt(MudptConfig c) {
     return new TextPromptMethod(MethodConfig.MethodCase.MUDPT, c.getInit(),
-        (net, spec, tokenizer, table) -> MudptPrompts.build(net, spec, c, tokenizer, table));
+        (net, spec, tokenizer, table) -> MudptPrompts.build(net, spec, c, tokenizer, table),
+        (run, problems) -> checkMudpt(c, run, problems));
+  }
+
+  /** Deep text prompts enter blocks up to depth of the text tower. */
+  private static void checkCoop(CoopConfig c, RunConfig run, ConfigProblems problems) {
+    if (run.getModel().hasClip()) {
+      problems.atMost("method.coop.depth", c.getDepth(), "model.clip.text_depth",
+          run.getModel().getClip().getTextDepth());
+    }
+  }
+
+  /**
+   * MuDPT's prompts enter both towers up to depth; the Injection Model couples visual prompts,
+   * so it needs them; attention injection splits both widths into its heads.
+   */
+  private static void checkMudpt(MudptConfig p, RunConfig run, ConfigProblems problems) {
+    if (!run.getModel().hasClip()) {
+      return;
+    }
+    ClipConfig clip = run.getModel().getClip();
+    if (!p.getVisualPrompts() && p.getInjection() != InjectionKind.INDEPENDENT) {
+      throw problems.at("method.mudpt.injection", p.getInjection() + " couples visual prompts, "
+          + "but method.mudpt.visual_prompts is false; use INDEPENDENT");
+    }
+    problems.atMost("method.mudpt.depth", p.getDepth(), "model.clip.text_depth",
+        clip.getTextDepth());
+    if (p.getVisualPrompts()) {
+      problems.atMost("method.mudpt.depth", p.getDepth(), "model.clip.vision_depth",
+          clip.getVisionDepth());
+    }
+    if (p.getInjection() == InjectionKind.ATTENTION && p.getInjectionHeads() > 0) {
+      problems.divides("method.mudpt.injection_heads", p.getInjectionHeads(),
+          "model.clip.text_width", clip.getTextWidth());
+      problems.divides("method.mudpt.injection_heads", p.getInjectionHeads(),
+          "model.clip.vision_width", clip.getVisionWidth());
+    }
   }
 
   @Override
@@ -74,5 +123,38 @@ final class TextPromptMethod implements Method {
   @Override
   public List<String> trainablePrefixes(MethodContext ctx) {
     return List.of(variablePrefix());
+  }
+
+  /** The learned context replaces tokens of the text tower's class prompts. */
+  @Override
+  public boolean needsClip() {
+    return true;
+  }
+
+  @Override
+  public void checkConfig(RunConfig run, ConfigProblems problems) {
+    check.accept(run, problems);
+  }
+
+  @Override
+  public Optional<String> artifactRefusal() {
+    return Optional.empty();
+  }
+
+  /** Prompts and MuDPT's Injection Model weights, in float32. */
+  @Override
+  public StoredTensor stored(String variable) {
+    return StoredTensor.float32(variable.startsWith(MudptPrompts.SCOPE + "injection/")
+        ? StoredTensor.Role.INJECTION : StoredTensor.Role.PROMPT);
+  }
+
+  @Override
+  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+    return Optional.empty();
+  }
+
+  @Override
+  public String foldingDescription(RunConfig config) {
+    return "its hooks kept in the served graph";
   }
 }

@@ -4,11 +4,14 @@ import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.ModelConfig;
+import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.TipAdapterConfig;
 import tfpeft.config.proto.TipSearchSplit;
 import tfpeft.data.BadExamples;
@@ -23,10 +26,13 @@ import tfpeft.model.Init;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
+import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.PrepareContext;
+import tfpeft.peft.StoredTensor;
 
 /**
  * TIP-Adapter as a method, training-free: nothing trains; once the pretrained weights are in the
@@ -239,5 +245,41 @@ public final class TipAdapter implements Method {
   @Override
   public JsonObject report() {
     return facts.deepCopy();
+  }
+
+  /** The cache's logits are added to CLIP's zero-shot logits. */
+  @Override
+  public boolean needsClip() {
+    return true;
+  }
+
+  /** The cache's values are the training classes' one-hot labels: nothing for new classes. */
+  @Override
+  public void checkConfig(RunConfig run, ConfigProblems problems) {
+    if (run.getEval().getBaseToNew()) {
+      throw problems.at("eval.base_to_new", "method.tip_adapter: the cache's values are the "
+          + "training classes' labels, so it has nothing to say about new classes; set "
+          + "eval.base_to_new: false");
+    }
+  }
+
+  @Override
+  public Optional<String> artifactRefusal() {
+    return Optional.of("keeps a feature cache, not trained variables");
+  }
+
+  @Override
+  public StoredTensor stored(String variable) {
+    throw new IllegalStateException("tip_adapter keeps a cache, not trained variables");
+  }
+
+  @Override
+  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+    return Optional.empty();
+  }
+
+  @Override
+  public String foldingDescription(RunConfig config) {
+    return "nothing to fold";
   }
 }
