@@ -193,6 +193,20 @@ public interface Method {
   Optional<AdapterAccounting> accounting(ModelConfig model);
 
   /**
+   * Whether {@code variable} trains at a checkpoint whose method state is {@code state}: what
+   * {@code tfpeft inspect} counts as trainable (the head and the method's variables, less
+   * Pear's own state and, after its prune step, the pruned adapters).
+   */
+  boolean trainsAt(String variable, JsonObject state);
+
+  /**
+   * What {@code tfpeft inspect} says of the method's trained state, after the parameter counts
+   * and the head: its adapters, plan, prompts, masks or cache, and the stored size (a
+   * {@code "storage"} JSON object; {@link AdapterSummary} writes the usual forms).
+   */
+  void inspect(TrainedState trained, InspectSummary out);
+
+  /**
    * What export does with the method's state under {@code config}, for export's report:
    * "LoRA merged into the weights", "its hooks kept in the served graph".
    */

@@ -1,5 +1,6 @@
 package tfpeft.peft;
 
+import com.google.gson.JsonObject;
 import java.util.List;
 import java.util.Optional;
 import tfpeft.TfpeftException;
@@ -62,6 +63,26 @@ public abstract class SiteAdapterMethod implements Method {
   public final StoredTensor stored(String variable) {
     return StoredTensor.isHead(variable) ? StoredTensor.float32(StoredTensor.Role.HEAD)
         : StoredTensor.adapter(shape().bits());
+  }
+
+  /** The adapters' scale (LoRA's alpha / r, AdaptFormer's s). */
+  protected abstract float scale();
+
+  /** The adapters' name for inspect ("LoRA") and what their inner width is called ("rank"). */
+  protected abstract String label();
+
+  protected abstract String widthName();
+
+  @Override
+  public final boolean trainsAt(String variable, JsonObject state) {
+    return AdapterSummary.headOrOwn(this, variable);
+  }
+
+  @Override
+  public final void inspect(TrainedState trained, InspectSummary out) {
+    AdapterSummary.describe(out, label(), widthName(), shape(), scale(), variablePrefix(),
+        trained.trained());
+    AdapterSummary.adapterStorage(out, variablePrefix(), shape().bits(), trained.trained(), "");
   }
 
   /** The adapters built, in site order (after the graph is built). */

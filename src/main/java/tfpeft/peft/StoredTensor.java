@@ -51,4 +51,13 @@ public record StoredTensor(Role role, Precision precision, float maskThreshold, 
   public static boolean isHead(String variable) {
     return variable.startsWith("head/");
   }
+
+  /** Bytes an artifact stores for {@code elements} values at this precision. */
+  public long storedBytes(long elements) {
+    return switch (precision) {
+      case FLOAT32 -> 4 * elements;
+      case ONE_BIT -> AdapterStorage.matrixBytes(elements, 1);
+      case MASK_BITS -> (elements + 7) / 8;
+    };
+  }
 }

@@ -101,6 +101,14 @@ class MethodLifecycleTest {
     }
 
     @Override
+    public boolean trainsAt(String variable, JsonObject state) {
+      return true;
+    }
+
+    @Override
+    public void inspect(tfpeft.peft.TrainedState trained, tfpeft.peft.InspectSummary out) {}
+
+    @Override
     public String foldingDescription(tfpeft.config.proto.RunConfig config) {
       return "nothing to fold";
     }

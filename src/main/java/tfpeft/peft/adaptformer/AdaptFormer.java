@@ -56,6 +56,21 @@ public final class AdaptFormer extends SiteAdapterMethod {
   }
 
   @Override
+  protected float scale() {
+    return config.getScale();
+  }
+
+  @Override
+  protected String label() {
+    return "AdaptFormer";
+  }
+
+  @Override
+  protected String widthName() {
+    return "dim";
+  }
+
+  @Override
   protected String noSitesMessage() {
     return "method.adaptformer: the model has no vision block MLP (" + AdaptFormerBranch.TARGETS
         + ")";

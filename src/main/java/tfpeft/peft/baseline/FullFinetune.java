@@ -1,5 +1,6 @@
 package tfpeft.peft.baseline;
 
+import com.google.gson.JsonObject;
 import java.util.List;
 import java.util.Optional;
 import tfpeft.config.proto.MethodConfig;
@@ -8,9 +9,11 @@ import tfpeft.config.proto.RunConfig;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
 
 /**
  * Every weight trains: the backbone and the head of a ViT; both towers of a CLIP, which
@@ -60,4 +63,13 @@ public final class FullFinetune implements Method {
   public String foldingDescription(RunConfig config) {
     return "nothing to fold";
   }
+
+  /** Everything it has trains: backbone and head. */
+  @Override
+  public boolean trainsAt(String variable, JsonObject state) {
+    return true;
+  }
+
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {}
 }

@@ -1,5 +1,6 @@
 package tfpeft.peft.baseline;
 
+import com.google.gson.JsonObject;
 import java.util.List;
 import java.util.Optional;
 import tfpeft.config.proto.MethodConfig;
@@ -8,9 +9,11 @@ import tfpeft.config.proto.RunConfig;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
 
 /**
  * Only a linear head trains, on the frozen backbone's features (for CLIP, on the L2-normalized
@@ -63,4 +66,12 @@ public final class LinearProbe implements Method {
   public String foldingDescription(RunConfig config) {
     return "nothing to fold";
   }
+
+  @Override
+  public boolean trainsAt(String variable, JsonObject state) {
+    return StoredTensor.isHead(variable);
+  }
+
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {}
 }

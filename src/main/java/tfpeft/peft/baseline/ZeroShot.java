@@ -1,5 +1,6 @@
 package tfpeft.peft.baseline;
 
+import com.google.gson.JsonObject;
 import java.util.List;
 import java.util.Optional;
 import tfpeft.config.proto.MethodConfig;
@@ -8,9 +9,11 @@ import tfpeft.config.proto.RunConfig;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
 
 /**
  * CLIP as it comes: each class is the normalized, template-averaged text feature of its prompts
@@ -60,4 +63,12 @@ public final class ZeroShot implements Method {
   public String foldingDescription(RunConfig config) {
     return "nothing to fold";
   }
+
+  @Override
+  public boolean trainsAt(String variable, JsonObject state) {
+    return false;
+  }
+
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {}
 }

@@ -40,6 +40,21 @@ public final class Lora extends SiteAdapterMethod {
   }
 
   @Override
+  protected float scale() {
+    return config.getScale();
+  }
+
+  @Override
+  protected String label() {
+    return "LoRA";
+  }
+
+  @Override
+  protected String widthName() {
+    return "rank";
+  }
+
+  @Override
   protected String noSitesMessage() {
     return "method.lora.targets: no Linear site of the model matches " + LoraSite.targets(config)
         + " (sites look like block3/attn/q, block3/mlp/fc1; `tfpeft graph` lists them)";

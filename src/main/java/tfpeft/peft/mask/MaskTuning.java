@@ -28,16 +28,19 @@ import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
 import tfpeft.model.VariableValues;
 import tfpeft.peft.AdapterAccounting;
+import tfpeft.peft.AdapterSummary;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.EpochContext;
 import tfpeft.peft.EpochOutcome;
 import tfpeft.peft.ExportContext;
 import tfpeft.peft.GradientContext;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.RunEndContext;
 import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
 
 /**
  * Mask tuning as a method: AMT / MMT / PMT, plain, with gradient dropout regularity (R-AMT), or
@@ -362,5 +365,16 @@ public final class MaskTuning implements Method {
   @Override
   public String foldingDescription(RunConfig config) {
     return "folded into the weights, its hooks left out";
+  }
+
+  @Override
+  public boolean trainsAt(String variable, com.google.gson.JsonObject state) {
+    return AdapterSummary.headOrOwn(this, variable);
+  }
+
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {
+    MaskSummary.describe(out, trained, config.getThreshold());
+    AdapterSummary.stateStorage(out, this, trained.trained(), "masks at 1 bit per weight");
   }
 }

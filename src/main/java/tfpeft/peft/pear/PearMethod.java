@@ -24,18 +24,24 @@ import tfpeft.model.SiteHook;
 import tfpeft.model.VariableValues;
 import tfpeft.peft.Adapter;
 import tfpeft.peft.AdapterAccounting;
+import tfpeft.peft.AdapterShape;
+import tfpeft.peft.AdapterSummary;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.EpochContext;
 import tfpeft.peft.EpochOutcome;
 import tfpeft.peft.ExportContext;
 import tfpeft.peft.GradientContext;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.SiteSurvey;
 import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
+import tfpeft.peft.adaptformer.AdaptFormerBranch;
 import tfpeft.peft.lora.Lora;
 import tfpeft.peft.lora.LoraMerge;
+import tfpeft.peft.lora.LoraSite;
 import tfpeft.util.AtomicFiles;
 
 /**
@@ -267,5 +273,48 @@ public final class PearMethod implements Method {
   /** The engine (after the graph is built). */
   public Pear pear() {
     return pear;
+  }
+
+  /**
+   * The head and the adapters train, not Pear's own state (importance, routing) and, once the
+   * plan exists, not the pruned positions' adapters.
+   */
+  @Override
+  public boolean trainsAt(String variable, JsonObject state) {
+    if (StoredTensor.isHead(variable)) {
+      return true;
+    }
+    if (!variable.startsWith(Pear.PREFIX)
+        || variable.startsWith(Pear.PREFIX + SharedAdapters.STATE)) {
+      return false;
+    }
+    PearPlan plan = plan(state);
+    if (plan != null) {
+      for (int p = 0; p < plan.size(); p++) {
+        if (plan.pruned()[p] && variable.startsWith(Pear.PREFIX + plan.sites().get(p) + "/")) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {
+    AdapterShape shape = config.hasLora() ? LoraSite.shape(config.getLora())
+        : AdaptFormerBranch.shape(config.getAdaptformer());
+    float scale = config.hasLora() ? config.getLora().getScale()
+        : config.getAdaptformer().getScale();
+    AdapterSummary.describe(out, config.hasLora() ? "LoRA" : "AdaptFormer",
+        config.hasLora() ? "rank" : "dim", shape, scale, Pear.PREFIX, trained.trained());
+    PearPlan plan = plan(trained.state());
+    PearPlanSummary.describe(out, plan);
+    AdapterSummary.adapterStorage(out, Pear.PREFIX, shape.bits(), trained.trained(),
+        plan == null ? " (before the prune step)" : "");
+  }
+
+  private static PearPlan plan(JsonObject state) {
+    return state == null || !state.has("plan") ? null
+        : PearPlanJson.fromJson(state.get("plan"), "the method state's Pear plan");
   }
 }

@@ -1,6 +1,8 @@
 package tfpeft.peft.prompt;
 
+import com.google.gson.JsonObject;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import tfpeft.config.proto.ClipConfig;
@@ -14,12 +16,16 @@ import tfpeft.model.ClipModel;
 import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
 import tfpeft.model.text.ClipTokenizer;
+import tfpeft.model.weights.NamedTensor;
 import tfpeft.peft.AdapterAccounting;
+import tfpeft.peft.AdapterSummary;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
 
 /**
  * A method whose learned context takes the place of tokens in the class prompts, in a run:
@@ -38,26 +44,29 @@ final class TextPromptMethod implements Method {
   private final String init;
   private final Prompts prompts;
   private final BiConsumer<RunConfig, ConfigProblems> check;
+  /** MuDPT's Injection Model form; null for CoOp, which has none. */
+  private final InjectionKind injection;
   private ContextPrompt prompt;
 
   private TextPromptMethod(MethodConfig.MethodCase kind, String init, Prompts prompts,
-      BiConsumer<RunConfig, ConfigProblems> check) {
+      BiConsumer<RunConfig, ConfigProblems> check, InjectionKind injection) {
     this.kind = kind;
     this.init = init;
     this.prompts = prompts;
     this.check = check;
+    this.injection = injection;
   }
 
   static TextPromptMethod coop(CoopConfig c) {
     return new TextPromptMethod(MethodConfig.MethodCase.COOP, c.getInit(),
         (net, spec, tokenizer, table) -> CoopPrompts.build(net, spec, c, tokenizer, table),
-        (run, problems) -> checkCoop(c, run, problems));
+        (run, problems) -> checkCoop(c, run, problems), null);
   }
 
   static TextPromptMethod mudpt(MudptConfig c) {
     return new TextPromptMethod(MethodConfig.MethodCase.MUDPT, c.getInit(),
         (net, spec, tokenizer, table) -> MudptPrompts.build(net, spec, c, tokenizer, table),
-        (run, problems) -> checkMudpt(c, run, problems));
+        (run, problems) -> checkMudpt(c, run, problems), c.getInjection());
   }
 
   /** Deep text prompts enter blocks up to depth of the text tower. */
@@ -156,5 +165,31 @@ final class TextPromptMethod implements Method {
   @Override
   public String foldingDescription(RunConfig config) {
     return "its hooks kept in the served graph";
+  }
+
+  @Override
+  public boolean trainsAt(String variable, JsonObject state) {
+    return AdapterSummary.headOrOwn(this, variable);
+  }
+
+  /** The prompts, then MuDPT's Injection Model: its form and parameter count. */
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {
+    String injectionPrefix = MudptPrompts.SCOPE + "injection/";
+    PromptSummary.describe(out, trained.trained(), variablePrefix(), injectionPrefix);
+    if (injection != null) {
+      long parameters = 0;
+      for (var e : trained.trained().entrySet()) {
+        if (e.getKey().startsWith(injectionPrefix)) {
+          parameters += NamedTensor.elementCount(e.getValue());
+        }
+      }
+      out.line(String.format(Locale.ROOT, "  injection: %s, %,d parameters", injection.name(),
+          parameters));
+      out.json().addProperty("injection", injection.name());
+      out.json().addProperty("injection_parameters", parameters);
+    }
+    AdapterSummary.stateStorage(out, this, trained.trained(), "float32 prompts"
+        + (injection != null ? " and injection weights" : ""));
   }
 }

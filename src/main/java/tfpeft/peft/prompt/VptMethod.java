@@ -1,5 +1,6 @@
 package tfpeft.peft.prompt;
 
+import com.google.gson.JsonObject;
 import java.util.List;
 import java.util.Optional;
 import tfpeft.config.proto.MethodConfig;
@@ -11,11 +12,14 @@ import tfpeft.model.SiteHook;
 import tfpeft.model.VisionTransformer;
 import tfpeft.model.VitClassifier;
 import tfpeft.peft.AdapterAccounting;
+import tfpeft.peft.AdapterSummary;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
 
 /**
  * VPT-deep in a run. On CLIP the prompts under {@code peft/vpt/} train and classes are scored
@@ -89,5 +93,16 @@ public final class VptMethod implements Method {
   @Override
   public String foldingDescription(RunConfig config) {
     return "its hooks kept in the served graph";
+  }
+
+  @Override
+  public boolean trainsAt(String variable, JsonObject state) {
+    return AdapterSummary.headOrOwn(this, variable);
+  }
+
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {
+    PromptSummary.describe(out, trained.trained(), VptPrompts.SCOPE, null);
+    AdapterSummary.stateStorage(out, this, trained.trained(), "float32 prompts");
   }
 }

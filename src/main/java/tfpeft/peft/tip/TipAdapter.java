@@ -29,10 +29,12 @@ import tfpeft.model.VariableValues;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.PrepareContext;
 import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
 
 /**
  * TIP-Adapter as a method, training-free: nothing trains; once the pretrained weights are in the
@@ -281,5 +283,31 @@ public final class TipAdapter implements Method {
   @Override
   public String foldingDescription(RunConfig config) {
     return "nothing to fold";
+  }
+
+  /** The cache is computed from the data, not trained. */
+  @Override
+  public boolean trainsAt(String variable, JsonObject state) {
+    return false;
+  }
+
+  /**
+   * Alpha and beta as the run set them (the method state; after a search these differ from the
+   * config's, which the search leaves unused).
+   */
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {
+    JsonObject state = trained.state();
+    if (state == null || !state.has("alpha")) {
+      return;
+    }
+    double a = state.get("alpha").getAsDouble();
+    double b = state.get("beta").getAsDouble();
+    String how = state.has("search_split") ? String.format(Locale.ROOT,
+        " (searched on %d images of the %s split, top-1 %.2f%%)",
+        state.get("search_val_images").getAsInt(), state.get("search_split").getAsString(),
+        100 * state.get("search_val_top1").getAsDouble()) : " (from the config)";
+    out.line(String.format(Locale.ROOT, "  cache: alpha %.4g, beta %.4g%s", a, b, how));
+    out.put("tip_adapter", state.deepCopy());
   }
 }
