@@ -52,7 +52,8 @@ final class DataCommand implements Command {
         + "check: loads the run's data as training would (sampling, image verification), prints"
         + " split sizes and per-class counts, and runs one epoch of the input pipeline.\n"
         + "preview: writes a grid of preprocessed training images (augmentation included) to"
-        + " a PNG.";
+        + " a PNG, each labelled with its class name; images under 96 px are enlarged by pixel"
+        + " repetition.";
   }
 
   @Override
@@ -232,7 +233,7 @@ final class DataCommand implements Command {
     var transform = which.equals("train") ? c.getData().getTrainTransform()
         : c.getData().getEvalTransform();
     Preprocess p = Transforms.build(transform, ModelInputs.imageSize(c));
-    PreviewGrid.write(split, p, transform, count, c.getSeed(), Path.of(out));
+    PreviewGrid.write(split, p, transform, count, c.getSeed(), ds.classNames(), Path.of(out));
     console.println("wrote " + Math.min(count, split.size()) + " " + which + " images to " + out);
     return 0;
   }

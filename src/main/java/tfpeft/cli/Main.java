@@ -34,6 +34,7 @@ public final class Main {
     register(new DataCommand());
     register(new ConfigCommand());
     register(new BenchCommand());
+    register(new ReportCommand());
   }
 
   private void register(Command c) {

@@ -108,6 +108,12 @@ public final class CoopSplitReader {
         bad.report(origin, "label " + label + " is not a non-negative integer");
         continue;
       }
+      if (name.isBlank()) {
+        // the class name is what CLIP's prompts are made of: an empty one is not a class
+        bad.report(origin, "label " + label.intValue() + " has an empty class name; give"
+            + " [relpath, label, classname] with the class's name");
+        continue;
+      }
       Integer seen = firstIndex.putIfAbsent(path, i);
       if (seen != null) {
         bad.warn(origin + ": " + path + " is listed again (first as " + split + "[" + seen

@@ -73,6 +73,10 @@ final class RunReport {
     json.add("best_periodic_test", o);
   }
 
+  void parameters(JsonObject counts) {
+    json.add("parameters", counts);
+  }
+
   void throughput(long images, double seconds) {
     JsonObject o = new JsonObject();
     o.addProperty("images", images);

@@ -25,6 +25,11 @@ final class RunState implements AutoCloseable {
   private int bestEpoch;
   private JsonObject lastEval;
   private int lastEvalEpoch;
+  /** Training images and seconds over every process of the run (for report.json). */
+  private long trainedImages;
+  private double trainedSeconds;
+  /** The parameter counts when the run started (first process), for report.json. */
+  private JsonObject startParameters;
 
   private RunState(MetricsLog metrics, EventFile events) {
     this.metrics = metrics;
@@ -57,6 +62,14 @@ final class RunState implements AutoCloseable {
         .getAsLong()), events);
     r.epoch = s.get("epoch").getAsInt();
     r.step = s.get("step").getAsLong();
+    if (s.has("training") && s.get("training").isJsonObject()) {
+      JsonObject t = s.getAsJsonObject("training");
+      r.trainedImages = t.get("images").getAsLong();
+      r.trainedSeconds = t.get("seconds").getAsDouble();
+    }
+    if (s.has("parameters") && s.get("parameters").isJsonObject()) {
+      r.startParameters = s.getAsJsonObject("parameters");
+    }
     if (s.has("best")) {
       r.bestTop1 = s.getAsJsonObject("best").get("top1").getAsDouble();
       r.bestEpoch = s.getAsJsonObject("best").get("epoch").getAsInt();
@@ -105,6 +118,30 @@ final class RunState implements AutoCloseable {
 
   void advance(long newStep) {
     step = newStep;
+  }
+
+  void addTraining(long images, double seconds) {
+    trainedImages += images;
+    trainedSeconds += seconds;
+  }
+
+  long trainedImages() {
+    return trainedImages;
+  }
+
+  double trainedSeconds() {
+    return trainedSeconds;
+  }
+
+  /** Keeps the first process's counts; a resumed run keeps those its checkpoint recorded. */
+  void recordStartParameters(JsonObject counts) {
+    if (startParameters == null) {
+      startParameters = counts;
+    }
+  }
+
+  JsonObject startParameters() {
+    return startParameters;
   }
 
   void completeEpoch(int e) {
@@ -228,6 +265,13 @@ final class RunState implements AutoCloseable {
     }
     if (!Double.isNaN(bestTop1)) {
       s.add("best", best());
+    }
+    JsonObject training = new JsonObject();
+    training.addProperty("images", trainedImages);
+    training.addProperty("seconds", trainedSeconds);
+    s.add("training", training);
+    if (startParameters != null) {
+      s.add("parameters", startParameters);
     }
     JsonObject m = new JsonObject();
     m.addProperty("name", method.name());

@@ -233,6 +233,7 @@ public final class Trainer {
         }
         setupDone = true;
         try (state) {
+          state.recordStartParameters(counts.json());
           Loop loop = new Loop(graph, s, data, store, state, counts);
           loop.epochs(step);
           return loop.finish();
@@ -252,8 +253,6 @@ public final class Trainer {
     private final TrainingConfig training;
     private final Evaluator evaluator;
     private Tensor classFeatures;
-    private double trainSeconds;
-    private long trainImages;
     private EvalMetrics lastTestEval;
 
     Loop(TrainGraph graph, Session session, RunData data, CheckpointStore store, RunState state,
@@ -334,8 +333,7 @@ public final class Trainer {
             }
           }
           double seconds = (System.nanoTime() - start) / 1e9;
-          trainSeconds += seconds;
-          trainImages += images;
+          state.addTraining(images, seconds);
           double meanLoss = lossSum / Math.max(1, images);
           progress.line(String.format("epoch %d/%d  loss %.4f  lr %.2e  %.0f img/s  %s",
               e + 1, epochs, meanLoss, rate, images / seconds, Progress.duration(seconds)));
@@ -472,6 +470,11 @@ public final class Trainer {
       state.logTest("test", test);
       options.log().println("test: " + test.headline());
       RunReport report = new RunReport(config, dir, graph.method().name(), counts);
+      if (state.startParameters() != null) {
+        // the counts the run started with (before Pear's prune step), as an uninterrupted run
+        // reports them; a resumed process builds its step from the pruned state
+        report.parameters(state.startParameters());
+      }
       report.test(test, d.classNames());
       if (config.getEval().getBaseToNew()) {
         Dataset fresh = data.newClasses(config);
@@ -486,7 +489,8 @@ public final class Trainer {
       if (data.selectionSplit() == d.test()) {
         report.bestPeriodicTest(state.best());
       }
-      report.throughput(trainImages, trainSeconds);
+      // every image trained by every process of the run, not only this one's
+      report.throughput(state.trainedImages(), state.trainedSeconds());
       graph.method().afterRun(new RunEndContext(config, graph.net(), session, dir.root(),
           options.log()::println));
       report.method(graph.method().report());

@@ -114,10 +114,43 @@ public final class AtomicFiles {
   }
 
   /**
+   * Refuses to replace an {@code out} that is not an earlier output of the same kind: a
+   * non-empty directory sharing no top-level file with the new one (a SavedModel's
+   * saved_model.pb, an artifact's manifest.json, a backbone's weights.safetensors) is someone's
+   * own directory, and --overwrite with a mistyped --out must not delete it.
+   */
+  private static void checkReplaceable(Path tmp, Path out) throws IOException {
+    if (!Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (!Files.isDirectory(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw TfpeftException.usage(out + " exists and is not a directory; --overwrite replaces"
+          + " only an earlier output of this command, choose another --out");
+    }
+    List<String> theirs;
+    try (var s = Files.list(out)) {
+      theirs = s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).toList();
+    }
+    if (theirs.isEmpty()) {
+      return;
+    }
+    List<String> ours;
+    try (var s = Files.list(tmp)) {
+      ours = s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList();
+    }
+    if (theirs.stream().noneMatch(n -> ours.contains(n) && Files.isRegularFile(out.resolve(n)))) {
+      throw TfpeftException.usage(out + " exists and is not an earlier output of this command"
+          + " (it holds none of " + ours + "); --overwrite replaces only such a directory, so"
+          + " nothing was replaced: choose another --out, or empty it first");
+    }
+  }
+
+  /**
    * Puts the finished directory {@code tmp} at {@code out}: an existing {@code out} is moved
    * aside first and deleted only once the new one is in place, so a failure leaves the old one.
    */
   public static void replaceDirectory(Path tmp, Path out) throws IOException {
+    checkReplaceable(tmp, out);
     Path old = null;
     if (Files.exists(out)) {
       old = out.toAbsolutePath().getParent().resolve("." + out.getFileName() + ".old."

@@ -97,8 +97,8 @@ class ArchitectureFromWeightsTest {
         png.toString(), "--count", "4");
     assertEquals(0, r.code(), r.err());
     BufferedImage grid = ImageIO.read(png.toFile());
-    // 2 x 2 tiles of 32 px with 2 px gaps around them
-    assertEquals(2 * (32 + 2) + 2, grid.getWidth());
+    // 2 x 2 tiles of 32 px, each enlarged 3 times to 96 (224 px would stay 224), 4 px gaps
+    assertEquals(2 * (3 * 32 + PreviewGrid.GAP) + PreviewGrid.GAP, grid.getWidth());
   }
 
   @Test

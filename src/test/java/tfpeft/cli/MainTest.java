@@ -34,7 +34,7 @@ class MainTest {
     Result r = run("--help");
     assertEquals(0, r.code());
     for (String c : new String[] {"train", "eval", "predict", "export", "inspect", "import",
-        "pretrain", "graph", "bench", "data", "config"}) {
+        "pretrain", "graph", "bench", "data", "config", "report"}) {
       assertTrue(r.out().contains("\n  " + c + " "), c + " missing from\n" + r.out());
     }
   }

@@ -130,6 +130,14 @@ class RunExportInputsTest {
     assertTrue(r.err().contains(out + " exists; choose another --out or pass --overwrite"),
         r.err());
     assertEquals("mine", Files.readString(out.resolve("keep.txt")));
+    // not an earlier SavedModel: --overwrite leaves it alone too
+    r = export(lora, "--overwrite");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains(out + " exists and is not an earlier output of this command"),
+        r.err());
+    assertEquals("mine", Files.readString(out.resolve("keep.txt")));
+    // an earlier export is replaced, whatever else was put in it
+    Files.writeString(out.resolve("saved_model.pb"), "an earlier export");
     assertEquals(0, export(lora, "--overwrite").code());
     assertFalse(Files.exists(out.resolve("keep.txt")));
   }

@@ -101,4 +101,16 @@ class DataRootTest {
     assertEquals(task.resolve("list.txt") + ": not a UTF-8 text file (a binary file, or another"
         + " encoding); a list holds one 'relative/path label' per line", e.getMessage());
   }
+
+  @Test
+  void aCoopLabelWithAnEmptyClassNameNamesTheEntry() {
+    Path images = root.resolve("images");
+    TestImages.png(images.resolve("a.png"), 4, 4, 1);
+    TestImages.write(root.resolve("split.json"), "{\"train\": [[\"a.png\", 0, \"cat\"],"
+        + " [\"a.png\", 1, \" \"]], \"test\": [[\"a.png\", 0, \"cat\"]]}");
+    TfpeftException e = assertThrows(TfpeftException.class, () -> CoopSplitReader.read(
+        root.resolve("split.json"), images, BadExamples.strict()));
+    assertTrue(e.getMessage().startsWith(root.resolve("split.json") + ":1 (train[1]): label 1"
+        + " has an empty class name"), e.getMessage());
+  }
 }

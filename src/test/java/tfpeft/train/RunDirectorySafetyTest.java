@@ -160,6 +160,24 @@ class RunDirectorySafetyTest {
   }
 
   @Test
+  void aResumedPearRunReportsEveryImageAndTheCountsItStartedWith() throws Exception {
+    RunConfig.Builder b = tfpeft.peft.TinySuite.config(out, "tiny", tfpeft.config.proto
+        .MethodConfig.newBuilder().setPear(tfpeft.config.proto.PearConfig.newBuilder()
+            .setLora(tfpeft.config.proto.LoraConfig.newBuilder().setRank(2))
+            .setWarmupEpochs(1)).build());
+    b.getTrainingBuilder().setEpochs(2);
+    RunConfig c = b.build();
+    var whole = TrainerTest.train(c, Trainer.Resume.AUTO, new ByteArrayOutputStream());
+    // as if the process had died after epoch 1 (after Pear's prune step): resume from it
+    tfpeft.util.AtomicFiles.deleteTree(run().resolve("checkpoints/epoch-0002"));
+    Files.delete(run().resolve(RunDirectory.REPORT));
+    var resumed = TrainerTest.train(c, Trainer.Resume.AUTO, new ByteArrayOutputStream());
+    assertEquals(2 * 56, whole.getAsJsonObject("training").get("images").getAsLong());
+    assertEquals(2 * 56, resumed.getAsJsonObject("training").get("images").getAsLong());
+    assertEquals(whole.get("parameters"), resumed.get("parameters"));
+  }
+
+  @Test
   void theLastLinkIsRepairedWhenTheRunStartsAgain() throws Exception {
     RunConfig c = TinyRuns.config(out).build();
     TrainerTest.train(c, Trainer.Resume.AUTO, new ByteArrayOutputStream());

@@ -30,6 +30,8 @@ import tfpeft.util.Crc32c;
 public final class TensorBundleReader {
   private static final long TABLE_MAGIC = 0xdb4775248b80fb57L;
   private static final int FOOTER = 48;
+  /** Largest .index read into memory. */
+  static final long MAX_INDEX_BYTES = 64L << 20;
 
   /** One tensor of the index. */
   public record Entry(String name, DataType dtype, long[] shape, int shard, long offset,
@@ -73,6 +75,11 @@ public final class TensorBundleReader {
     Path file = indexFile(prefix(path));
     byte[] bytes;
     try {
+      if (Files.size(file) > MAX_INDEX_BYTES) {
+        // an index holds names, shapes and offsets: kilobytes even for the largest models
+        throw corrupt(file, Files.size(file) + " bytes, more than an index of tensors can be ("
+            + MAX_INDEX_BYTES + "); not a checkpoint index");
+      }
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw TfpeftException.usage(file + ": not found; name a checkpoint prefix (the path "

@@ -118,6 +118,8 @@ class RoundTripTest {
   void existingDirectoryIsKeptUnlessOverwriting() throws Exception {
     LoadedBackbone b = Backbones.load(weights("vit/google.npz"), null);
     Path dir = Files.createDirectories(tmp.resolve("backbone"));
+    // an earlier backbone directory (--overwrite replaces nothing else; see AtomicFilesTest)
+    Files.writeString(dir.resolve("model.pbtxt"), "vit {}");
     Files.writeString(dir.resolve("old.txt"), "old");
     assertUsageError(() -> BackboneDirectory.write(dir, b, false), "exists", "--overwrite");
     assertTrue(Files.exists(dir.resolve("old.txt")));

@@ -113,4 +113,19 @@ class HostileWeightFilesTest {
     });
     assertTrue(bytes < 8 << 20, "allocated " + bytes + " bytes for a 32 MiB array");
   }
+
+  @Test
+  void aCheckpointIndexOfImplausibleSizeIsNotReadIntoMemory() throws Exception {
+    Path prefix = dir.resolve("ckpt");
+    try (var ch = java.nio.channels.FileChannel.open(Path.of(prefix + ".index"),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), (65L << 20)); // sparse: 65 MiB
+    }
+    long bytes = allocated(() -> TensorBundleReader.readIndex(prefix));
+    assertTrue(bytes < 16 << 20, "allocated " + bytes + " bytes");
+    TfpeftException e = assertThrows(TfpeftException.class,
+        () -> TensorBundleReader.readIndex(prefix));
+    assertTrue(e.getMessage().endsWith("ckpt.index: 68157441 bytes, more than an index of"
+        + " tensors can be (67108864); not a checkpoint index"), e.getMessage());
+  }
 }
