@@ -166,6 +166,7 @@ public final class MethodSummary {
       h.addProperty("bytes", headBytes);
       json.add("head", h);
     }
+    lines.addAll(out.storageLines());
     JsonObject storage = json.has("storage") ? json.getAsJsonObject("storage")
         : new JsonObject();
     if (head.size() > 0) {

@@ -63,7 +63,7 @@ public final class AdapterSummary {
         stored++;
       }
     }
-    out.line(String.format(Locale.ROOT, "  stored: %d adapters%s, %,d bytes = %s MB (adapter"
+    out.storageLine(String.format(Locale.ROOT, "  stored: %d adapters%s, %,d bytes = %s MB (adapter"
         + " weights only, MB = 2^20 bytes, as Pear's Table I counts)", stored / 2, note, bytes,
         AdapterStorage.significant(AdapterStorage.megabytes(bytes), 3)));
     JsonObject st = new JsonObject();
@@ -87,7 +87,7 @@ public final class AdapterSummary {
     }
     JsonObject st = new JsonObject();
     if (bytes > 0) {
-      out.line(String.format(Locale.ROOT, "  stored: %,d bytes = %s MB of %s (head apart;"
+      out.storageLine(String.format(Locale.ROOT, "  stored: %,d bytes = %s MB of %s (head apart;"
           + " MB = 2^20 bytes)", bytes, AdapterStorage.significant(
           AdapterStorage.megabytes(bytes), 3), what));
       st.addProperty("trained_state_bytes", bytes);
