@@ -16,7 +16,7 @@ public record StoredTensor(Role role, Precision precision, float maskThreshold, 
 
   /** What a stored variable is; the key is the manifest's spelling. */
   public enum Role {
-    ADAPTER, HEAD, MASK, PROMPT, INJECTION, BIAS;
+    ADAPTER, HEAD, MASK, PROMPT, INJECTION;
 
     public String key() {
       return name().toLowerCase(Locale.ROOT);
