@@ -40,6 +40,7 @@ import tfpeft.model.BuiltModel;
 import tfpeft.model.imports.Backbones;
 import tfpeft.model.weights.TensorBundleReader;
 import tfpeft.model.weights.TensorFile;
+import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.train.ClassPrompts;
 import tfpeft.train.RunDirectory;
@@ -76,7 +77,7 @@ final class RunExport {
     RunConfig config = config(dir);
     boolean keepLora = line.hasOption("keep-lora");
     if (keepLora) {
-      if (!hasLora(config.getMethod())) {
+      if (!keepsLoraPaths(config)) {
         throw TfpeftException.usage("--keep-lora: the run " + dir.root() + " trains method."
             + MethodRegistry.nameOf(config.getMethod().getMethodCase()) + ", which has no LoRA"
             + " paths to keep; leave the flag out");
@@ -134,7 +135,7 @@ final class RunExport {
       }
     }
     if (line.hasOption("keep-lora")) {
-      if (!hasLora(config.getMethod())) {
+      if (!keepsLoraPaths(config)) {
         throw TfpeftException.usage("--keep-lora: the artifact " + art + " holds method."
             + artifact.methodName() + ", which has no LoRA paths to keep; leave the flag out");
       }
@@ -230,8 +231,18 @@ final class RunExport {
         check.encodedSamples(), check.bytesMaxAbsDiff()));
   }
 
-  static boolean hasLora(MethodConfig m) {
-    return m.hasLora() || m.hasPear() && m.getPear().hasLora();
+  /**
+   * Whether --keep-lora (export.merge_lora false) changes what the run's method folds: only a
+   * method with LoRA paths merges them, so only for it does the answer depend on the flag.
+   */
+  static boolean keepsLoraPaths(RunConfig config) {
+    Method m = MethodRegistry.builtIn().create(config.getMethod());
+    return m.exportFolds(withMergeLora(config, true)) != m.exportFolds(withMergeLora(config,
+        false));
+  }
+
+  private static RunConfig withMergeLora(RunConfig c, boolean merge) {
+    return c.toBuilder().setExport(c.getExport().toBuilder().setMergeLora(merge)).build();
   }
 
   private static RunDirectory runDirectory(String arg) {
@@ -405,18 +416,7 @@ final class RunExport {
   }
 
   private static String describeFolding(RunModel m) {
-    RunConfig c = m.config();
-    String what;
-    if (hasLora(c.getMethod())) {
-      what = c.getExport().getMergeLora() ? "LoRA merged into the weights"
-          : "LoRA kept as separate paths";
-    } else if (m.folds()) {
-      what = "folded into the weights, its hooks left out";
-    } else if (m.trained().net().hooks().isEmpty()) {
-      what = "nothing to fold";
-    } else {
-      what = "its hooks kept in the served graph";
-    }
+    String what = m.trained().method().foldingDescription(m.config());
     if (m.classFeatures() != null) {
       what += "; class text features baked in";
     }

@@ -9,6 +9,7 @@ import tfpeft.config.LoadedConfig;
 import tfpeft.data.SyntheticData;
 import tfpeft.export.AdapterArtifact;
 import tfpeft.export.ArtifactStart;
+import tfpeft.config.proto.RunConfig;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.train.ParameterCounts;
 import tfpeft.train.Trainer;
@@ -111,11 +112,11 @@ final class TrainCommand implements Command {
     }
     if (line.hasOption("dry-run")) {
       // the storage accounting needs only the config: printed before weights or data load
-      var adapters = tfpeft.peft.AdapterAccounting.of(loaded.resolved().getMethod(),
-          loaded.resolved().getModel());
-      if (adapters != null) {
-        console.println(adapters.summary(loaded.resolved().getMethod()));
-      }
+      RunConfig run = loaded.resolved();
+      MethodRegistry.builtIn().create(run.getMethod()).accounting(run.getModel())
+          .ifPresentOrElse(a -> console.println(a.summary()), () -> console.println(
+              "stored: method." + MethodRegistry.nameOf(run.getMethod().getMethodCase())
+              + " stores no adapters (inspect a run or artifact for its stored size)"));
     }
     Trainer trainer = new Trainer(loaded.written(), loaded.source(),
         new Trainer.Options(resume, console.err(), console.interactive()),

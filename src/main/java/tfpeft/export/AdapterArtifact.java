@@ -22,7 +22,6 @@ import java.util.function.Consumer;
 import org.tensorflow.Session;
 import tfpeft.TfpeftException;
 import tfpeft.Version;
-import tfpeft.config.proto.MaskConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.model.ModelVariable;
@@ -30,9 +29,9 @@ import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
 import tfpeft.model.weights.NamedTensor;
 import tfpeft.peft.AdapterAccounting;
+import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
-import tfpeft.peft.pear.Pear;
-import tfpeft.peft.pear.PearPlanJson;
+import tfpeft.peft.StoredTensor;
 import tfpeft.train.BaseRun;
 import tfpeft.util.AtomicFiles;
 
@@ -93,69 +92,40 @@ public final class AdapterArtifact {
    */
   public static AdapterArtifact of(BaseRun m, JsonObject methodState, JsonObject source) {
     RunConfig c = m.config();
-    MethodConfig method = c.getMethod();
+    Method method = m.method();
     refuseUnsupported(method);
     List<ArtifactTensor> out = new ArrayList<>();
-    int bits = adapterBits(method);
     for (ModelVariable v : m.graph().trainable()) {
       if (v.name().startsWith("backbone/")) {
-        throw TfpeftException.usage("method." + MethodConfigDiff.name(method) + " trains the "
+        throw TfpeftException.usage("method." + method.name() + " trains the "
             + "backbone (" + v.name() + "); an adapter artifact holds only added state");
       }
-      float[] values = VariableValues.read(m.session(), v);
-      long[] shape = v.shape().asArray();
-      String role = role(method, v.name());
-      if (role.equals("mask")) {
-        out.add(ArtifactTensor.mask(v.name(), shape, values, method.getMask().getThreshold()));
-      } else if (role.equals("adapter") && bits == 1) {
-        out.add(ArtifactTensor.bits1(v.name(), shape, role, values));
-      } else {
-        out.add(ArtifactTensor.float32(v.name(), shape, role, values));
-      }
+      out.add(tensor(v.name(), v.shape().asArray(), VariableValues.read(m.session(), v),
+          method.stored(v.name())));
     }
     if (out.isEmpty()) {
-      throw TfpeftException.usage("method." + MethodConfigDiff.name(method)
+      throw TfpeftException.usage("method." + method.name()
           + " trained nothing; there is no adapter artifact to write");
     }
     return new AdapterArtifact(c, BaseIdentity.of(c, m.base()), Version.get(), m.classNames(),
         m.templates(), methodState, source, out);
   }
 
-  static void refuseUnsupported(MethodConfig method) {
-    String why = switch (method.getMethodCase()) {
-      case FULL_FINETUNE -> "trains the whole backbone; export a SavedModel of the run instead";
-      case ZERO_SHOT -> "trains nothing; the base model alone is the classifier";
-      case TIP_ADAPTER -> "keeps a feature cache, not trained variables";
-      default -> null;
-    };
-    if (why != null) {
-      throw TfpeftException.usage("method." + MethodConfigDiff.name(method) + " " + why
+  /** Fails (exit 2) with the method's reason when an artifact cannot hold its run. */
+  static void refuseUnsupported(Method method) {
+    method.artifactRefusal().ifPresent(why -> {
+      throw TfpeftException.usage("method." + method.name() + " " + why
           + " (adapter artifacts hold LoRA, AdaptFormer, Pear, masks, prompts, heads)");
-    }
+    });
   }
 
-  /** 1 when the method's adapters are 1-bit, else 0. */
-  static int adapterBits(MethodConfig m) {
-    return switch (m.getMethodCase()) {
-      case LORA -> m.getLora().getBits();
-      case ADAPTFORMER -> m.getAdaptformer().getBits();
-      case PEAR -> m.getPear().hasLora() ? m.getPear().getLora().getBits()
-          : m.getPear().getAdaptformer().getBits();
-      default -> 0;
-    };
-  }
-
-  /** What a trained variable is: adapter, head, mask, prompt, injection (or other). */
-  static String role(MethodConfig method, String name) {
-    if (name.startsWith("head/")) {
-      return "head";
-    }
-    return switch (method.getMethodCase()) {
-      case LORA, ADAPTFORMER, PEAR -> "adapter";
-      case MASK -> "mask";
-      case COOP, VPT -> "prompt";
-      case MUDPT -> name.startsWith("peft/mudpt/injection/") ? "injection" : "prompt";
-      default -> "other";
+  /** A trained variable's values as the method says the artifact stores them. */
+  static ArtifactTensor tensor(String name, long[] shape, float[] values, StoredTensor how) {
+    String role = how.role().key();
+    return switch (how.precision()) {
+      case MASK_BITS -> ArtifactTensor.mask(name, shape, values, how.maskThreshold());
+      case ONE_BIT -> ArtifactTensor.bits1(name, shape, role, values);
+      case FLOAT32 -> ArtifactTensor.float32(name, shape, role, values);
     };
   }
 
@@ -280,8 +250,7 @@ public final class AdapterArtifact {
    * masks as values on the right side of the threshold), and Pear's routing from the plan.
    */
   public void apply(Session s, Net net, Path artifact) {
-    MaskConfig mask = config.getMethod().hasMask() ? config.getMethod().getMask()
-        : MaskConfig.getDefaultInstance();
+    Method method = MethodRegistry.builtIn().create(config.getMethod());
     for (ArtifactTensor t : tensors) {
       ModelVariable v;
       try {
@@ -296,12 +265,10 @@ public final class AdapterArtifact {
             + " in the model" + (t.role().equals("head") ? " (the artifact's head is for its "
                 + classNames.size() + " classes)" : ""));
       }
-      VariableValues.assign(s, v, t.variableValues(mask));
+      VariableValues.assign(s, v, t.variableValues(method.stored(t.name())));
     }
-    if (config.getMethod().hasPear() && methodState.has("plan")) {
-      Pear.assignPlan(s, net, PearPlanJson.fromJson(methodState.get("plan"),
-          artifact + " (" + MANIFEST + ", method_state.plan)"));
-    }
+    method.applyArtifactState(s, net, methodState, artifact + " (" + MANIFEST
+        + ") method_state");
   }
 
   /**

@@ -51,7 +51,7 @@ public final class AdapterExport {
           Path.of(weights).toAbsolutePath().normalize().toString());
     }
     config = b.build();
-    AdapterArtifact.refuseUnsupported(config.getMethod());
+    AdapterArtifact.refuseUnsupported(MethodRegistry.builtIn().create(config.getMethod()));
     CheckpointStore.Checkpoint c = dir.checkpoint(which);
     JsonObject state = methodState(c.state());
     JsonObject source = new JsonObject();

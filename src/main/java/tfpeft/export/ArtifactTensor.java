@@ -3,8 +3,8 @@ package tfpeft.export;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Locale;
-import tfpeft.config.proto.MaskConfig;
 import tfpeft.model.weights.NamedTensor;
+import tfpeft.peft.StoredTensor;
 import tfpeft.peft.mask.MaskBits;
 import tfpeft.peft.quant.GaussianQuantizer;
 import tfpeft.peft.quant.QuantizedMatrix;
@@ -101,13 +101,13 @@ public record ArtifactTensor(String name, long[] shape, Encoding encoding, Strin
    * mask, {@code init} where the bit is 1 and init mirrored around the threshold
    * (2 threshold - init, 0 for R-AMT's defaults) where it is 0.
    */
-  public float[] variableValues(MaskConfig maskConfig) {
+  public float[] variableValues(StoredTensor how) {
     return switch (encoding) {
       case FLOAT32 -> floats();
       case BITS1 -> latent(quantized());
       case MASK_BITS -> {
-        float on = maskConfig.getInit();
-        float off = 2 * maskConfig.getThreshold() - on;
+        float on = how.maskOn();
+        float off = 2 * how.maskThreshold() - on;
         float[] bits = effective();
         for (int i = 0; i < bits.length; i++) {
           bits[i] = bits[i] > 0 ? on : off;

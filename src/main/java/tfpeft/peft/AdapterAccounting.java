@@ -3,9 +3,6 @@ package tfpeft.peft;
 import java.util.List;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.ModelConfig;
-import tfpeft.peft.adaptformer.AdaptFormerBranch;
-import tfpeft.peft.lora.LoraSite;
-import tfpeft.peft.pear.Pear;
 
 /**
  * What an adapter method trains and stores on a backbone, from the config alone (the sites come
@@ -16,40 +13,31 @@ import tfpeft.peft.pear.Pear;
  * @param storedAdapters adapters stored after training (Pear keeps fewer than its positions)
  * @param trainableParameters adapter weights trained from the start (head not included)
  * @param storedBytes stored adapter bytes ({@link AdapterStorage})
+ * @param bits the adapters' precision: 1, or 0 for float32
  */
 public record AdapterAccounting(int positions, int storedAdapters, long trainableParameters,
-    long storedBytes) {
+    long storedBytes, int bits) {
 
-  /** The accounting of an adapter method (LoRA, AdaptFormer or Pear); null for other methods. */
+  /**
+   * The accounting of {@code method} on {@code model}, as the method gives it; null for a method
+   * that stores no adapters.
+   */
   public static AdapterAccounting of(MethodConfig method, ModelConfig model) {
-    if (method.hasPear()) {
-      Pear pear = new Pear(method.getPear(), Pear.positions(method.getPear(), model));
-      List<SiteSurvey.Site> sites = pear.positions();
-      AdapterShape shape = pear.shape();
-      return new AdapterAccounting(sites.size(), pear.keptCount(),
-          parameters(sites, shape.rank()), pear.storedBytes());
-    }
-    if (method.hasLora()) {
-      return of(sites(model, "linear", LoraSite.targets(method.getLora())),
-          LoraSite.shape(method.getLora()));
-    }
-    if (method.hasAdaptformer()) {
-      return of(sites(model, "mlp", AdaptFormerBranch.TARGETS),
-          AdaptFormerBranch.shape(method.getAdaptformer()));
-    }
-    return null;
+    return MethodRegistry.builtIn().create(method).accounting(model).orElse(null);
   }
 
-  private static AdapterAccounting of(List<SiteSurvey.Site> sites, AdapterShape shape) {
+  /** One adapter of {@code shape} at each site, every one stored. */
+  public static AdapterAccounting ofSites(List<SiteSurvey.Site> sites, AdapterShape shape) {
     long bytes = 0;
     for (SiteSurvey.Site s : sites) {
       bytes += AdapterStorage.adapterBytes(s.in(), shape.rank(), s.out(), shape.bits());
     }
     return new AdapterAccounting(sites.size(), sites.size(), parameters(sites, shape.rank()),
-        bytes);
+        bytes, shape.bits());
   }
 
-  private static long parameters(List<SiteSurvey.Site> sites, long rank) {
+  /** Trainable parameters of a rank-{@code rank} adapter (down and up) at each site. */
+  public static long parameters(List<SiteSurvey.Site> sites, long rank) {
     long n = 0;
     for (SiteSurvey.Site s : sites) {
       n += rank * (s.in() + s.out());
@@ -57,7 +45,8 @@ public record AdapterAccounting(int positions, int storedAdapters, long trainabl
     return n;
   }
 
-  private static List<SiteSurvey.Site> sites(ModelConfig model, String kind,
+  /** The model's sites of {@code kind} ("linear", "mlp") that {@code targets} match. */
+  public static List<SiteSurvey.Site> sites(ModelConfig model, String kind,
       SitePatterns targets) {
     return SiteSurvey.of(model).stream()
         .filter(s -> s.kind().equals(kind) && targets.matches(s.name())).toList();
@@ -71,10 +60,7 @@ public record AdapterAccounting(int positions, int storedAdapters, long trainabl
    * What {@code train --dry-run} prints, e.g. "adapters: 24 positions, 294,912 parameters;
    * stored: 24 adapters at float32, 1,179,648 bytes = 1.13 MB (...)".
    */
-  public String summary(MethodConfig method) {
-    int bits = method.hasPear() ? (method.getPear().hasLora()
-        ? method.getPear().getLora().getBits() : method.getPear().getAdaptformer().getBits())
-        : method.hasLora() ? method.getLora().getBits() : method.getAdaptformer().getBits();
+  public String summary() {
     String kept = storedAdapters == positions ? storedAdapters + " adapters"
         : storedAdapters + " adapters kept by the prune step";
     return String.format("adapters: %d positions, %,d parameters%nstored: %s at %s, %,d bytes"

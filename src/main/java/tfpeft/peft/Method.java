@@ -2,11 +2,15 @@ package tfpeft.peft;
 
 import com.google.gson.JsonObject;
 import java.util.List;
+import java.util.Optional;
 import org.tensorflow.Operand;
+import org.tensorflow.Session;
 import org.tensorflow.types.TFloat32;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
 
 /**
@@ -18,6 +22,11 @@ import tfpeft.model.SiteHook;
  *
  * <p>Variables a method creates live under {@code peft/<name>/}; the backbone's under
  * {@code backbone/}, the head's under {@code head/}.
+ *
+ * <p>What the commands need to know of a method (whether it needs CLIP, the checks of its own
+ * config, how an adapter artifact stores its variables, its storage accounting, what export
+ * folds) the method answers itself: those members have no default, so a method that cannot
+ * answer does not compile, and generic code never switches on the method.
  */
 public interface Method {
   /** The member of the config's {@code method} oneof this method implements. */
@@ -131,6 +140,14 @@ public interface Method {
   /** Takes back what {@link #saveState} stored; called on resume before the step is built. */
   default void restoreState(JsonObject state) {}
 
+  /**
+   * Called when an adapter artifact is applied, after its tensors are assigned: state that the
+   * artifact keeps in its manifest ({@code state}, from {@link #saveState}) rather than as
+   * tensors goes into the model's variables here (Pear's routing from its plan). {@code where}
+   * names the manifest for errors. Most methods keep everything in tensors.
+   */
+  default void applyArtifactState(Session session, Net net, JsonObject state, String where) {}
+
   /** Called before export: merge, binarize or prune what the served model should hold. */
   default void exportTransform(ExportContext ctx) {}
 
@@ -143,4 +160,55 @@ public interface Method {
   default boolean exportFolds(RunConfig config) {
     return false;
   }
+
+  // ---- what the commands ask (no defaults: every method answers for itself) ----------------
+
+  /** Whether the method needs a CLIP backbone (it scores classes with text features). */
+  boolean needsClip();
+
+  /**
+   * Checks of the method's own config against the run (a prompt depth against its tower, a
+   * threshold against its init); a problem is thrown as {@code problems.at(path, message)}.
+   * Asked when a config is loaded, before anything is built.
+   */
+  void checkConfig(RunConfig run, ConfigProblems problems);
+
+  /**
+   * Why an adapter artifact cannot hold a run of this method (the sentence after
+   * "method.NAME"), or empty when it can.
+   */
+  Optional<String> artifactRefusal();
+
+  /**
+   * How an adapter artifact stores {@code variable}, one of the variables the method trains;
+   * asked only when {@link #artifactRefusal} is empty.
+   */
+  StoredTensor stored(String variable);
+
+  /**
+   * The stored size of the method's adapters on {@code model}, from the config alone (what
+   * {@code train --dry-run} prints and an artifact's adapter bytes must equal); empty for a
+   * method that stores no adapters.
+   */
+  Optional<AdapterAccounting> accounting(ModelConfig model);
+
+  /**
+   * Whether {@code variable} trains at a checkpoint whose method state is {@code state}: what
+   * {@code tfpeft inspect} counts as trainable (the head and the method's variables, less
+   * Pear's own state and, after its prune step, the pruned adapters).
+   */
+  boolean trainsAt(String variable, JsonObject state);
+
+  /**
+   * What {@code tfpeft inspect} says of the method's trained state, after the parameter counts
+   * and the head: its adapters, plan, prompts, masks or cache, and the stored size (a
+   * {@code "storage"} JSON object; {@link AdapterSummary} writes the usual forms).
+   */
+  void inspect(TrainedState trained, InspectSummary out);
+
+  /**
+   * What export does with the method's state under {@code config}, for export's report:
+   * "LoRA merged into the weights", "its hooks kept in the served graph".
+   */
+  String foldingDescription(RunConfig config);
 }

@@ -1,5 +1,6 @@
 package tfpeft.peft;
 
+import com.google.protobuf.Descriptors;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -13,7 +14,8 @@ import tfpeft.peft.baseline.ZeroShot;
 
 /**
  * Methods by the config oneof member they implement. A method is added by one {@link #register}
- * line in {@link #builtIn}; registering a member twice is a bug and fails.
+ * line in {@link #builtIn}; registering a member twice, or a factory that does not make the
+ * member's method (tried on the member's default config), is a bug and fails at registration.
  */
 public final class MethodRegistry {
   private final Map<MethodConfig.MethodCase, Function<MethodConfig, Method>> factories =
@@ -30,7 +32,9 @@ public final class MethodRegistry {
     r.register(MethodConfig.MethodCase.ADAPTFORMER, tfpeft.peft.adaptformer.AdaptFormer::new);
     r.register(MethodConfig.MethodCase.PEAR, tfpeft.peft.pear.PearMethod::new);
     r.register(MethodConfig.MethodCase.TIP_ADAPTER, tfpeft.peft.tip.TipAdapter::new);
-    tfpeft.peft.prompt.PromptMethods.register(r);
+    r.register(MethodConfig.MethodCase.COOP, tfpeft.peft.prompt.PromptMethods::coop);
+    r.register(MethodConfig.MethodCase.VPT, tfpeft.peft.prompt.PromptMethods::vpt);
+    r.register(MethodConfig.MethodCase.MUDPT, tfpeft.peft.prompt.PromptMethods::mudpt);
     return r;
   }
 
@@ -40,10 +44,23 @@ public final class MethodRegistry {
     if (kind == MethodConfig.MethodCase.METHOD_NOT_SET) {
       throw new IllegalArgumentException("a method needs a oneof member");
     }
+    Method probe = factory.apply(defaultConfig(kind));
+    if (probe == null || probe.kind() != kind) {
+      throw new IllegalStateException("factory for " + nameOf(kind) + " made "
+          + (probe == null ? "nothing" : probe.kind()));
+    }
     if (factories.putIfAbsent(kind, factory) != null) {
       throw new IllegalStateException("method " + nameOf(kind) + " is registered twice");
     }
     return this;
+  }
+
+  /** The config that selects {@code kind} with every one of its fields at its default. */
+  public static MethodConfig defaultConfig(MethodConfig.MethodCase kind) {
+    Descriptors.FieldDescriptor field = MethodConfig.getDescriptor()
+        .findFieldByNumber(kind.getNumber());
+    MethodConfig.Builder b = MethodConfig.newBuilder();
+    return b.setField(field, b.newBuilderForField(field).build()).build();
   }
 
   public boolean has(MethodConfig.MethodCase kind) {

@@ -1,6 +1,8 @@
 package tfpeft.peft;
 
+import com.google.gson.JsonObject;
 import java.util.List;
+import java.util.Optional;
 import tfpeft.TfpeftException;
 import tfpeft.model.SiteHook;
 
@@ -43,6 +45,44 @@ public abstract class SiteAdapterMethod implements Method {
   @Override
   public final List<String> trainablePrefixes(MethodContext ctx) {
     return List.of(variablePrefix(), "head/");
+  }
+
+  /** Adapter methods run on a ViT or on CLIP's vision tower alike. */
+  @Override
+  public final boolean needsClip() {
+    return false;
+  }
+
+  @Override
+  public final Optional<String> artifactRefusal() {
+    return Optional.empty();
+  }
+
+  /** The head in float32; every other variable is an adapter matrix at the adapters' precision. */
+  @Override
+  public final StoredTensor stored(String variable) {
+    return StoredTensor.isHead(variable) ? StoredTensor.float32(StoredTensor.Role.HEAD)
+        : StoredTensor.adapter(shape().bits());
+  }
+
+  /** The adapters' scale (LoRA's alpha / r, AdaptFormer's s). */
+  protected abstract float scale();
+
+  /** The adapters' name for inspect ("LoRA") and what their inner width is called ("rank"). */
+  protected abstract String label();
+
+  protected abstract String widthName();
+
+  @Override
+  public final boolean trainsAt(String variable, JsonObject state) {
+    return AdapterSummary.headOrOwn(this, variable);
+  }
+
+  @Override
+  public final void inspect(TrainedState trained, InspectSummary out) {
+    AdapterSummary.describe(out, label(), widthName(), shape(), scale(), variablePrefix(),
+        trained.trained());
+    AdapterSummary.adapterStorage(out, variablePrefix(), shape().bits(), trained.trained(), "");
   }
 
   /** The adapters built, in site order (after the graph is built). */

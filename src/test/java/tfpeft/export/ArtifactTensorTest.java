@@ -9,6 +9,7 @@ import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MaskConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.peft.TinyModels;
+import tfpeft.peft.StoredTensor;
 import tfpeft.peft.quant.GaussianQuantizer;
 import tfpeft.peft.quant.QuantizedMatrix;
 
@@ -20,7 +21,7 @@ class ArtifactTensorTest {
     ArtifactTensor t = ArtifactTensor.bits1("m", new long[] {37}, "adapter", w);
     assertEquals(5 + 8, t.storedBytes());
     QuantizedMatrix stored = GaussianQuantizer.pack(w);
-    float[] latent = t.variableValues(MaskConfig.getDefaultInstance());
+    float[] latent = t.variableValues(StoredTensor.adapter(1));
     QuantizedMatrix again = GaussianQuantizer.pack(latent);
     assertArrayEquals(stored.bits(), again.bits());
     assertEquals(stored.mean(), again.mean(), 1e-7);
@@ -41,7 +42,7 @@ class ArtifactTensorTest {
     assertEquals(2, t.storedBytes());
     assertArrayEquals(new float[] {1, 0, 1, 0, 0, 1, 1, 0, 1}, t.effective());
     assertArrayEquals(new float[] {0.01f, 0, 0.01f, 0, 0, 0.01f, 0.01f, 0, 0.01f},
-        t.variableValues(c));
+        t.variableValues(StoredTensor.mask(c.getThreshold(), c.getInit())));
   }
 
   @Test

@@ -76,6 +76,44 @@ class MethodLifecycleTest {
     }
 
     @Override
+    public boolean needsClip() {
+      return false;
+    }
+
+    @Override
+    public void checkConfig(tfpeft.config.proto.RunConfig run,
+        tfpeft.peft.ConfigProblems problems) {}
+
+    @Override
+    public java.util.Optional<String> artifactRefusal() {
+      return java.util.Optional.of("is a lifecycle test's method");
+    }
+
+    @Override
+    public tfpeft.peft.StoredTensor stored(String variable) {
+      throw new IllegalStateException("no artifact");
+    }
+
+    @Override
+    public java.util.Optional<tfpeft.peft.AdapterAccounting> accounting(
+        tfpeft.config.proto.ModelConfig model) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public boolean trainsAt(String variable, JsonObject state) {
+      return true;
+    }
+
+    @Override
+    public void inspect(tfpeft.peft.TrainedState trained, tfpeft.peft.InspectSummary out) {}
+
+    @Override
+    public String foldingDescription(tfpeft.config.proto.RunConfig config) {
+      return "nothing to fold";
+    }
+
+    @Override
     public void restoreState(JsonObject state) {
       frozen = state.get("frozen").getAsBoolean();
     }

@@ -1,10 +1,15 @@
 package tfpeft.peft.adaptformer;
 
+import java.util.Optional;
 import tfpeft.config.proto.AdaptFormerConfig;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.ModelConfig;
+import tfpeft.config.proto.RunConfig;
 import tfpeft.model.SiteHook;
+import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.AdapterBank;
 import tfpeft.peft.AdapterShape;
+import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.SiteAdapterMethod;
 
 /**
@@ -32,6 +37,37 @@ public final class AdaptFormer extends SiteAdapterMethod {
   @Override
   protected SiteHook hook(AdapterBank bank) {
     return AdaptFormerBranch.of(config, bank);
+  }
+
+  /** The branch is non-linear: nothing to fold into a weight. */
+  @Override
+  public String foldingDescription(RunConfig config) {
+    return "its hooks kept in the served graph";
+  }
+
+  /** Dim and scale are checked by the config validator; the sites when the hooks attach. */
+  @Override
+  public void checkConfig(RunConfig run, ConfigProblems problems) {}
+
+  @Override
+  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+    return Optional.of(AdapterAccounting.ofSites(AdapterAccounting.sites(model, "mlp",
+        AdaptFormerBranch.TARGETS), AdaptFormerBranch.shape(config)));
+  }
+
+  @Override
+  protected float scale() {
+    return config.getScale();
+  }
+
+  @Override
+  protected String label() {
+    return "AdaptFormer";
+  }
+
+  @Override
+  protected String widthName() {
+    return "dim";
   }
 
   @Override

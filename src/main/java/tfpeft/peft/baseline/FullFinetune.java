@@ -1,10 +1,19 @@
 package tfpeft.peft.baseline;
 
+import com.google.gson.JsonObject;
 import java.util.List;
+import java.util.Optional;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.ModelConfig;
+import tfpeft.config.proto.RunConfig;
+import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.ConfigProblems;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
+import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
 
 /**
  * Every weight trains: the backbone and the head of a ViT; both towers of a CLIP, which
@@ -26,4 +35,41 @@ public final class FullFinetune implements Method {
   public List<String> trainablePrefixes(MethodContext ctx) {
     return List.of("backbone/", "head/");
   }
+
+  @Override
+  public boolean needsClip() {
+    return false;
+  }
+
+  @Override
+  public void checkConfig(RunConfig run, ConfigProblems problems) {}
+
+  @Override
+  public Optional<String> artifactRefusal() {
+    return Optional.of("trains the whole backbone; export a SavedModel of the run instead");
+  }
+
+  @Override
+  public StoredTensor stored(String variable) {
+    throw new IllegalStateException("full_finetune refuses adapter artifacts");
+  }
+
+  @Override
+  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+    return Optional.empty();
+  }
+
+  @Override
+  public String foldingDescription(RunConfig config) {
+    return "nothing to fold";
+  }
+
+  /** Everything it has trains: backbone and head. */
+  @Override
+  public boolean trainsAt(String variable, JsonObject state) {
+    return true;
+  }
+
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {}
 }

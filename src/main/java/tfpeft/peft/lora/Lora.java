@@ -2,10 +2,14 @@ package tfpeft.peft.lora;
 
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MethodConfig;
+import java.util.Optional;
+import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.model.SiteHook;
+import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.AdapterBank;
 import tfpeft.peft.AdapterShape;
+import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.ExportContext;
 import tfpeft.peft.SiteAdapterMethod;
 
@@ -36,6 +40,21 @@ public final class Lora extends SiteAdapterMethod {
   }
 
   @Override
+  protected float scale() {
+    return config.getScale();
+  }
+
+  @Override
+  protected String label() {
+    return "LoRA";
+  }
+
+  @Override
+  protected String widthName() {
+    return "rank";
+  }
+
+  @Override
   protected String noSitesMessage() {
     return "method.lora.targets: no Linear site of the model matches " + LoraSite.targets(config)
         + " (sites look like block3/attn/q, block3/mlp/fc1; `tfpeft graph` lists them)";
@@ -56,5 +75,26 @@ public final class Lora extends SiteAdapterMethod {
   @Override
   public boolean exportFolds(RunConfig config) {
     return config.getExport().getMergeLora();
+  }
+
+  @Override
+  public String foldingDescription(RunConfig config) {
+    return foldingOf(config);
+  }
+
+  /** What export does with LoRA paths (also Pear's, when its adapters are LoRA). */
+  public static String foldingOf(RunConfig config) {
+    return config.getExport().getMergeLora() ? "LoRA merged into the weights"
+        : "LoRA kept as separate paths";
+  }
+
+  /** Targets and rank are checked against the model when the hooks attach. */
+  @Override
+  public void checkConfig(RunConfig run, ConfigProblems problems) {}
+
+  @Override
+  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+    return Optional.of(AdapterAccounting.ofSites(AdapterAccounting.sites(model, "linear",
+        LoraSite.targets(config)), LoraSite.shape(config)));
   }
 }

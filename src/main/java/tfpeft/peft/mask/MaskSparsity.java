@@ -41,16 +41,19 @@ public final class MaskSparsity {
   /** Statistics of real-valued masks by site, binarized at {@code threshold}. */
   public static MaskSparsity ofMasks(Map<String, float[]> masks, float threshold) {
     Map<String, long[]> counts = new LinkedHashMap<>();
-    masks.forEach((site, m) -> {
-      long z = 0;
-      for (float v : m) {
-        if (!(v > threshold)) {
-          z++;
-        }
-      }
-      counts.put(site, new long[] {z, m.length});
-    });
+    masks.forEach((site, m) -> counts.put(site, new long[] {zeroed(m, threshold), m.length}));
     return of(counts);
+  }
+
+  /** How many of {@code mask}'s weights the binary mask 1[M > threshold] zeroes. */
+  public static long zeroed(float[] mask, float threshold) {
+    long z = 0;
+    for (float v : mask) {
+      if (!(v > threshold)) {
+        z++;
+      }
+    }
+    return z;
   }
 
   /** Statistics of bit-packed masks by site: {site: bits} and {site: number of weights}. */

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -19,19 +20,27 @@ import org.tensorflow.types.TInt32;
 import tfpeft.config.proto.Encoders;
 import tfpeft.config.proto.MaskConfig;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.ModelConfig;
+import tfpeft.config.proto.RunConfig;
 import tfpeft.model.ClipModel;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
 import tfpeft.model.VariableValues;
+import tfpeft.peft.AdapterAccounting;
+import tfpeft.peft.AdapterSummary;
 import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.EpochContext;
 import tfpeft.peft.EpochOutcome;
 import tfpeft.peft.ExportContext;
 import tfpeft.peft.GradientContext;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.RunEndContext;
+import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
 
 /**
  * Mask tuning as a method: AMT / MMT / PMT, plain, with gradient dropout regularity (R-AMT), or
@@ -319,5 +328,53 @@ public final class MaskTuning implements Method {
     }
     GraphOperation op = (GraphOperation) o.op();
     return op.getUnsafeNativeHandle() == null || op.getUnsafeNativeHandle().isNull();
+  }
+
+  /** Classes are scored by CLIP's text features of the class prompts (and distilled from them). */
+  @Override
+  public boolean needsClip() {
+    return true;
+  }
+
+  @Override
+  public void checkConfig(RunConfig run, ConfigProblems problems) {
+    if (config.getThreshold() >= config.getInit()) {
+      throw problems.at("method.mask.threshold", "must be below method.mask.init ("
+          + config.getInit() + ") so that every mask starts at 1");
+    }
+  }
+
+  @Override
+  public Optional<String> artifactRefusal() {
+    return Optional.empty();
+  }
+
+  /** The binary mask 1[M > threshold] is what the model computes with: one bit per weight. */
+  @Override
+  public StoredTensor stored(String variable) {
+    return StoredTensor.isHead(variable) ? StoredTensor.float32(StoredTensor.Role.HEAD)
+        : StoredTensor.mask(config.getThreshold(),
+            config.getInit());
+  }
+
+  @Override
+  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+    return Optional.empty();
+  }
+
+  @Override
+  public String foldingDescription(RunConfig config) {
+    return "folded into the weights, its hooks left out";
+  }
+
+  @Override
+  public boolean trainsAt(String variable, com.google.gson.JsonObject state) {
+    return AdapterSummary.headOrOwn(this, variable);
+  }
+
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {
+    MaskSummary.describe(out, trained, config.getThreshold());
+    AdapterSummary.stateStorage(out, this, trained.trained(), "masks at 1 bit per weight");
   }
 }

@@ -6,25 +6,42 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
+import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import tfpeft.config.proto.KnowledgeCheckpoint;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.PearConfig;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.SbaWeights;
 import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
 import tfpeft.model.VariableValues;
 import tfpeft.peft.Adapter;
+import tfpeft.peft.AdapterAccounting;
+import tfpeft.peft.AdapterShape;
+import tfpeft.peft.AdapterSummary;
 import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.EpochContext;
 import tfpeft.peft.EpochOutcome;
 import tfpeft.peft.ExportContext;
 import tfpeft.peft.GradientContext;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
+import tfpeft.peft.SiteSurvey;
+import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
+import tfpeft.peft.adaptformer.AdaptFormerBranch;
+import tfpeft.peft.lora.Lora;
 import tfpeft.peft.lora.LoraMerge;
+import tfpeft.peft.lora.LoraSite;
 import tfpeft.util.AtomicFiles;
 
 /**
@@ -176,6 +193,74 @@ public final class PearMethod implements Method {
     return this.config.hasLora() && config.getExport().getMergeLora();
   }
 
+  /** Stored adapters carry the plan, not the routing variables: those come from the plan. */
+  @Override
+  public void applyArtifactState(Session session, Net net,
+      JsonObject state, String where) {
+    if (state.has("plan")) {
+      Pear.assignPlan(session, net, PearPlanJson.fromJson(state.get("plan"), where + ".plan"));
+    }
+  }
+
+  @Override
+  public String foldingDescription(RunConfig config) {
+    return this.config.hasLora() ? Lora.foldingOf(config) : "its hooks kept in the served graph";
+  }
+
+  @Override
+  public boolean needsClip() {
+    return false;
+  }
+
+  /**
+   * The prune step must run within the epochs; knowledge checkpoints need sharing (vanilla
+   * pruning has no shared adapter to absorb the pruned ones); SBA's hand-set weights only with
+   * SBA and HAND_SET.
+   */
+  @Override
+  public void checkConfig(RunConfig run, ConfigProblems problems) {
+    int epochs = run.getTraining().getEpochs();
+    if (epochs > 0 && config.getWarmupEpochs() > epochs) {
+      throw problems.at("method.pear.warmup_epochs", config.getWarmupEpochs() + " exceeds "
+          + "training.epochs = " + epochs + ": the prune step would never run");
+    }
+    if (!config.getShare() && config.getKnowledgeCheckpoint() != KnowledgeCheckpoint.NONE) {
+      throw problems.at("method.pear.knowledge_checkpoint", "needs share: true; vanilla pruning "
+          + "has no shared adapter to absorb the pruned ones");
+    }
+    boolean sba = config.getKnowledgeCheckpoint() == KnowledgeCheckpoint.SBA;
+    boolean handSet = config.getSbaWeights() == SbaWeights.HAND_SET;
+    boolean weightsGiven = config.getSbaSharedWeight() != 1 || config.getSbaPrunedWeight() != 1;
+    if (weightsGiven && !(sba && handSet)) {
+      throw problems.at(config.getSbaSharedWeight() != 1 ? "method.pear.sba_shared_weight"
+          : "method.pear.sba_pruned_weight", "is used only with knowledge_checkpoint: SBA and "
+          + "sba_weights: HAND_SET");
+    }
+  }
+
+  @Override
+  public Optional<String> artifactRefusal() {
+    return Optional.empty();
+  }
+
+  /** The head in float32; adapters at their precision (the plan goes into the manifest). */
+  @Override
+  public StoredTensor stored(String variable) {
+    return StoredTensor.isHead(variable) ? StoredTensor.float32(StoredTensor.Role.HEAD)
+        : StoredTensor.adapter(config.hasLora() ? config.getLora().getBits()
+            : config.getAdaptformer().getBits());
+  }
+
+  /** Every position trains an adapter; only the kept ones are stored (Table I). */
+  @Override
+  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+    Pear p = new Pear(config, Pear.positions(config, model));
+    List<SiteSurvey.Site> sites = p.positions();
+    return Optional.of(new AdapterAccounting(sites.size(), p.keptCount(),
+        AdapterAccounting.parameters(sites, p.shape().rank()), p.storedBytes(),
+        p.shape().bits()));
+  }
+
   /**
    * The run directory's copy of the plan, or null when the config does not name the run (the
    * method is not told the config file's name, from which the trainer then names it).
@@ -188,5 +273,48 @@ public final class PearMethod implements Method {
   /** The engine (after the graph is built). */
   public Pear pear() {
     return pear;
+  }
+
+  /**
+   * The head and the adapters train, not Pear's own state (importance, routing) and, once the
+   * plan exists, not the pruned positions' adapters.
+   */
+  @Override
+  public boolean trainsAt(String variable, JsonObject state) {
+    if (StoredTensor.isHead(variable)) {
+      return true;
+    }
+    if (!variable.startsWith(Pear.PREFIX)
+        || variable.startsWith(Pear.PREFIX + SharedAdapters.STATE)) {
+      return false;
+    }
+    PearPlan plan = plan(state);
+    if (plan != null) {
+      for (int p = 0; p < plan.size(); p++) {
+        if (plan.pruned()[p] && variable.startsWith(Pear.PREFIX + plan.sites().get(p) + "/")) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {
+    AdapterShape shape = config.hasLora() ? LoraSite.shape(config.getLora())
+        : AdaptFormerBranch.shape(config.getAdaptformer());
+    float scale = config.hasLora() ? config.getLora().getScale()
+        : config.getAdaptformer().getScale();
+    AdapterSummary.describe(out, config.hasLora() ? "LoRA" : "AdaptFormer",
+        config.hasLora() ? "rank" : "dim", shape, scale, Pear.PREFIX, trained.trained());
+    PearPlan plan = plan(trained.state());
+    PearPlanSummary.describe(out, plan);
+    AdapterSummary.adapterStorage(out, Pear.PREFIX, shape.bits(), trained.trained(),
+        plan == null ? " (before the prune step)" : "");
+  }
+
+  private static PearPlan plan(JsonObject state) {
+    return state == null || !state.has("plan") ? null
+        : PearPlanJson.fromJson(state.get("plan"), "the method state's Pear plan");
   }
 }

@@ -1,16 +1,24 @@
 package tfpeft.peft.prompt;
 
 import tfpeft.config.proto.MethodConfig;
-import tfpeft.peft.MethodRegistry;
+import tfpeft.peft.Method;
 
-/** The prompt family's registration: coop, vpt and mudpt (with MaPLe-style coupling). */
+/**
+ * The prompt family's factories, one per config member, which the registry lists like every
+ * other method's: coop, vpt and mudpt (with MaPLe-style coupling).
+ */
 public final class PromptMethods {
   private PromptMethods() {}
 
-  public static MethodRegistry register(MethodRegistry r) {
-    r.register(MethodConfig.MethodCase.COOP, c -> TextPromptMethod.coop(c.getCoop()));
-    r.register(MethodConfig.MethodCase.VPT, c -> new VptMethod(c.getVpt()));
-    r.register(MethodConfig.MethodCase.MUDPT, c -> TextPromptMethod.mudpt(c.getMudpt()));
-    return r;
+  public static Method coop(MethodConfig c) {
+    return TextPromptMethod.coop(c.getCoop());
+  }
+
+  public static Method vpt(MethodConfig c) {
+    return new VptMethod(c.getVpt());
+  }
+
+  public static Method mudpt(MethodConfig c) {
+    return TextPromptMethod.mudpt(c.getMudpt());
   }
 }

@@ -1,16 +1,31 @@
 package tfpeft.peft.prompt;
 
+import com.google.gson.JsonObject;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
+import tfpeft.config.proto.InjectionKind;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.MudptConfig;
+import tfpeft.config.proto.RunConfig;
 import tfpeft.model.ClipModel;
 import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
 import tfpeft.model.text.ClipTokenizer;
+import tfpeft.model.weights.NamedTensor;
+import tfpeft.peft.AdapterAccounting;
+import tfpeft.peft.AdapterSummary;
 import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.ConfigProblems;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
+import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
 
 /**
  * A method whose learned context takes the place of tokens in the class prompts, in a run:
@@ -28,22 +43,65 @@ final class TextPromptMethod implements Method {
   private final MethodConfig.MethodCase kind;
   private final String init;
   private final Prompts prompts;
+  private final BiConsumer<RunConfig, ConfigProblems> check;
+  /** MuDPT's Injection Model form; null for CoOp, which has none. */
+  private final InjectionKind injection;
   private ContextPrompt prompt;
 
-  private TextPromptMethod(MethodConfig.MethodCase kind, String init, Prompts prompts) {
+  private TextPromptMethod(MethodConfig.MethodCase kind, String init, Prompts prompts,
+      BiConsumer<RunConfig, ConfigProblems> check, InjectionKind injection) {
     this.kind = kind;
     this.init = init;
     this.prompts = prompts;
+    this.check = check;
+    this.injection = injection;
   }
 
   static TextPromptMethod coop(CoopConfig c) {
     return new TextPromptMethod(MethodConfig.MethodCase.COOP, c.getInit(),
-        (net, spec, tokenizer, table) -> CoopPrompts.build(net, spec, c, tokenizer, table));
+        (net, spec, tokenizer, table) -> CoopPrompts.build(net, spec, c, tokenizer, table),
+        (run, problems) -> checkCoop(c, run, problems), null);
   }
 
   static TextPromptMethod mudpt(MudptConfig c) {
     return new TextPromptMethod(MethodConfig.MethodCase.MUDPT, c.getInit(),
-        (net, spec, tokenizer, table) -> MudptPrompts.build(net, spec, c, tokenizer, table));
+        (net, spec, tokenizer, table) -> MudptPrompts.build(net, spec, c, tokenizer, table),
+        (run, problems) -> checkMudpt(c, run, problems), c.getInjection());
+  }
+
+  /** Deep text prompts enter blocks up to depth of the text tower. */
+  private static void checkCoop(CoopConfig c, RunConfig run, ConfigProblems problems) {
+    if (run.getModel().hasClip()) {
+      problems.atMost("method.coop.depth", c.getDepth(), "model.clip.text_depth",
+          run.getModel().getClip().getTextDepth());
+    }
+  }
+
+  /**
+   * MuDPT's prompts enter both towers up to depth; the Injection Model couples visual prompts,
+   * so it needs them; attention injection splits both widths into its heads.
+   */
+  private static void checkMudpt(MudptConfig p, RunConfig run, ConfigProblems problems) {
+    if (!run.getModel().hasClip()) {
+      return;
+    }
+    ClipConfig clip = run.getModel().getClip();
+    if (!p.getVisualPrompts() && p.getInjection() != InjectionKind.INDEPENDENT) {
+      throw problems.at("method.mudpt.injection", p.getInjection() + " couples visual prompts, "
+          + "but method.mudpt.visual_prompts is false; use INDEPENDENT");
+    }
+    problems.atMost("method.mudpt.depth", p.getDepth(), "model.clip.text_depth",
+        clip.getTextDepth());
+    if (p.getVisualPrompts()) {
+      problems.atMost("method.mudpt.depth", p.getDepth(), "model.clip.vision_depth",
+          clip.getVisionDepth());
+    }
+    if (p.getInjection() == InjectionKind.ATTENTION && p.getInjectionHeads() > 0) {
+      problems.divides("method.mudpt.injection_heads", p.getInjectionHeads(),
+          "model.clip.text_width", clip.getTextWidth());
+      problems.divides("method.mudpt.injection_heads", p.getInjectionHeads(),
+          "model.clip.vision_width", clip.getVisionWidth());
+    }
   }
 
   @Override
@@ -74,5 +132,64 @@ final class TextPromptMethod implements Method {
   @Override
   public List<String> trainablePrefixes(MethodContext ctx) {
     return List.of(variablePrefix());
+  }
+
+  /** The learned context replaces tokens of the text tower's class prompts. */
+  @Override
+  public boolean needsClip() {
+    return true;
+  }
+
+  @Override
+  public void checkConfig(RunConfig run, ConfigProblems problems) {
+    check.accept(run, problems);
+  }
+
+  @Override
+  public Optional<String> artifactRefusal() {
+    return Optional.empty();
+  }
+
+  /** Prompts and MuDPT's Injection Model weights, in float32. */
+  @Override
+  public StoredTensor stored(String variable) {
+    return StoredTensor.float32(variable.startsWith(MudptPrompts.SCOPE + "injection/")
+        ? StoredTensor.Role.INJECTION : StoredTensor.Role.PROMPT);
+  }
+
+  @Override
+  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+    return Optional.empty();
+  }
+
+  @Override
+  public String foldingDescription(RunConfig config) {
+    return "its hooks kept in the served graph";
+  }
+
+  @Override
+  public boolean trainsAt(String variable, JsonObject state) {
+    return AdapterSummary.headOrOwn(this, variable);
+  }
+
+  /** The prompts, then MuDPT's Injection Model: its form and parameter count. */
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {
+    String injectionPrefix = MudptPrompts.SCOPE + "injection/";
+    PromptSummary.describe(out, trained.trained(), variablePrefix(), injectionPrefix);
+    if (injection != null) {
+      long parameters = 0;
+      for (var e : trained.trained().entrySet()) {
+        if (e.getKey().startsWith(injectionPrefix)) {
+          parameters += NamedTensor.elementCount(e.getValue());
+        }
+      }
+      out.line(String.format(Locale.ROOT, "  injection: %s, %,d parameters", injection.name(),
+          parameters));
+      out.json().addProperty("injection", injection.name());
+      out.json().addProperty("injection_parameters", parameters);
+    }
+    AdapterSummary.stateStorage(out, this, trained.trained(), "float32 prompts"
+        + (injection != null ? " and injection weights" : ""));
   }
 }

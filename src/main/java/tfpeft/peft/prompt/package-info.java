@@ -23,6 +23,6 @@
  *
  * <p>{@link tfpeft.peft.prompt.TextPromptMethod} (CoOp, MuDPT) and
  * {@link tfpeft.peft.prompt.VptMethod} are the trainer's view of the three;
- * {@link tfpeft.peft.prompt.PromptMethods#register} adds them to a method registry.
+ * {@link tfpeft.peft.prompt.PromptMethods} holds their factories, which the registry lists.
  */
 package tfpeft.peft.prompt;

@@ -4,11 +4,14 @@ import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.MethodConfig;
+import tfpeft.config.proto.ModelConfig;
+import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.TipAdapterConfig;
 import tfpeft.config.proto.TipSearchSplit;
 import tfpeft.data.BadExamples;
@@ -23,10 +26,15 @@ import tfpeft.model.Init;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
+import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.ConfigProblems;
+import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.PrepareContext;
+import tfpeft.peft.StoredTensor;
+import tfpeft.peft.TrainedState;
 
 /**
  * TIP-Adapter as a method, training-free: nothing trains; once the pretrained weights are in the
@@ -239,5 +247,67 @@ public final class TipAdapter implements Method {
   @Override
   public JsonObject report() {
     return facts.deepCopy();
+  }
+
+  /** The cache's logits are added to CLIP's zero-shot logits. */
+  @Override
+  public boolean needsClip() {
+    return true;
+  }
+
+  /** The cache's values are the training classes' one-hot labels: nothing for new classes. */
+  @Override
+  public void checkConfig(RunConfig run, ConfigProblems problems) {
+    if (run.getEval().getBaseToNew()) {
+      throw problems.at("eval.base_to_new", "method.tip_adapter: the cache's values are the "
+          + "training classes' labels, so it has nothing to say about new classes; set "
+          + "eval.base_to_new: false");
+    }
+  }
+
+  @Override
+  public Optional<String> artifactRefusal() {
+    return Optional.of("keeps a feature cache, not trained variables");
+  }
+
+  @Override
+  public StoredTensor stored(String variable) {
+    throw new IllegalStateException("tip_adapter keeps a cache, not trained variables");
+  }
+
+  @Override
+  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+    return Optional.empty();
+  }
+
+  @Override
+  public String foldingDescription(RunConfig config) {
+    return "nothing to fold";
+  }
+
+  /** The cache is computed from the data, not trained. */
+  @Override
+  public boolean trainsAt(String variable, JsonObject state) {
+    return false;
+  }
+
+  /**
+   * Alpha and beta as the run set them (the method state; after a search these differ from the
+   * config's, which the search leaves unused).
+   */
+  @Override
+  public void inspect(TrainedState trained, InspectSummary out) {
+    JsonObject state = trained.state();
+    if (state == null || !state.has("alpha")) {
+      return;
+    }
+    double a = state.get("alpha").getAsDouble();
+    double b = state.get("beta").getAsDouble();
+    String how = state.has("search_split") ? String.format(Locale.ROOT,
+        " (searched on %d images of the %s split, top-1 %.2f%%)",
+        state.get("search_val_images").getAsInt(), state.get("search_split").getAsString(),
+        100 * state.get("search_val_top1").getAsDouble()) : " (from the config)";
+    out.line(String.format(Locale.ROOT, "  cache: alpha %.4g, beta %.4g%s", a, b, how));
+    out.put("tip_adapter", state.deepCopy());
   }
 }

@@ -1,0 +1,13 @@
+/**
+ * ViT and CLIP as graph builders made of small layers ({@link tfpeft.model.Linear},
+ * {@link tfpeft.model.LayerNorm}, {@link tfpeft.model.Attention}, {@link tfpeft.model.Mlp},
+ * {@link tfpeft.model.Block}), read top to bottom like the papers.
+ *
+ * <p>Every weight-bearing layer is built through a named site ({@code block3/attn/q},
+ * {@code block3/mlp}, {@code block3/in}) where a method's {@link tfpeft.model.SiteHook} attaches;
+ * the backbone knows no method. {@link tfpeft.model.Net} holds the graph and its variables:
+ * the frozen backbone under {@code backbone/}, a method's under {@code peft/<name>/}, the head
+ * under {@code head/}. {@code model.weights} reads and writes weight files, {@code model.imports}
+ * maps foreign checkpoints, {@code model.text} is CLIP's tokenizer.
+ */
+package tfpeft.model;
