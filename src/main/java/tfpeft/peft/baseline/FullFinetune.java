@@ -2,17 +2,13 @@ package tfpeft.peft.baseline;
 
 import com.google.gson.JsonObject;
 import java.util.List;
-import java.util.Optional;
 import tfpeft.config.proto.MethodConfig;
-import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.RunConfig;
-import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.InspectSummary;
-import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
-import tfpeft.peft.StoredTensor;
+import tfpeft.peft.NoArtifactMethod;
 import tfpeft.peft.TrainedState;
 
 /**
@@ -20,7 +16,11 @@ import tfpeft.peft.TrainedState;
  * classifies by the text features of the class prompts, computed in the graph every step so the
  * text tower learns too.
  */
-public final class FullFinetune implements Method {
+public final class FullFinetune extends NoArtifactMethod {
+  public FullFinetune() {
+    super("trains the whole backbone; export a SavedModel of the run instead");
+  }
+
   @Override
   public MethodConfig.MethodCase kind() {
     return MethodConfig.MethodCase.FULL_FINETUNE;
@@ -43,26 +43,6 @@ public final class FullFinetune implements Method {
 
   @Override
   public void checkConfig(RunConfig run, ConfigProblems problems) {}
-
-  @Override
-  public Optional<String> artifactRefusal() {
-    return Optional.of("trains the whole backbone; export a SavedModel of the run instead");
-  }
-
-  @Override
-  public StoredTensor stored(String variable) {
-    throw new IllegalStateException("full_finetune refuses adapter artifacts");
-  }
-
-  @Override
-  public Optional<AdapterAccounting> accounting(ModelConfig model) {
-    return Optional.empty();
-  }
-
-  @Override
-  public String foldingDescription(RunConfig config) {
-    return "nothing to fold";
-  }
 
   /** Everything it has trains: backbone and head. */
   @Override

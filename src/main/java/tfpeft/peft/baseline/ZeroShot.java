@@ -2,24 +2,24 @@ package tfpeft.peft.baseline;
 
 import com.google.gson.JsonObject;
 import java.util.List;
-import java.util.Optional;
 import tfpeft.config.proto.MethodConfig;
-import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.RunConfig;
-import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.InspectSummary;
-import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
-import tfpeft.peft.StoredTensor;
+import tfpeft.peft.NoArtifactMethod;
 import tfpeft.peft.TrainedState;
 
 /**
  * CLIP as it comes: each class is the normalized, template-averaged text feature of its prompts
  * (Radford et al. 2021, section 3.1.4); nothing trains, the run only evaluates.
  */
-public final class ZeroShot implements Method {
+public final class ZeroShot extends NoArtifactMethod {
+  public ZeroShot() {
+    super("trains nothing; the base model alone is the classifier");
+  }
+
   @Override
   public MethodConfig.MethodCase kind() {
     return MethodConfig.MethodCase.ZERO_SHOT;
@@ -43,26 +43,6 @@ public final class ZeroShot implements Method {
 
   @Override
   public void checkConfig(RunConfig run, ConfigProblems problems) {}
-
-  @Override
-  public Optional<String> artifactRefusal() {
-    return Optional.of("trains nothing; the base model alone is the classifier");
-  }
-
-  @Override
-  public StoredTensor stored(String variable) {
-    throw new IllegalStateException("zero_shot trains nothing to store");
-  }
-
-  @Override
-  public Optional<AdapterAccounting> accounting(ModelConfig model) {
-    return Optional.empty();
-  }
-
-  @Override
-  public String foldingDescription(RunConfig config) {
-    return "nothing to fold";
-  }
 
   @Override
   public boolean trainsAt(String variable, JsonObject state) {

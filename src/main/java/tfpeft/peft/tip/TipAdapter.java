@@ -4,13 +4,11 @@ import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.MethodConfig;
-import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.TipAdapterConfig;
 import tfpeft.config.proto.TipSearchSplit;
@@ -26,14 +24,12 @@ import tfpeft.model.Init;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
-import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.InspectSummary;
-import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
+import tfpeft.peft.NoArtifactMethod;
 import tfpeft.peft.PrepareContext;
-import tfpeft.peft.StoredTensor;
 import tfpeft.peft.TrainedState;
 
 /**
@@ -49,7 +45,7 @@ import tfpeft.peft.TrainedState;
  * weights. NK is the size of the training split; an image that could not be read (skipped bad
  * data) keeps a zero key and a zero value, which adds nothing to any class.
  */
-public final class TipAdapter implements Method {
+public final class TipAdapter extends NoArtifactMethod {
   private final TipAdapterConfig config;
   private ModelVariable keys;
   private ModelVariable values;
@@ -60,6 +56,7 @@ public final class TipAdapter implements Method {
   private JsonObject facts = new JsonObject();
 
   public TipAdapter(MethodConfig method) {
+    super("keeps a feature cache, not trained variables");
     this.config = method.getTipAdapter();
   }
 
@@ -263,26 +260,6 @@ public final class TipAdapter implements Method {
           + "training classes' labels, so it has nothing to say about new classes; set "
           + "eval.base_to_new: false");
     }
-  }
-
-  @Override
-  public Optional<String> artifactRefusal() {
-    return Optional.of("keeps a feature cache, not trained variables");
-  }
-
-  @Override
-  public StoredTensor stored(String variable) {
-    throw new IllegalStateException("tip_adapter keeps a cache, not trained variables");
-  }
-
-  @Override
-  public Optional<AdapterAccounting> accounting(ModelConfig model) {
-    return Optional.empty();
-  }
-
-  @Override
-  public String foldingDescription(RunConfig config) {
-    return "nothing to fold";
   }
 
   /** The cache is computed from the data, not trained. */
