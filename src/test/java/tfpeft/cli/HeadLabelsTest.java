@@ -99,6 +99,18 @@ class HeadLabelsTest {
   }
 
   @Test
+  void aClassNamesFileFarTooLargeIsRefusedUnread() throws Exception {
+    Path imported = dir.resolve("imported-big");
+    assertEquals(0, MainTest.run("import", model.toString(), "--out", imported.toString())
+        .code());
+    Files.write(imported.resolve("class_names.txt"), new byte[2 << 20]);
+    MainTest.Result r = MainTest.run("predict", "--weights", imported.toString(),
+        PredictCommandTest.IMAGES.toString());
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains("is not a list of names"), r.err());
+  }
+
+  @Test
   void namesThatDoNotCoverTheHeadAreRefusedByKey() throws Exception {
     Path short4 = withLabels("short", NAMES.subList(0, 4));
     MainTest.Result r = MainTest.run("import", short4.toString(), "--out",

@@ -70,6 +70,11 @@ final class HeadLabels {
     }
     List<String> names;
     try {
+      // a name a line: a file far beyond 1 KB a class is not a list of class names
+      if (Files.size(file) > 1024L * Math.max(classes, 1024)) {
+        throw TfpeftException.usage(file + ": " + Files.size(file) + " bytes for " + classes
+            + " class names; the file is not a list of names, one per line");
+      }
       names = Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip)
           .filter(l -> !l.isEmpty()).toList();
     } catch (IOException e) {
