@@ -33,6 +33,7 @@ import tfpeft.export.AdapterArtifact;
 import tfpeft.export.RunModel;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.VariableValues;
+import tfpeft.model.text.RunTokenizer;
 import tfpeft.model.weights.NamedTensor;
 import tfpeft.train.BaseRun;
 import tfpeft.export.ServingExport;
@@ -409,7 +410,7 @@ final class RunExport {
     if (clip.getTokenizer().isEmpty() && !c.getModel().getWeights().getPath().isEmpty()) {
       vocab = Backbones.load(c.getModel().getWeights(), null).vocab();
     }
-    return ClassPrompts.of(ClassPrompts.tokenizer(c, vocab), classNames,
+    return ClassPrompts.of(RunTokenizer.of(c, vocab), classNames,
         templates != null ? templates
             : ClassPrompts.templates(c, data == null ? List.of() : data.templates()),
         clip.getContextLength());

@@ -14,6 +14,7 @@ import tfpeft.model.BackboneChecksum;
 import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipClassifier;
 import tfpeft.model.Net;
+import tfpeft.model.text.RunTokenizer;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.train.checkpoint.CheckpointStore;
@@ -84,7 +85,7 @@ public final class BaseRun implements AutoCloseable {
       weights.assign(s, train.net());
       BackboneChecksum base = BackboneChecksum.of(s, train.net());
       ClassPrompts classPrompts = train.textClassifier() ? ClassPrompts.of(
-          ClassPrompts.tokenizer(config, weights.vocabulary()), names, prompts,
+          RunTokenizer.of(config, weights.vocabulary()), names, prompts,
           config.getModel().getClip().getContextLength()) : null;
       return new BaseRun(g, train, s, List.copyOf(names), List.copyOf(prompts), classPrompts,
           base);

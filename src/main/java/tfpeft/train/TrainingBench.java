@@ -24,6 +24,7 @@ import tfpeft.data.Dataset;
 import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipClassifier;
 import tfpeft.model.ModelFlops;
+import tfpeft.model.text.RunTokenizer;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
@@ -61,7 +62,7 @@ public final class TrainingBench {
         ? ClassPrompts.templates(c, d.templates()) : List.of();
     try (Graph g = new Graph()) {
       TrainGraph graph = TrainGraph.build(g, c, method, classes, runTemplates,
-          new tfpeft.peft.RunResources(() -> ClassPrompts.tokenizer(c, weights.vocabulary()),
+          new tfpeft.peft.RunResources(() -> RunTokenizer.of(c, weights.vocabulary()),
               weights::tensor, d));
       int templates = Math.max(1, graph.templates().size());
       TrainStep step = TrainStep.build(graph, 0);
@@ -76,7 +77,7 @@ public final class TrainingBench {
           Tensor prompts = null;
           Tensor features = null;
           if (graph.textClassifier()) {
-            ClassPrompts p = ClassPrompts.of(ClassPrompts.tokenizer(c, weights.vocabulary()),
+            ClassPrompts p = ClassPrompts.of(RunTokenizer.of(c, weights.vocabulary()),
                 classes, graph.templates(),
                 c.getModel().getClip().getContextLength());
             prompts = p.tensor();
