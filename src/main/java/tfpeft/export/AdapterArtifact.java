@@ -46,8 +46,9 @@ import tfpeft.util.AtomicFiles;
  *   <li>{@code config.pbtxt}: the run's resolved config; its {@code method} is what a run started
  *       from the artifact must match, its {@code model} the architecture and weights of the base;
  *   <li>{@code adapter.safetensors}: the trainable state only ({@link ArtifactTensor}): adapters
- *       (1-bit ones as packed bits plus float32 mean and std), the head, prompts and injection
- *       weights in float32, masks as packed bits.
+ *       (1-bit ones as packed bits plus float32 mean and std) or the backbone variables a method
+ *       trains (biases, which replace the base's values when applied), the head, prompts and
+ *       injection weights in float32, masks as packed bits.
  * </ul>
  *
  * <p>{@link #apply} puts the artifact into a model built from its config on the base, so that it
@@ -95,11 +96,9 @@ public final class AdapterArtifact {
     Method method = m.method();
     refuseUnsupported(method);
     List<ArtifactTensor> out = new ArrayList<>();
+    // what trains is what the method stores, backbone variables included (its biases);
+    // a method whose trained state is no artifact (full fine-tuning) refused above
     for (ModelVariable v : m.graph().trainable()) {
-      if (v.name().startsWith("backbone/")) {
-        throw TfpeftException.usage("method." + method.name() + " trains the "
-            + "backbone (" + v.name() + "); an adapter artifact holds only added state");
-      }
       out.add(tensor(v.name(), v.shape().asArray(), VariableValues.read(m.session(), v),
           method.stored(v.name())));
     }
@@ -115,7 +114,7 @@ public final class AdapterArtifact {
   static void refuseUnsupported(Method method) {
     method.artifactRefusal().ifPresent(why -> {
       throw TfpeftException.usage("method." + method.name() + " " + why
-          + " (adapter artifacts hold LoRA, AdaptFormer, Pear, masks, prompts, heads)");
+          + " (an adapter artifact holds what a method trains on a frozen base)");
     });
   }
 
