@@ -413,6 +413,8 @@ class BitFitTest {
     try (BaseRun m = a.openOnBase(null, MethodRegistry.builtIn(), s -> { }, art)) {
       applied = m.logits(px, n);
     }
+    System.out.printf("bitfit: max |logit difference| run vs base + artifact %.3g%n",
+        maxDiff(want, applied));
     assertTrue(maxDiff(want, applied) <= 1e-5, "artifact on the base: " + maxDiff(want,
         applied));
 
@@ -431,6 +433,8 @@ class BitFitTest {
     }
     try (ServingExport.Served s = ServingExport.open(served)) {
       float[][] got = s.logits(px, n);
+      System.out.printf("bitfit: max |logit difference| served vs trained %.3g%n",
+          maxDiff(want, got));
       assertTrue(maxDiff(want, got) <= 1e-5, "served: " + maxDiff(want, got));
     }
     List<String> saved = TensorBundleReader.readIndex(served.resolve("variables")
