@@ -229,14 +229,27 @@ public final class AdapterArtifact {
         + CONFIG : base.weights();
   }
 
-  /** Fails unless every variable in {@code trainable} has a value in the artifact. */
+  /**
+   * Fails unless the artifact holds exactly the variables in {@code trainable}: every one has a
+   * value, and nothing else is there, since a tensor beyond them would overwrite the checked
+   * base (an artifact may hold backbone variables, a method's trained biases).
+   */
   public void checkCovers(List<ModelVariable> trainable, Path artifact) {
     Set<String> have = new HashSet<>();
     tensors.forEach(t -> have.add(t.name()));
+    Set<String> trains = new HashSet<>();
     for (ModelVariable v : trainable) {
+      trains.add(v.name());
       if (!have.contains(v.name())) {
         throw TfpeftException.usage(artifact + ": no value for " + v.name() + ", which the "
             + "model trains; the artifact is incomplete or for another method config");
+      }
+    }
+    for (ArtifactTensor t : tensors) {
+      if (!trains.contains(t.name())) {
+        throw TfpeftException.usage(artifact + ": holds " + t.name() + ", which method."
+            + MethodRegistry.nameOf(config.getMethod().getMethodCase()) + " does not train"
+            + " here; the artifact was edited or is for another method config, export it again");
       }
     }
   }

@@ -462,6 +462,33 @@ class BitFitTest {
     }
   }
 
+  /**
+   * An artifact whose files were edited to carry a backbone weight as well (its digests
+   * rewritten to match) must not overwrite the base: what the artifact holds beyond what the
+   * model trains is refused, naming the tensor.
+   */
+  @Test
+  void anArtifactHoldingAVariableTheMethodDoesNotTrainIsRefused() {
+    RunConfig.Builder b = TinySuite.config(dir, "edited", BITFIT);
+    b.getTrainingBuilder().setEpochs(1);
+    b.getEvalBuilder().setEveryEpochs(0);
+    Path run = train(b.build(), Trainer.Resume.AUTO);
+    Path art = dir.resolve("edited-artifact");
+    AdapterArtifact a = AdapterExport.fromRun(run, "last", art, false, MethodRegistry.builtIn(),
+        s -> { }).artifact();
+    List<ArtifactTensor> tensors = new ArrayList<>(a.tensors());
+    String weight = "backbone/block0/attn/q/weight";
+    tensors.add(ArtifactTensor.float32(weight, new long[] {16, 16}, "adapter", new float[256]));
+    Path edited = dir.resolve("edited-artifact-2");
+    new AdapterArtifact(a.config(), a.base(), a.toolVersion(), a.classNames(), a.templates(),
+        a.methodState(), a.source(), tensors).write(edited);
+    AdapterArtifact read = AdapterArtifact.read(edited);
+    TfpeftException e = assertThrows(TfpeftException.class, () -> read.openOnBase(null,
+        MethodRegistry.builtIn(), s -> { }, edited).close());
+    assertEquals(TfpeftException.USAGE, e.exitCode());
+    assertTrue(e.getMessage().contains(weight), e.getMessage());
+  }
+
   /** The backbone's parameter count. */
   static long base(RunConfig c) {
     try (BaseRun m = BaseRun.open(c, null, null, MethodRegistry.builtIn(), null, s -> { })) {
