@@ -75,15 +75,9 @@ final class RunExport {
       throws IOException {
     long start = System.nanoTime();
     RunConfig config = dir.placedConfig();
-    boolean keepLora = line.hasOption("keep-lora");
-    if (keepLora) {
-      if (!keepsLoraPaths(config)) {
-        throw TfpeftException.usage("--keep-lora: the run " + dir.root() + " trains method."
-            + MethodRegistry.nameOf(config.getMethod().getMethodCase()) + ", which has no LoRA"
-            + " paths to keep; leave the flag out");
-      }
-      config = config.toBuilder().setExport(config.getExport().toBuilder()
-          .setMergeLora(false)).build();
+    if (line.hasOption("keep-lora")) {
+      config = keepingLora(config, "the run " + dir.root() + " trains method."
+          + MethodRegistry.nameOf(config.getMethod().getMethodCase()));
     }
     Path out = ExportCommand.savedModelDir(line, line.hasOption("out")
         ? Path.of(line.getOptionValue("out")) : dir.root().resolve(config.getExport().getDir()));
@@ -131,17 +125,14 @@ final class RunExport {
     }
     Path out = ExportCommand.savedModelDir(line, Path.of(line.getOptionValue("out")));
     AdapterArtifact artifact = AdapterArtifact.read(art);
+    String keepLora = line.hasOption("keep-lora") ? "the artifact " + art + " holds method."
+        + artifact.methodName() : null;
+    if (keepLora != null) {
+      keepingLora(artifact.config(), keepLora);
+    }
     try (RunSession m = artifact.openOnBase(line.getOptionValue("weights"),
         MethodRegistry.builtIn(), console::info, art)) {
-      RunConfig config = m.config();
-      if (line.hasOption("keep-lora")) {
-        if (!keepsLoraPaths(config)) {
-          throw TfpeftException.usage("--keep-lora: the artifact " + art + " holds method."
-              + artifact.methodName() + ", which has no LoRA paths to keep; leave the flag out");
-        }
-        config = config.toBuilder().setExport(config.getExport().toBuilder()
-            .setMergeLora(false)).build();
-      }
+      RunConfig config = keepLora == null ? m.config() : keepingLora(m.config(), keepLora);
       DataAtHand at = DataAtHand.load(config, console);
       if (at.data() == null) {
         console.info("the artifact's data is not available (" + firstLine(at.problem()) + ");"
@@ -219,17 +210,16 @@ final class RunExport {
   }
 
   /**
-   * Whether --keep-lora (export.merge_lora false) changes what the run's method folds: only a
-   * method with LoRA paths merges them, so only for it does the answer depend on the flag.
+   * {@code config} with its LoRA paths kept unmerged (--keep-lora), refused with
+   * {@code refusal} where the method has none to keep.
    */
-  static boolean keepsLoraPaths(RunConfig config) {
-    Method m = MethodRegistry.builtIn().create(config.getMethod());
-    return m.exportFolds(withMergeLora(config, true)) != m.exportFolds(withMergeLora(config,
-        false));
-  }
-
-  private static RunConfig withMergeLora(RunConfig c, boolean merge) {
-    return c.toBuilder().setExport(c.getExport().toBuilder().setMergeLora(merge)).build();
+  private static RunConfig keepingLora(RunConfig config, String refusal) {
+    if (!MethodRegistry.builtIn().create(config.getMethod()).hasLoraPathsToKeep(config)) {
+      throw TfpeftException.usage("--keep-lora: " + refusal + ", which has no LoRA paths to"
+          + " keep; leave the flag out");
+    }
+    return config.toBuilder().setExport(config.getExport().toBuilder().setMergeLora(false))
+        .build();
   }
 
   /** The split the held batch comes from: test, else val, else train. */
