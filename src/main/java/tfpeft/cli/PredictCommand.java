@@ -2,7 +2,6 @@ package tfpeft.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

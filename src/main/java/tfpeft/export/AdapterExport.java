@@ -31,11 +31,8 @@ public final class AdapterExport {
    */
   public static Result fromRun(Path runDir, String which, Path out, boolean overwrite,
       MethodRegistry registry, Consumer<String> log) {
-    RunDirectory dir = new RunDirectory(runDir);
-    if (!Files.isRegularFile(dir.config())) {
-      throw TfpeftException.usage(runDir + ": not a run directory (no " + RunDirectory.CONFIG
-          + ")");
-    }
+    RunDirectory dir = RunDirectory.existing(runDir,
+        "serve an artifact on its base with export --adapter ART --out DIR");
     if (Files.exists(out) && !overwrite) {
       throw TfpeftException.usage(out + " exists; choose another --adapter or pass --overwrite");
     }

@@ -6,15 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.tensorflow.Graph;
-import org.tensorflow.Session;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.data.Dataset;
 import tfpeft.data.Split;
-import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
-import tfpeft.peft.PrepareContext;
 import tfpeft.train.checkpoint.CheckpointStore;
 
 /**

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -25,7 +24,6 @@ import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipClassifier;
 import tfpeft.model.ModelFlops;
 import tfpeft.peft.ClassifierKind;
-import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
 
 /**
