@@ -24,6 +24,7 @@ import tfpeft.data.image.ImageEncoder;
 import tfpeft.data.image.RgbImage;
 import tfpeft.export.AdapterArtifact;
 import tfpeft.export.RunModel;
+import tfpeft.model.text.RunTokenizer;
 import tfpeft.train.RunSession;
 import tfpeft.export.ServingExport;
 import tfpeft.model.BuiltModel;
@@ -262,7 +263,7 @@ final class RunExport {
     if (clip.getTokenizer().isEmpty() && !c.getModel().getWeights().getPath().isEmpty()) {
       vocab = Backbones.load(c.getModel().getWeights(), null).vocab();
     }
-    return ClassPrompts.of(ClassPrompts.tokenizer(c, vocab), classNames,
+    return ClassPrompts.of(RunTokenizer.of(c, vocab), classNames,
         templates != null ? templates
             : ClassPrompts.templates(c, data == null ? List.of() : data.templates()),
         clip.getContextLength());

@@ -21,6 +21,7 @@ import tfpeft.model.ClipClassifier;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
+import tfpeft.model.text.RunTokenizer;
 import tfpeft.model.weights.NamedTensor;
 import tfpeft.model.weights.TensorFile;
 import tfpeft.peft.Method;
@@ -225,7 +226,7 @@ public final class RunSession implements AutoCloseable {
         names = dataset.classNames();
         runTemplates = c.getModel().hasClip()
             ? ClassPrompts.templates(c, dataset.templates()) : List.of();
-        res = new RunResources(() -> ClassPrompts.tokenizer(c, weights.vocabulary()),
+        res = new RunResources(() -> RunTokenizer.of(c, weights.vocabulary()),
             weights::tensor, dataset);
         settle = true;
       } else {
@@ -235,7 +236,7 @@ public final class RunSession implements AutoCloseable {
           runTemplates = ClassPrompts.templates(c, List.of());
         }
         res = values != null ? valuesResources(c, values)
-            : new RunResources(() -> ClassPrompts.tokenizer(c, weights.vocabulary()),
+            : new RunResources(() -> RunTokenizer.of(c, weights.vocabulary()),
                 weights::tensor, null);
         settle = false;
       }
@@ -293,7 +294,7 @@ public final class RunSession implements AutoCloseable {
         return () -> null;
       }
       List<String> names = train.context().classNames();
-      Supplier<ClassPrompts> make = () -> ClassPrompts.of(ClassPrompts.tokenizer(c,
+      Supplier<ClassPrompts> make = () -> ClassPrompts.of(RunTokenizer.of(c,
           weights.vocabulary()), names, train.templates(),
           c.getModel().getClip().getContextLength());
       if (!train.textClassifier()) {
