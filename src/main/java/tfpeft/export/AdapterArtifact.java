@@ -32,7 +32,7 @@ import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.peft.StoredTensor;
-import tfpeft.train.BaseRun;
+import tfpeft.train.RunSession;
 import tfpeft.util.AtomicFiles;
 
 /**
@@ -85,13 +85,13 @@ public final class AdapterArtifact {
   // ---- making ------------------------------------------------------------------------------
 
   /**
-   * The trainable variables of {@code m} (a run's model with its checkpoint restored) as an
-   * artifact.
+   * The trainable variables of {@code m} (a run opened with its base identified and its
+   * checkpoint restored) as an artifact.
    *
    * @param methodState the checkpoint's method state (restored into {@code m} already)
    * @param source where it came from (run directory, checkpoint), for the manifest
    */
-  public static AdapterArtifact of(BaseRun m, JsonObject methodState, JsonObject source) {
+  public static AdapterArtifact of(RunSession m, JsonObject methodState, JsonObject source) {
     RunConfig c = m.config();
     Method method = m.method();
     refuseUnsupported(method);
@@ -284,11 +284,11 @@ public final class AdapterArtifact {
   }
 
   /**
-   * The artifact's model on its base: built from its config (with {@code weights} as
+   * The artifact's model on its base: the run opened from its config (with {@code weights} as
    * model.weights.path when given), its classes and templates, the base checked, the artifact
-   * applied. The caller closes it.
+   * applied and the method prepared. The caller closes it.
    */
-  public BaseRun openOnBase(String weights, MethodRegistry registry, Consumer<String> log,
+  public RunSession openOnBase(String weights, MethodRegistry registry, Consumer<String> log,
       Path artifact) {
     RunConfig c = config;
     if (weights != null) {
@@ -300,7 +300,8 @@ public final class AdapterArtifact {
           + Path.of(base.weights()).toAbsolutePath().normalize() + "; pass --weights PATH with"
           + " a copy of that base (its SHA-256 is checked)");
     }
-    BaseRun m = BaseRun.open(c, classNames, templates, registry, methodState(), log);
+    RunSession m = RunSession.opener(c, registry).classes(classNames, templates)
+        .methodState(methodState()).identifyBase().log(log).open();
     try {
       checkBase(BaseIdentity.of(m.config(), m.base()), artifact, weights == null
           ? "the artifact's base (" + baseWhere() + ") has changed since it was exported; give"
@@ -309,6 +310,8 @@ public final class AdapterArtifact {
               + " --weights out to use that path");
       checkCovers(m.graph().trainable(), artifact);
       apply(m.session(), m.net(), artifact);
+      m.dropClassFeatures();
+      m.prepare(true);
       return m;
     } catch (RuntimeException e) {
       m.close();

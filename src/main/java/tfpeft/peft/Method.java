@@ -163,6 +163,19 @@ public interface Method {
     return false;
   }
 
+  /**
+   * Whether export can keep this method's low-rank paths unmerged ({@code export.merge_lora}
+   * false, {@code --keep-lora}): so exactly when that field changes {@link #exportFolds}, which
+   * is the method's own answer.
+   */
+  default boolean hasLoraPathsToKeep(RunConfig config) {
+    RunConfig.Builder merged = config.toBuilder();
+    merged.getExportBuilder().setMergeLora(true);
+    RunConfig.Builder kept = config.toBuilder();
+    kept.getExportBuilder().setMergeLora(false);
+    return exportFolds(merged.build()) != exportFolds(kept.build());
+  }
+
   // ---- what the commands ask (no defaults: every method answers for itself) ----------------
 
   /** Whether the method needs a CLIP backbone (it scores classes with text features). */

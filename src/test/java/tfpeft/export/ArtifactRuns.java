@@ -23,7 +23,7 @@ import tfpeft.model.BuiltModel;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.peft.TinySuite;
 import tfpeft.train.RunDirectory;
-import tfpeft.train.BaseRun;
+import tfpeft.train.RunSession;
 import tfpeft.train.Trainer;
 
 /**
@@ -103,9 +103,8 @@ public final class ArtifactRuns {
 
   /** The logits of the run's last checkpoint on {@link #images}. */
   static float[][] runLogits(Path runDir, RunConfig c, int n) {
-    try (BaseRun m = BaseRun.open(c, null, null, MethodRegistry.builtIn(),
-        AdapterExport.methodState(new RunDirectory(runDir).checkpoints().latest().orElseThrow()
-            .state()), s -> { })) {
+    try (RunSession m = RunSession.opener(c, MethodRegistry.builtIn()).classesOfData(null)
+        .open()) {
       m.restore(new RunDirectory(runDir).checkpoints().latest().orElseThrow());
       return m.logits(images(c, n), n);
     }
@@ -114,7 +113,7 @@ public final class ArtifactRuns {
   /** The logits of the artifact at {@code art} applied to its base. */
   static float[][] appliedLogits(Path art, RunConfig c, int n) {
     AdapterArtifact a = AdapterArtifact.read(art);
-    try (BaseRun m = a.openOnBase(null, MethodRegistry.builtIn(), s -> { }, art)) {
+    try (RunSession m = a.openOnBase(null, MethodRegistry.builtIn(), s -> { }, art)) {
       return m.logits(images(c, n), n);
     }
   }

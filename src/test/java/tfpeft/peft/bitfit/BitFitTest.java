@@ -49,8 +49,8 @@ import tfpeft.model.weights.TensorBundleReader;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.peft.TinySuite;
-import tfpeft.train.BaseRun;
 import tfpeft.train.RunDirectory;
+import tfpeft.train.RunSession;
 import tfpeft.train.TrainGraph;
 import tfpeft.train.Trainer;
 import tfpeft.train.checkpoint.CheckpointStore;
@@ -129,7 +129,8 @@ class BitFitTest {
 
   /** The run's starting values (seeded initialization, no pretrained weights), by name. */
   static Map<String, float[]> initialValues(RunConfig c) {
-    try (BaseRun m = BaseRun.open(c, null, null, MethodRegistry.builtIn(), null, s -> { })) {
+    try (RunSession m = RunSession.opener(c, MethodRegistry.builtIn()).classesOfData(null)
+        .open()) {
       Map<String, float[]> out = new LinkedHashMap<>();
       for (ModelVariable v : m.graph().modelVariables()) {
         out.put(v.name(), VariableValues.read(m.session(), v));
@@ -140,7 +141,8 @@ class BitFitTest {
 
   /** Logits of the run's last checkpoint on {@code px}, as evaluation computes them. */
   static float[][] checkpointLogits(Path run, RunConfig c, float[] px, int n) {
-    try (BaseRun m = BaseRun.open(c, null, null, MethodRegistry.builtIn(), null, s -> { })) {
+    try (RunSession m = RunSession.opener(c, MethodRegistry.builtIn()).classesOfData(null)
+        .open()) {
       m.restore(last(run));
       return m.logits(px, n);
     }
@@ -296,7 +298,8 @@ class BitFitTest {
     }
     Map<String, float[]> before = initialValues(c);
     float[][] logits;
-    try (BaseRun m = BaseRun.open(c, null, null, MethodRegistry.builtIn(), null, s -> { })) {
+    try (RunSession m = RunSession.opener(c, MethodRegistry.builtIn()).classesOfData(null)
+        .open()) {
       logits = m.logits(px, n);
     }
     int classes = logits[0].length;
@@ -385,7 +388,8 @@ class BitFitTest {
     float[][] want = checkpointLogits(run, c, px, n);
     assertEquals(0, maxDiff(want, checkpointLogits(run, c, px, n)));
     float[][] base;
-    try (BaseRun m = BaseRun.open(c, null, null, MethodRegistry.builtIn(), null, s -> { })) {
+    try (RunSession m = RunSession.opener(c, MethodRegistry.builtIn()).classesOfData(null)
+        .open()) {
       base = m.logits(px, n);
     }
     assertTrue(maxDiff(want, base) > 1e-3, "the run trained");
@@ -410,7 +414,7 @@ class BitFitTest {
     assertEquals(acc.storedBytes(), a.adapterWeightBytes());
     assertEquals(acc.storedBytes(), r.artifact().adapterWeightBytes());
     float[][] applied;
-    try (BaseRun m = a.openOnBase(null, MethodRegistry.builtIn(), s -> { }, art)) {
+    try (RunSession m = a.openOnBase(null, MethodRegistry.builtIn(), s -> { }, art)) {
       applied = m.logits(px, n);
     }
     System.out.printf("bitfit: max |logit difference| run vs base + artifact %.3g%n",
@@ -491,7 +495,8 @@ class BitFitTest {
 
   /** The backbone's parameter count. */
   static long base(RunConfig c) {
-    try (BaseRun m = BaseRun.open(c, null, null, MethodRegistry.builtIn(), null, s -> { })) {
+    try (RunSession m = RunSession.opener(c, MethodRegistry.builtIn()).classesOfData(null)
+        .open()) {
       return m.base().parameters();
     }
   }
