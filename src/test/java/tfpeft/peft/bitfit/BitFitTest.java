@@ -496,7 +496,7 @@ class BitFitTest {
   /** The backbone's parameter count. */
   static long base(RunConfig c) {
     try (RunSession m = RunSession.opener(c, MethodRegistry.builtIn()).classesOfData(null)
-        .open()) {
+        .identifyBase().open()) {
       return m.base().parameters();
     }
   }
