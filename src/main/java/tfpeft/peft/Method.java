@@ -84,8 +84,10 @@ public interface Method {
   default void afterBuild(MethodContext ctx) {}
 
   /**
-   * Name prefixes of the variables that train now; empty when nothing trains (zero-shot). Asked
-   * when the training step is built, and again whenever {@link #afterEpoch} says it changed.
+   * Name prefixes of the variables that train now; empty when nothing trains (zero-shot). A
+   * variable's full name is a prefix that selects it alone: a method that trains some of the
+   * backbone's own variables (BitFit's biases) names them from {@code ctx.net()}. Asked when the
+   * training step is built, and again whenever {@link #afterEpoch} says it changed.
    */
   List<String> trainablePrefixes(MethodContext ctx);
 

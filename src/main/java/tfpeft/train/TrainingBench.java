@@ -34,7 +34,8 @@ import tfpeft.peft.MethodRegistry;
  * <p>A training step counts as {@link #passes} forward passes: the forward pass; one more for the
  * gradients flowing back through the backbone when anything below the head trains (adapters,
  * prompts, masks need them as much as full fine-tuning); one more for the backbone's own weight
- * gradients when the backbone trains. Full fine-tuning is the usual 3, a linear probe 1.
+ * gradients when a backbone weight matrix trains (not for biases alone: BitFit counts 2). Full
+ * fine-tuning is the usual 3, a linear probe 1.
  */
 public final class TrainingBench {
   /**
@@ -102,7 +103,10 @@ public final class TrainingBench {
   /** Forward passes a step over {@code step}'s variables counts as (see the class comment). */
   static int passes(TrainStep step) {
     boolean belowHead = step.variables().stream().anyMatch(v -> !v.name().startsWith("head/"));
-    boolean backbone = step.variables().stream().anyMatch(v -> v.name().startsWith("backbone/"));
+    // a weight matrix's gradient is a matrix product (x^T dy); a vector's (a bias, a LayerNorm
+    // gain) is a sum, so training only those (BitFit) needs no pass of weight gradients
+    boolean backbone = step.variables().stream().anyMatch(v -> v.name().startsWith("backbone/")
+        && v.shape().numDimensions() >= 2);
     return 1 + (belowHead ? 1 : 0) + (backbone ? 1 : 0);
   }
 
