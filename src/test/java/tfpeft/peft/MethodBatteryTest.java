@@ -67,6 +67,7 @@ import tfpeft.train.checkpoint.CheckpointStore;
  * gives the trained graph's logits; inspect describes it alike from the run, the checkpoint and
  * the artifact; and the storage accounting is the artifact's adapter bytes. A method is added to
  * the battery by one entry in {@link #CASES}; a registered method without one fails it.
+ * {@code -Dbattery.only=NAME} runs one method's case alone.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MethodBatteryTest {
@@ -324,8 +325,14 @@ class MethodBatteryTest {
     assertEquals(List.of(), AdapterArtifact.read(art).tensors().stream()
         .map(x -> x.name()).filter(n -> n.startsWith("backbone/")).toList(),
         c + ": an artifact holds no backbone weights");
-    double diff = TinyRuns.maxAbsDiff(TinyRuns.checkpointLogits(t.run, t.config, IMAGES),
-        TinyRuns.artifactLogits(art, t.config, IMAGES));
+    // the served SavedModel is the run's graph (checked against its checkpoint by export)
+    float[][] run;
+    try (ServingExport.Served s = ServingExport.open(t.served())) {
+      run = s.logits(TinyRuns.images(t.config, IMAGES), IMAGES);
+    }
+    double diff = TinyRuns.maxAbsDiff(run, TinyRuns.artifactLogits(art, t.config, IMAGES));
+    System.out.printf("battery %s: artifact on the base vs run, max |logit difference| %.2g%n",
+        c, diff);
     assertTrue(diff <= LOGIT_TOLERANCE, c + ": artifact on the base vs run, max |logit"
         + " difference| " + diff);
   }
@@ -350,6 +357,8 @@ class MethodBatteryTest {
     Matcher m = CHECKED.matcher(t.exportOutput);
     assertTrue(m.find(), c + ": export reports no check: " + t.exportOutput);
     assertTrue(Double.parseDouble(m.group(1)) <= LOGIT_TOLERANCE, c + ": " + t.exportOutput);
+    System.out.printf("battery %s: served vs trained graph, max |logit difference| %s%n", c,
+        m.group(1));
     // and, independently, it classifies the test split as the run's own evaluation did
     com.google.gson.JsonArray want = t.report().getAsJsonObject("test")
         .getAsJsonArray("confusion");

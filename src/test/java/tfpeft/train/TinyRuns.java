@@ -14,10 +14,13 @@ import java.util.Map;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.DataConfig;
 import tfpeft.config.proto.EvalConfig;
+import tfpeft.config.proto.MaskConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.PipelineConfig;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.SamplingConfig;
+import tfpeft.config.proto.SyntheticLayout;
 import tfpeft.config.proto.SyntheticSource;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.config.proto.VitConfig;
@@ -121,13 +124,53 @@ public final class TinyRuns {
     return b;
   }
 
-  /** The {@link #clip} model on the colour task: 2 epochs, no warm-up. */
-  public static RunConfig.Builder clipOnColors(Path out, String name, MethodConfig method) {
-    RunConfig.Builder b = clip(out, name, method).setSeed(5);
-    b.getDataBuilder().getSyntheticBuilder().setDir(colorSuite().toString()).setTask("color");
-    b.getTrainingBuilder().setEpochs(2).setWarmupEpochs(0).setLogEverySteps(100)
-        .clearKeepCheckpoints();
+  /** As {@link #vit}, for {@code epochs} epochs. */
+  public static RunConfig.Builder vit(Path out, String name, MethodConfig method, int epochs) {
+    RunConfig.Builder b = vit(out, name, method);
+    b.getTrainingBuilder().setEpochs(epochs);
     return b;
+  }
+
+  /**
+   * A CLIP of two blocks per tower (vision width 16, text width 12, the default MLP ratio) for
+   * {@code method} on the colour task, 2 epochs without warm-up or drop-path.
+   */
+  public static RunConfig.Builder clipOnColors(Path out, String name, MethodConfig method) {
+    return RunConfig.newBuilder().setName(name).setOutputDir(out.toString()).setSeed(5)
+        .setModel(ModelConfig.newBuilder().setClip(ClipConfig.newBuilder().setImageSize(IMAGE)
+            .setPatchSize(4).setVisionWidth(16).setVisionDepth(2).setVisionHeads(2)
+            .setTextWidth(12).setTextDepth(2).setTextHeads(2).setContextLength(12)
+            .setVocabSize(726).setEmbedDim(8).setTokenizer(VOCAB).addTemplates("X X {}.")))
+        .setData(DataConfig.newBuilder().setSynthetic(SyntheticSource.newBuilder()
+            .setDir(colorSuite().toString()).setTask("color").setImageSize(IMAGE))
+            .setPipeline(PipelineConfig.newBuilder().setThreads(2)))
+        .setMethod(method)
+        .setTraining(TrainingConfig.newBuilder().setEpochs(2).setBatchSize(16)
+            .setLearningRate(1e-2f).setWarmupEpochs(0).setDropPath(0).setLogEverySteps(100))
+        .setEval(EvalConfig.newBuilder().setEveryEpochs(1).setTopK(3));
+  }
+
+  /**
+   * Mask tuning of a CLIP of one block per tower (width 16) on the size task in CoOp's layout,
+   * 8 shots: 2 epochs of Adam, no evaluation before the test.
+   */
+  public static RunConfig.Builder maskClip(Path out, MaskConfig mask) {
+    return RunConfig.newBuilder().setName("tiny").setOutputDir(out.toString()).setSeed(5)
+        .setModel(ModelConfig.newBuilder().setClip(ClipConfig.newBuilder().setImageSize(IMAGE)
+            .setPatchSize(4).setVisionWidth(16).setVisionDepth(1).setVisionHeads(2)
+            .setTextWidth(16).setTextDepth(1).setTextHeads(2).setContextLength(24)
+            .setVocabSize(726).setEmbedDim(8).setMlpRatio(2)
+            .setTokenizer("checkpoints/pretrained/clip-small")))
+        .setData(DataConfig.newBuilder().setSynthetic(SyntheticSource.newBuilder()
+            .setDir(sizeSuite().toString()).setTask("size").setImageSize(IMAGE)
+            .setLayout(SyntheticLayout.COOP))
+            .setSampling(SamplingConfig.newBuilder().setShots(8))
+            .setPipeline(PipelineConfig.newBuilder().setThreads(2)))
+        .setMethod(MethodConfig.newBuilder().setMask(mask))
+        .setTraining(TrainingConfig.newBuilder().setEpochs(2).setBatchSize(8)
+            .setOptimizer(tfpeft.config.proto.Optimizer.ADAM).setWeightDecay(0)
+            .setLearningRate(3e-3f).setWarmupEpochs(0).setDropPath(0).setLogEverySteps(100))
+        .setEval(EvalConfig.newBuilder().setEveryEpochs(0).setTopK(2));
   }
 
   private static DataConfig.Builder shapes() {
