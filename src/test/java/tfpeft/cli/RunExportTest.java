@@ -23,6 +23,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 import tfpeft.config.proto.CoopConfig;
+import tfpeft.config.proto.FullFinetuneConfig;
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MaskConfig;
 import tfpeft.config.proto.MethodConfig;
@@ -53,8 +54,9 @@ import tfpeft.train.checkpoint.CheckpointStore;
  * {@code tfpeft export RUN} beyond what every method passes in the method battery: the
  * SavedModel, loaded as a server loads it, gives the logits of the graph as it was trained
  * (restored from the same checkpoint, nothing folded), its bytes signature classifies an encoded
- * image; 1-bit LoRA merged as quantized or kept with --keep-lora, masks binarized into the
- * weights, and CoOp served with the templates it trained with.
+ * image; 1-bit LoRA merged as quantized or kept with --keep-lora, a fully fine-tuned CLIP served
+ * with the class features of its trained text tower, masks binarized into the weights, and CoOp
+ * served with the templates it trained with.
  */
 class RunExportTest {
   static final double LIMIT = 1e-5;
@@ -183,6 +185,16 @@ class RunExportTest {
     Path run = train(b.build());
     assertFalse(any(savedVariables(exportAndCheck(run)), "peft/lora/"));
     assertTrue(any(savedVariables(exportAndCheck(run, "--keep-lora")), "peft/lora/"));
+  }
+
+  /** The battery's full fine-tuning is of a ViT; on CLIP it trains the text tower too. */
+  @Test
+  void aFullyFineTunedClipServesTheImageTowerWithItsTrainedClassFeatures() throws Exception {
+    RunConfig.Builder b = TinyRuns.clip(dir, "clipfull", MethodConfig.newBuilder()
+        .setFullFinetune(FullFinetuneConfig.getDefaultInstance()).build());
+    b.getTrainingBuilder().setEpochs(1);
+    Path out = exportAndCheck(train(b.build()));
+    assertFalse(any(savedVariables(out), "backbone/text/"));
   }
 
   @Test
