@@ -1,10 +1,8 @@
 package tfpeft.peft;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -91,9 +89,13 @@ class MethodBatteryTest {
           .setInjection(InjectionKind.ATTENTION))));
 
   /** A method's battery run: its config under a run directory's parent. */
-  record Case(MethodCase kind, ModelConfig model, MethodConfig method) {
+  record Case(ModelConfig model, MethodConfig method) {
+    MethodCase kind() {
+      return method.getMethodCase();
+    }
+
     String name() {
-      return MethodRegistry.nameOf(kind);
+      return MethodRegistry.nameOf(kind());
     }
 
     RunConfig config(Path out) {
@@ -114,13 +116,13 @@ class MethodBatteryTest {
   }
 
   static Case vit(Consumer<MethodConfig.Builder> method) {
-    return new Case(null, ModelConfig.newBuilder().setVit(VitConfig.newBuilder()
+    return new Case(ModelConfig.newBuilder().setVit(VitConfig.newBuilder()
         .setImageSize(TinyRuns.IMAGE).setPatchSize(8).setWidth(8).setDepth(1).setHeads(2)
         .setMlpRatio(2)).build(), build(method));
   }
 
   static Case clip(Consumer<MethodConfig.Builder> method) {
-    return new Case(null, ModelConfig.newBuilder().setClip(ClipConfig.newBuilder()
+    return new Case(ModelConfig.newBuilder().setClip(ClipConfig.newBuilder()
         .setImageSize(TinyRuns.IMAGE).setPatchSize(8).setVisionWidth(8).setVisionDepth(1)
         .setVisionHeads(2).setTextWidth(8).setTextDepth(1).setTextHeads(2)
         .setContextLength(12).setVocabSize(726).setEmbedDim(4).setMlpRatio(2)
@@ -136,9 +138,8 @@ class MethodBatteryTest {
   private static Map<MethodCase, Case> cases(Case... cases) {
     Map<MethodCase, Case> out = new EnumMap<>(MethodCase.class);
     for (Case c : cases) {
-      Case keyed = new Case(c.method().getMethodCase(), c.model(), c.method());
-      if (out.put(keyed.kind(), keyed) != null) {
-        throw new IllegalStateException("two battery cases for " + keyed.name());
+      if (out.put(c.kind(), c) != null) {
+        throw new IllegalStateException("two battery cases for " + c.name());
       }
     }
     return out;
