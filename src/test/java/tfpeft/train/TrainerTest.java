@@ -26,8 +26,6 @@ import tfpeft.model.ModelVariable;
 import tfpeft.model.VariableValues;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.train.checkpoint.CheckpointStore;
-import tfpeft.model.weights.NamedTensor;
-import tfpeft.model.weights.TensorBundleReader;
 import tfpeft.train.log.MetricsLog;
 
 class TrainerTest {
@@ -70,12 +68,9 @@ class TrainerTest {
   }
 
   static Map<String, float[]> checkpointValues(CheckpointStore.Checkpoint c) {
-    Map<String, float[]> out = new LinkedHashMap<>();
-    for (NamedTensor t : TensorBundleReader.read(c.variables(), n -> true).tensors()) {
-      out.put(t.name(), t.data());
-    }
-    return out;
+    return TinyRuns.values(c);
   }
+
 
   static CheckpointStore store(Path out) {
     return new RunDirectory(out.resolve("tiny")).checkpoints();
