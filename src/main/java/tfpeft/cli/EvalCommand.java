@@ -87,11 +87,8 @@ final class EvalCommand implements Command {
       if (line.getArgList().size() != 1) {
         throw TfpeftException.usage("eval needs one RUN_DIR or --config FILE");
       }
-      RunDirectory dir = new RunDirectory(Path.of(line.getArgList().get(0)));
-      if (!Files.isRegularFile(dir.config())) {
-        throw TfpeftException.usage(dir.root() + ": not a run directory (no "
-            + RunDirectory.CONFIG + ")");
-      }
+      RunDirectory dir = RunDirectory.existing(Path.of(line.getArgList().get(0)),
+          "evaluate a config with --config FILE");
       String[] sets = line.getOptionValues("set");
       LoadedConfig loaded = ConfigLoader.load(dir.config(),
           sets == null ? List.of() : List.of(sets));

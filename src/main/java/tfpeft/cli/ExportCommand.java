@@ -15,7 +15,7 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
+import tfpeft.model.GraphControls;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.TransformConfig;
@@ -252,11 +252,9 @@ final class ExportCommand implements Command {
   static float[][] logits(Session s, Net net, BuiltModel m, float[] px, int n, int size,
       float[][] classFeatures) {
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, size, size, 3), DataBuffers.of(px));
-        TFloat32 rate = TFloat32.scalarOf(0f);
-        TInt64 seed = TInt64.vectorOf(0, 0);
+        GraphControls controls = GraphControls.evaluation();
         TFloat32 cf = classFeatures == null ? null : ClipClassifier.tensor(classFeatures)) {
-      var runner = s.runner().feed(m.images(), x).feed(net.dropPathRate(), rate)
-          .feed(net.stepSeed(), seed).fetch(m.logits());
+      var runner = controls.feed(net, s.runner().feed(m.images(), x)).fetch(m.logits());
       if (cf != null) {
         runner.feed(m.clip().classFeatures(), cf);
       }

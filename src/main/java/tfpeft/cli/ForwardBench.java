@@ -6,7 +6,7 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
+import tfpeft.model.GraphControls;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.model.BuiltModel;
 import tfpeft.model.ModelFlops;
@@ -36,12 +36,11 @@ final class ForwardBench {
       }
       try (Session s = new Session(g);
           TFloat32 x = TFloat32.tensorOf(Shape.of(batch, size, size, 3), DataBuffers.of(px));
-          TFloat32 rate = TFloat32.scalarOf(0f);
-          TInt64 seed = TInt64.vectorOf(0, 0)) {
+          GraphControls controls = GraphControls.evaluation()) {
         s.initialize();
         Runnable step = () -> {
-          try (var r = s.runner().feed(m.images(), x).feed(net.dropPathRate(), rate)
-              .feed(net.stepSeed(), seed).fetch(m.features()).run()) {
+          try (var r = controls.feed(net, s.runner().feed(m.images(), x))
+              .fetch(m.features()).run()) {
             r.get(0);
           }
         };

@@ -19,6 +19,7 @@ import tfpeft.model.imports.Backbones;
 import tfpeft.model.imports.LoadedBackbone;
 import tfpeft.peft.mask.MaskArtifact;
 import tfpeft.peft.mask.MaskedBackbone;
+import tfpeft.train.MaskRuns;
 
 /** {@code tfpeft import}: foreign weights to a tfpeft backbone directory. */
 final class ImportCommand implements Command {
@@ -114,7 +115,7 @@ final class ImportCommand implements Command {
     console.info("reading " + args.get(0));
     LoadedBackbone b = Backbones.load(weights, requested);
     if (line.hasOption("masks")) {
-      MaskArtifact masks = MaskArtifact.read(Path.of(line.getOptionValue("masks")));
+      MaskArtifact masks = MaskRuns.read(Path.of(line.getOptionValue("masks")));
       b = MaskedBackbone.apply(b, masks);
       console.info("masks of " + line.getOptionValue("masks") + ": "
           + masks.sparsity().total().format());

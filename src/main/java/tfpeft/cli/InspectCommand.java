@@ -12,6 +12,7 @@ import tfpeft.inspect.InventoryReport;
 import tfpeft.inspect.MethodSummary;
 import tfpeft.peft.mask.MaskArtifact;
 import tfpeft.peft.mask.MaskInspection;
+import tfpeft.train.MaskRuns;
 
 /** {@code tfpeft inspect}: what a checkpoint, backbone, weight file or SavedModel holds. */
 final class InspectCommand implements Command {
@@ -83,7 +84,7 @@ final class InspectCommand implements Command {
     Path path = Path.of(args.get(0));
     if (path.getFileName() != null && path.getFileName().toString().equals(MaskArtifact.FILE)
         && java.nio.file.Files.isRegularFile(path)) {
-      String masks = MaskInspection.describe(MaskArtifact.read(path));
+      String masks = MaskInspection.describe(MaskRuns.read(path));
       if (line.hasOption("json")) {
         com.google.gson.JsonObject o = new com.google.gson.JsonObject();
         o.addProperty("path", path.toString());
@@ -99,7 +100,12 @@ final class InspectCommand implements Command {
     Inventory inv = Inventory.of(path);
     MethodSummary summary = MethodSummary.of(inv);
     if (summary == null || !summary.json().has("masks")) {
-      MaskInspection.addFacts(inv);
+      String masks = MaskInspection.describeCheckpoint(inv.path(),
+          inv.tensors().stream().map(Inventory.TensorInfo::name).toList(),
+          inv.values() == null ? null : inv.values()::read);
+      if (masks != null) {
+        inv.facts().put("masks", masks);
+      }
     }
     if (line.hasOption("json")) {
       console.println(InventoryReport.json(inv, depth, summary));

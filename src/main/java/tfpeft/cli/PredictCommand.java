@@ -2,7 +2,6 @@ package tfpeft.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,7 +13,7 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
+import tfpeft.model.GraphControls;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.TransformConfig;
@@ -214,14 +213,14 @@ final class PredictCommand implements Command {
       boolean features, TFloat32 classFeatures) {
     int per = in.size() * in.size() * 3;
     float[][] out = new float[in.count()][];
-    try (TFloat32 rate = TFloat32.scalarOf(0f); TInt64 seed = TInt64.vectorOf(0, 0)) {
+    try (GraphControls controls = GraphControls.evaluation()) {
       for (int start = 0; start < in.count(); start += batch) {
         int n = Math.min(batch, in.count() - start);
         float[] px = Arrays.copyOfRange(in.pixels(), start * per, (start + n) * per);
         try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, in.size(), in.size(), 3),
             DataBuffers.of(px))) {
-          var runner = s.runner().feed(m.images(), x).feed(net.dropPathRate(), rate)
-              .feed(net.stepSeed(), seed).fetch(features ? m.features() : m.logits());
+          var runner = controls.feed(net, s.runner().feed(m.images(), x))
+              .fetch(features ? m.features() : m.logits());
           if (classFeatures != null) {
             runner.feed(m.clip().classFeatures(), classFeatures);
           }

@@ -1,11 +1,6 @@
 package tfpeft.cli;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +9,6 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
 import tfpeft.TfpeftException;
-import tfpeft.config.ConfigLoader;
-import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.TransformConfig;
 import tfpeft.data.BadExamples;
@@ -31,16 +24,12 @@ import tfpeft.data.image.ImageEncoder;
 import tfpeft.data.image.RgbImage;
 import tfpeft.export.AdapterArtifact;
 import tfpeft.export.RunModel;
-import tfpeft.model.ModelVariable;
-import tfpeft.model.VariableValues;
-import tfpeft.model.weights.NamedTensor;
-import tfpeft.train.BaseRun;
+import tfpeft.model.text.RunTokenizer;
+import tfpeft.train.RunSession;
 import tfpeft.export.ServingExport;
 import tfpeft.model.BuiltModel;
 import tfpeft.model.imports.Backbones;
-import tfpeft.model.weights.TensorBundleReader;
 import tfpeft.model.weights.TensorFile;
-import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.train.ClassPrompts;
 import tfpeft.train.RunDirectory;
@@ -63,7 +52,7 @@ final class RunExport {
   private RunExport() {}
 
   static int run(CommandLine line, Console console, String runArg) throws IOException {
-    RunDirectory dir = runDirectory(runArg);
+    RunDirectory dir = RunDirectory.existing(Path.of(runArg), "export a backbone with --weights");
     // the checkpoint must not be deleted (keep-N) or the default --out written by another
     // command while this one reads and writes
     try (tfpeft.util.DirectoryLock lock = dir.lockExisting("tfpeft export " + dir.root())) {
@@ -74,36 +63,39 @@ final class RunExport {
   private static int run(CommandLine line, Console console, RunDirectory dir)
       throws IOException {
     long start = System.nanoTime();
-    RunConfig config = config(dir);
-    boolean keepLora = line.hasOption("keep-lora");
-    if (keepLora) {
-      if (!keepsLoraPaths(config)) {
-        throw TfpeftException.usage("--keep-lora: the run " + dir.root() + " trains method."
-            + MethodRegistry.nameOf(config.getMethod().getMethodCase()) + ", which has no LoRA"
-            + " paths to keep; leave the flag out");
-      }
-      config = config.toBuilder().setExport(config.getExport().toBuilder()
-          .setMergeLora(false)).build();
+    RunConfig config = dir.placedConfig();
+    if (line.hasOption("keep-lora")) {
+      config = keepingLora(config, "the run " + dir.root() + " trains method."
+          + MethodRegistry.nameOf(config.getMethod().getMethodCase()));
     }
     Path out = ExportCommand.savedModelDir(line, line.hasOption("out")
         ? Path.of(line.getOptionValue("out")) : dir.root().resolve(config.getExport().getDir()));
-    CheckpointStore.Checkpoint checkpoint = dir.checkpoint(
-        line.getOptionValue("checkpoint", "last"));
-    checkMethod(checkpoint, config);
-    TensorFile values = variables(dir, checkpoint);
+    CheckpointStore.Checkpoint checkpoint = dir.checkpointOf(
+        line.getOptionValue("checkpoint", "last"), config);
+    TensorFile values = dir.modelVariables(checkpoint, "export");
 
     DataAtHand at = DataAtHand.load(config, console);
     Dataset data = at.data();
     String dataProblem = at.problem();
-    List<String> classNames = data != null ? data.classNames() : reportClasses(dir, dataProblem);
+    List<String> classNames = data != null ? data.classNames() : dir.reportedClasses();
+    if (classNames == null) {
+      throw TfpeftException.usage("the run's data is not available (" + firstLine(dataProblem)
+          + ") and " + dir.report() + " does not name its classes; make the data of "
+          + dir.config() + " available again");
+    }
     if (data == null) {
       console.info("the run's data is not available (" + firstLine(dataProblem) + "); checking"
           + " on deterministic random images");
     }
 
-    Served served = serve(new Source(config, values, methodState(checkpoint), classNames, data,
-        dataProblem, checkpoint.templates(), checkpoint.dir().toString()), out);
-    report(console, out, checkpoint.dir().toString(), config, served, classNames, start);
+    RunConfig resolved = config;
+    Supplier<ClassPrompts> prompts = () -> prompts(resolved, data, dataProblem, classNames,
+        checkpoint.templates());
+    try (RunModel model = RunModel.open(config, MethodRegistry.builtIn(),
+        checkpoint.methodState(), classNames, prompts, values, checkpoint.dir().toString())) {
+      Served served = serve(model, data, out);
+      report(console, out, checkpoint.dir().toString(), config, served, classNames, start);
+    }
     return 0;
   }
 
@@ -122,38 +114,26 @@ final class RunExport {
     }
     Path out = ExportCommand.savedModelDir(line, Path.of(line.getOptionValue("out")));
     AdapterArtifact artifact = AdapterArtifact.read(art);
-    RunConfig config;
-    List<NamedTensor> tensors = new ArrayList<>();
-    try (BaseRun m = artifact.openOnBase(line.getOptionValue("weights"),
+    String keepLora = line.hasOption("keep-lora") ? "the artifact " + art + " holds method."
+        + artifact.methodName() : null;
+    if (keepLora != null) {
+      keepingLora(artifact.config(), keepLora);
+    }
+    try (RunSession m = artifact.openOnBase(line.getOptionValue("weights"),
         MethodRegistry.builtIn(), console::info, art)) {
-      config = m.config();
-      for (ModelVariable v : m.graph().modelVariables()) {
-        if (!v.name().startsWith("optimizer/")) {
-          tensors.add(new NamedTensor(v.name(), v.shape().asArray(),
-              VariableValues.read(m.session(), v)));
-        }
+      RunConfig config = keepLora == null ? m.config() : keepingLora(m.config(), keepLora);
+      DataAtHand at = DataAtHand.load(config, console);
+      if (at.data() == null) {
+        console.info("the artifact's data is not available (" + firstLine(at.problem()) + ");"
+            + " checking on deterministic random images");
+      }
+      try (RunModel model = RunModel.of(m, config, artifact.methodState(),
+          MethodRegistry.builtIn())) {
+        Served served = serve(model, at.data(), out);
+        report(console, out, art + " on " + artifact.base().name(), config, served,
+            artifact.classNames(), start);
       }
     }
-    if (line.hasOption("keep-lora")) {
-      if (!keepsLoraPaths(config)) {
-        throw TfpeftException.usage("--keep-lora: the artifact " + art + " holds method."
-            + artifact.methodName() + ", which has no LoRA paths to keep; leave the flag out");
-      }
-      config = config.toBuilder().setExport(config.getExport().toBuilder()
-          .setMergeLora(false)).build();
-    }
-    DataAtHand at = DataAtHand.load(config, console);
-    Dataset data = at.data();
-    String dataProblem = at.problem();
-    if (data == null) {
-      console.info("the artifact's data is not available (" + firstLine(dataProblem) + ");"
-          + " checking on deterministic random images");
-    }
-    Served served = serve(new Source(config, new TensorFile(art, tensors),
-        artifact.methodState(), artifact.classNames(), data, dataProblem, artifact.templates(),
-        art.toString()), out);
-    report(console, out, art + " on " + artifact.base().name(), config, served,
-        artifact.classNames(), start);
     return 0;
   }
 
@@ -178,42 +158,29 @@ final class RunExport {
     }
   }
 
-  /**
-   * What a served model is made from: the run's config, every model variable's value, the
-   * method's state, the classes, the data for the held batch (null when not at hand, with the
-   * reason), the class-prompt templates (null: the config's or the dataset's, as training took
-   * them) and where the values come from, for messages.
-   */
-  record Source(RunConfig config, TensorFile values, JsonObject methodState,
-      List<String> classNames, Dataset data, String dataProblem, List<String> templates,
-      String origin) {}
-
   /** An export's check, what was folded, and the held batch's origin. */
   record Served(ServingExport.Check check, String folding, String heldOrigin) {}
 
-  /** Builds the model of {@code src}, folds its method in, writes and checks the SavedModel. */
-  static Served serve(Source src, Path out) {
-    RunConfig config = src.config();
+  /**
+   * Folds the method of {@code model} in, writes the SavedModel and checks it on a held batch of
+   * {@code data} (deterministic random images when null).
+   */
+  static Served serve(RunModel model, Dataset data, Path out) {
+    RunConfig config = model.config();
     int size = BuiltModel.imageSize(config.getModel());
     TransformConfig preprocess = config.getData().getEvalTransform().toBuilder().setSize(0)
         .build();
-    Dataset data = src.data();
     Held held = data != null && !heldSplit(data).isEmpty()
         ? fromSplit(heldSplit(data), Transforms.build(preprocess, size))
         : random(Transforms.build(preprocess, size), size);
-    Supplier<ClassPrompts> prompts = () -> prompts(config, data, src.dataProblem(),
-        src.classNames(), src.templates());
-    try (RunModel model = RunModel.open(config, MethodRegistry.builtIn(), src.methodState(),
-        src.classNames(), prompts, src.values(), src.origin())) {
-      float[][] reference = model.logits(held.pixels(), held.n());
-      String folding = describeFolding(model);
-      float[] encodedPixels = java.util.Arrays.copyOf(held.pixels(),
-          held.encoded().size() * size * size * 3);
-      ServingExport.Check check = ServingExport.export(model.servingModel(preprocess), out,
-          held.pixels(), reference, held.encoded(), encodedPixels,
-          config.getExport().getCheckTolerance());
-      return new Served(check, folding, held.origin());
-    }
+    float[][] reference = model.logits(held.pixels(), held.n());
+    String folding = describeFolding(model);
+    float[] encodedPixels = java.util.Arrays.copyOf(held.pixels(),
+        held.encoded().size() * size * size * 3);
+    ServingExport.Check check = ServingExport.export(model.servingModel(preprocess), out,
+        held.pixels(), reference, held.encoded(), encodedPixels,
+        config.getExport().getCheckTolerance());
+    return new Served(check, folding, held.origin());
   }
 
   private static void report(Console console, Path out, String from, RunConfig config,
@@ -232,129 +199,16 @@ final class RunExport {
   }
 
   /**
-   * Whether --keep-lora (export.merge_lora false) changes what the run's method folds: only a
-   * method with LoRA paths merges them, so only for it does the answer depend on the flag.
+   * {@code config} with its LoRA paths kept unmerged (--keep-lora), refused with
+   * {@code refusal} where the method has none to keep.
    */
-  static boolean keepsLoraPaths(RunConfig config) {
-    Method m = MethodRegistry.builtIn().create(config.getMethod());
-    return m.exportFolds(withMergeLora(config, true)) != m.exportFolds(withMergeLora(config,
-        false));
-  }
-
-  private static RunConfig withMergeLora(RunConfig c, boolean merge) {
-    return c.toBuilder().setExport(c.getExport().toBuilder().setMergeLora(merge)).build();
-  }
-
-  private static RunDirectory runDirectory(String arg) {
-    Path root = Path.of(arg);
-    if (!Files.isDirectory(root)) {
-      throw TfpeftException.usage(root + ": no such directory; give a run directory"
-          + " (output_dir/name, as tfpeft train writes it) or export a backbone with --weights");
+  private static RunConfig keepingLora(RunConfig config, String refusal) {
+    if (!MethodRegistry.builtIn().create(config.getMethod()).hasLoraPathsToKeep(config)) {
+      throw TfpeftException.usage("--keep-lora: " + refusal + ", which has no LoRA paths to"
+          + " keep; leave the flag out");
     }
-    RunDirectory dir = new RunDirectory(root);
-    if (!Files.isRegularFile(dir.config())) {
-      throw TfpeftException.usage(root + " is not a run directory: it has no "
-          + RunDirectory.CONFIG + "; give the directory tfpeft train wrote (output_dir/name),"
-          + " or export a backbone with --weights");
-    }
-    return dir;
-  }
-
-  /** The run's resolved config, placed where the run directory is now. */
-  private static RunConfig config(RunDirectory dir) {
-    RunConfig c = ConfigLoader.load(dir.config(), List.of()).resolved();
-    Path root = dir.root().toAbsolutePath().normalize();
-    return c.toBuilder().setName(root.getFileName().toString())
-        .setOutputDir(root.getParent().toString()).build();
-  }
-
-  /** A checkpoint of another method cannot be this run's. */
-  private static void checkMethod(CheckpointStore.Checkpoint c, RunConfig config) {
-    JsonObject s = c.state();
-    String want = MethodRegistry.nameOf(config.getMethod().getMethodCase());
-    if (s.has("method") && s.get("method").isJsonObject()
-        && s.getAsJsonObject("method").has("name")) {
-      String got = s.getAsJsonObject("method").get("name").getAsString();
-      if (!got.equals(want)) {
-        throw TfpeftException.usage(c.dir() + ": written by method." + got + ", but the run's"
-            + " config trains method." + want + "; give a checkpoint of this run");
-      }
-    }
-  }
-
-  private static JsonObject methodState(CheckpointStore.Checkpoint c) {
-    JsonObject s = c.state();
-    if (s.has("method") && s.get("method").isJsonObject()
-        && s.getAsJsonObject("method").has("state")) {
-      return s.getAsJsonObject("method").getAsJsonObject("state");
-    }
-    return new JsonObject();
-  }
-
-  /** The checkpoint's model variables (optimizer slots stay behind). */
-  private static TensorFile variables(RunDirectory dir, CheckpointStore.Checkpoint c) {
-    try {
-      checkLengths(c.variables());
-      return TensorBundleReader.read(c.variables(), n -> !n.startsWith("optimizer/"));
-    } catch (TfpeftException e) {
-      if (e.exitCode() != TfpeftException.USAGE) {
-        throw e;
-      }
-      List<String> others = dir.checkpoints().list().stream()
-          .filter(o -> !o.dir().equals(c.dir())).map(o -> o.dir().getFileName().toString())
-          .toList();
-      throw TfpeftException.usage(e.getMessage() + "; the checkpoint " + c.dir() + " is"
-          + " damaged: export " + (others.isEmpty() ? "after training the run again"
-          : "another with --checkpoint (this run also has " + String.join(", ", others) + ")"),
-          e);
-    }
-  }
-
-  /**
-   * Every tensor of the bundle, optimizer slots included, lies inside its data file: a truncated
-   * checkpoint is refused even where the model's own tensors survived, whose values are read
-   * and checked against their CRC32C.
-   */
-  private static void checkLengths(Path prefix) {
-    TensorBundleReader.Index index = TensorBundleReader.readIndex(prefix);
-    int shards = index.header().getNumShards();
-    for (TensorBundleReader.Entry e : index.entries()) {
-      Path shard = TensorBundleReader.shardFile(prefix, e.shard(), shards);
-      try {
-        long length = Files.size(shard);
-        if (e.offset() + e.size() > length) {
-          throw TfpeftException.usage(shard + ": " + length + " bytes, but tensor '" + e.name()
-              + "' ends at byte " + (e.offset() + e.size()) + "; the checkpoint is truncated");
-        }
-      } catch (IOException ex) {
-        throw TfpeftException.usage(shard + ": missing or unreadable (" + ex.getMessage()
-            + "); the checkpoint is incomplete");
-      }
-    }
-  }
-
-  /** The class names of a run whose data is not at hand, from its report. */
-  private static List<String> reportClasses(RunDirectory dir, String dataProblem) {
-    try {
-      if (Files.isRegularFile(dir.report())) {
-        JsonObject r = JsonParser.parseString(Files.readString(dir.report())).getAsJsonObject();
-        if (r.has("test") && r.getAsJsonObject("test").has("classes")) {
-          List<String> names = new ArrayList<>();
-          JsonArray a = r.getAsJsonObject("test").getAsJsonArray("classes");
-          for (JsonElement e : a) {
-            names.add(e.getAsString());
-          }
-          if (!names.isEmpty()) {
-            return names;
-          }
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // fall through to the error below
-    }
-    throw TfpeftException.usage("the run's data is not available (" + firstLine(dataProblem)
-        + ") and " + dir.report() + " does not name its classes; make the data of "
-        + dir.config() + " available again");
+    return config.toBuilder().setExport(config.getExport().toBuilder().setMergeLora(false))
+        .build();
   }
 
   /** The split the held batch comes from: test, else val, else train. */
@@ -409,7 +263,7 @@ final class RunExport {
     if (clip.getTokenizer().isEmpty() && !c.getModel().getWeights().getPath().isEmpty()) {
       vocab = Backbones.load(c.getModel().getWeights(), null).vocab();
     }
-    return ClassPrompts.of(ClassPrompts.tokenizer(c, vocab), classNames,
+    return ClassPrompts.of(RunTokenizer.of(c, vocab), classNames,
         templates != null ? templates
             : ClassPrompts.templates(c, data == null ? List.of() : data.templates()),
         clip.getContextLength());

@@ -32,7 +32,7 @@ import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.peft.StoredTensor;
-import tfpeft.train.BaseRun;
+import tfpeft.train.RunSession;
 import tfpeft.util.AtomicFiles;
 
 /**
@@ -46,8 +46,9 @@ import tfpeft.util.AtomicFiles;
  *   <li>{@code config.pbtxt}: the run's resolved config; its {@code method} is what a run started
  *       from the artifact must match, its {@code model} the architecture and weights of the base;
  *   <li>{@code adapter.safetensors}: the trainable state only ({@link ArtifactTensor}): adapters
- *       (1-bit ones as packed bits plus float32 mean and std), the head, prompts and injection
- *       weights in float32, masks as packed bits.
+ *       (1-bit ones as packed bits plus float32 mean and std) or the backbone variables a method
+ *       trains (biases, which replace the base's values when applied), the head, prompts and
+ *       injection weights in float32, masks as packed bits.
  * </ul>
  *
  * <p>{@link #apply} puts the artifact into a model built from its config on the base, so that it
@@ -84,22 +85,20 @@ public final class AdapterArtifact {
   // ---- making ------------------------------------------------------------------------------
 
   /**
-   * The trainable variables of {@code m} (a run's model with its checkpoint restored) as an
-   * artifact.
+   * The trainable variables of {@code m} (a run opened with its base identified and its
+   * checkpoint restored) as an artifact.
    *
    * @param methodState the checkpoint's method state (restored into {@code m} already)
    * @param source where it came from (run directory, checkpoint), for the manifest
    */
-  public static AdapterArtifact of(BaseRun m, JsonObject methodState, JsonObject source) {
+  public static AdapterArtifact of(RunSession m, JsonObject methodState, JsonObject source) {
     RunConfig c = m.config();
     Method method = m.method();
     refuseUnsupported(method);
     List<ArtifactTensor> out = new ArrayList<>();
+    // what trains is what the method stores, backbone variables included (its biases);
+    // a method whose trained state is no artifact (full fine-tuning) refused above
     for (ModelVariable v : m.graph().trainable()) {
-      if (v.name().startsWith("backbone/")) {
-        throw TfpeftException.usage("method." + method.name() + " trains the "
-            + "backbone (" + v.name() + "); an adapter artifact holds only added state");
-      }
       out.add(tensor(v.name(), v.shape().asArray(), VariableValues.read(m.session(), v),
           method.stored(v.name())));
     }
@@ -115,7 +114,7 @@ public final class AdapterArtifact {
   static void refuseUnsupported(Method method) {
     method.artifactRefusal().ifPresent(why -> {
       throw TfpeftException.usage("method." + method.name() + " " + why
-          + " (adapter artifacts hold LoRA, AdaptFormer, Pear, masks, prompts, heads)");
+          + " (an adapter artifact holds what a method trains on a frozen base)");
     });
   }
 
@@ -230,14 +229,27 @@ public final class AdapterArtifact {
         + CONFIG : base.weights();
   }
 
-  /** Fails unless every variable in {@code trainable} has a value in the artifact. */
+  /**
+   * Fails unless the artifact holds exactly the variables in {@code trainable}: every one has a
+   * value, and nothing else is there, since a tensor beyond them would overwrite the checked
+   * base (an artifact may hold backbone variables, a method's trained biases).
+   */
   public void checkCovers(List<ModelVariable> trainable, Path artifact) {
     Set<String> have = new HashSet<>();
     tensors.forEach(t -> have.add(t.name()));
+    Set<String> trains = new HashSet<>();
     for (ModelVariable v : trainable) {
+      trains.add(v.name());
       if (!have.contains(v.name())) {
         throw TfpeftException.usage(artifact + ": no value for " + v.name() + ", which the "
             + "model trains; the artifact is incomplete or for another method config");
+      }
+    }
+    for (ArtifactTensor t : tensors) {
+      if (!trains.contains(t.name())) {
+        throw TfpeftException.usage(artifact + ": holds " + t.name() + ", which method."
+            + MethodRegistry.nameOf(config.getMethod().getMethodCase()) + " does not train"
+            + " here; the artifact was edited or is for another method config, export it again");
       }
     }
   }
@@ -272,11 +284,11 @@ public final class AdapterArtifact {
   }
 
   /**
-   * The artifact's model on its base: built from its config (with {@code weights} as
+   * The artifact's model on its base: the run opened from its config (with {@code weights} as
    * model.weights.path when given), its classes and templates, the base checked, the artifact
-   * applied. The caller closes it.
+   * applied and the method prepared. The caller closes it.
    */
-  public BaseRun openOnBase(String weights, MethodRegistry registry, Consumer<String> log,
+  public RunSession openOnBase(String weights, MethodRegistry registry, Consumer<String> log,
       Path artifact) {
     RunConfig c = config;
     if (weights != null) {
@@ -288,7 +300,8 @@ public final class AdapterArtifact {
           + Path.of(base.weights()).toAbsolutePath().normalize() + "; pass --weights PATH with"
           + " a copy of that base (its SHA-256 is checked)");
     }
-    BaseRun m = BaseRun.open(c, classNames, templates, registry, methodState(), log);
+    RunSession m = RunSession.opener(c, registry).classes(classNames, templates)
+        .methodState(methodState()).identifyBase().log(log).open();
     try {
       checkBase(BaseIdentity.of(m.config(), m.base()), artifact, weights == null
           ? "the artifact's base (" + baseWhere() + ") has changed since it was exported; give"
@@ -297,6 +310,8 @@ public final class AdapterArtifact {
               + " --weights out to use that path");
       checkCovers(m.graph().trainable(), artifact);
       apply(m.session(), m.net(), artifact);
+      m.dropClassFeatures();
+      m.prepare(true);
       return m;
     } catch (RuntimeException e) {
       m.close();

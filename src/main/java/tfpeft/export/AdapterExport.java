@@ -10,7 +10,7 @@ import tfpeft.config.ConfigLoader;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.train.RunDirectory;
-import tfpeft.train.BaseRun;
+import tfpeft.train.RunSession;
 import tfpeft.train.checkpoint.CheckpointStore;
 
 /**
@@ -31,11 +31,8 @@ public final class AdapterExport {
    */
   public static Result fromRun(Path runDir, String which, Path out, boolean overwrite,
       MethodRegistry registry, Consumer<String> log) {
-    RunDirectory dir = new RunDirectory(runDir);
-    if (!Files.isRegularFile(dir.config())) {
-      throw TfpeftException.usage(runDir + ": not a run directory (no " + RunDirectory.CONFIG
-          + ")");
-    }
+    RunDirectory dir = RunDirectory.existing(runDir,
+        "serve an artifact on its base with export --adapter ART --out DIR");
     if (Files.exists(out) && !overwrite) {
       throw TfpeftException.usage(out + " exists; choose another --adapter or pass --overwrite");
     }
@@ -53,27 +50,19 @@ public final class AdapterExport {
     config = b.build();
     AdapterArtifact.refuseUnsupported(MethodRegistry.builtIn().create(config.getMethod()));
     CheckpointStore.Checkpoint c = dir.checkpoint(which);
-    JsonObject state = methodState(c.state());
+    JsonObject state = c.methodState();
     JsonObject source = new JsonObject();
     source.addProperty("run", dir.root().toString());
     source.addProperty("checkpoint", c.dir().getFileName().toString());
     source.addProperty("epoch", c.epoch());
     AdapterArtifact artifact;
-    try (BaseRun m = BaseRun.open(config, null, c.templates(), registry, state, log)) {
+    try (RunSession m = RunSession.opener(config, registry).classesOfData(c.templates())
+        .identifyBase().log(log).open()) {
       m.restore(c);
+      m.prepare(true);
       artifact = AdapterArtifact.of(m, state, source);
     }
     artifact.write(out);
     return new Result(artifact, out, c, AdapterArtifact.sizeOnDisk(out));
   }
-
-  /** The method's part of a checkpoint's state.json ({"method": {"state": ...}}). */
-  static JsonObject methodState(JsonObject state) {
-    if (state.has("method") && state.get("method").isJsonObject()
-        && state.getAsJsonObject("method").has("state")) {
-      return state.getAsJsonObject("method").getAsJsonObject("state").deepCopy();
-    }
-    return new JsonObject();
-  }
-
 }

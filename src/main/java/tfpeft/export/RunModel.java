@@ -1,42 +1,32 @@
 package tfpeft.export;
 
 import com.google.gson.JsonObject;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.RunConfig;
-import tfpeft.model.BuiltModel;
-import tfpeft.model.ClipClassifier;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.VariableValues;
-import tfpeft.model.weights.NamedTensor;
 import tfpeft.model.weights.TensorFile;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ExportContext;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.MethodRegistry;
-import tfpeft.peft.RunResources;
 import tfpeft.train.ClassPrompts;
-import tfpeft.train.SessionOptions;
+import tfpeft.train.RunSession;
 import tfpeft.train.TrainGraph;
 
 /**
- * A trained model rebuilt from its run config: the graph as it was trained ({@link TrainGraph}:
- * the same method, hooks, class names and classifier), its variables assigned by name from any
- * source of tensors, and the method's state restored. This is the entry point for anything that
- * serves a trained method: a run's checkpoint ({@code tfpeft export RUN}), or base weights plus
- * a method's trainable state brought together in one {@link TensorFile}.
+ * A trained model opened for serving: a {@link RunSession} of its run (the graph as it was
+ * trained, with the same method, hooks, class names and classifier), either holding every
+ * variable from a run's checkpoint ({@code tfpeft export RUN}) or an adapter artifact applied to
+ * its base ({@code tfpeft export --adapter}, the session the artifact was opened in, so the graph
+ * is built once).
  *
  * <p>It gives the trained graph's logits (the reference an export is checked against), the class
  * features a CLIP text classifier scores with (computed once with the trained weights, prompts
@@ -51,31 +41,24 @@ public final class RunModel implements AutoCloseable {
   private final RunConfig config;
   private final MethodRegistry registry;
   private final JsonObject methodState;
-  private final List<String> classNames;
-  private final Graph graph;
-  private final TrainGraph trained;
-  private final Session session;
+  private final RunSession session;
+  private final boolean ownsSession;
   private final float[][] classFeatures;
-  private final RunResources resources;
   private Map<String, float[]> folded;
 
   private RunModel(RunConfig config, MethodRegistry registry, JsonObject methodState,
-      List<String> classNames, Graph graph, TrainGraph trained, Session session,
-      float[][] classFeatures, RunResources resources) {
+      RunSession session, boolean ownsSession) {
     this.config = config;
-    this.resources = resources;
     this.registry = registry;
     this.methodState = methodState;
-    this.classNames = List.copyOf(classNames);
-    this.graph = graph;
-    this.trained = trained;
     this.session = session;
-    this.classFeatures = classFeatures;
+    this.ownsSession = ownsSession;
+    this.classFeatures = session.classFeatures();
   }
 
   /**
-   * Builds the run's graph and assigns its model variables (optimizer slots aside) from
-   * {@code values}.
+   * Opens the run's model with every model variable (optimizer slots aside) from
+   * {@code values}; the pretrained weights are not loaded.
    *
    * @param config the resolved run config (its {@code export} block says how to fold)
    * @param methodState what the method saved in the checkpoint ({@code method.state}), or an
@@ -89,46 +72,32 @@ public final class RunModel implements AutoCloseable {
   public static RunModel open(RunConfig config, MethodRegistry registry, JsonObject methodState,
       List<String> classNames, Supplier<ClassPrompts> prompts, TensorFile values,
       String origin) {
-    Graph g = new Graph();
-    Session s = null;
+    RunSession.Opener opener = RunSession.opener(config, registry).methodState(methodState)
+        .values(values, origin);
+    List<String> templates = List.of();
+    if (config.getModel().hasClip() && scoresByText(registry, config, classNames)) {
+      ClassPrompts classPrompts = prompts.get();
+      opener.prompts(classPrompts);
+      templates = classPrompts.templates();
+    }
+    RunSession session = opener.classes(classNames, templates).open();
     try {
-      Method method = registry.create(config.getMethod());
-      ClassPrompts classPrompts = null;
-      int templates = 1;
-      if (config.getModel().hasClip() && scoresByText(registry, config, classNames)) {
-        classPrompts = prompts.get();
-        templates = Math.max(1, classPrompts.templates().size());
-      }
-      RunResources resources = resources(config, values);
-      TrainGraph trained = TrainGraph.build(g, config, method, classNames, templates, resources);
-      method.restoreState(methodState);
-      s = SessionOptions.open(g, config.getRuntime());
-      s.initialize();
-      assign(s, trained.modelVariables(), values, origin);
-      float[][] features = null;
-      if (trained.textClassifier()) {
-        features = trained.classFeatureValue(s, classPrompts);
-      }
-      return new RunModel(config, registry, methodState, classNames, g, trained, s, features,
-          resources);
+      session.prepare(true);
+      return new RunModel(config, registry, methodState, session, true);
     } catch (RuntimeException e) {
-      if (s != null) {
-        s.close();
-      }
-      g.close();
+      session.close();
       throw e;
     }
   }
 
   /**
-   * What the method reads while its graph is rebuilt: the run's tokenizer and, as the values the
-   * variables start from, the rebuilt run's own tensors (a method sizes a variable by them, as
-   * TIP-Adapter its cache, where the run's data is not at hand); no dataset.
+   * The model an opened run holds (an adapter artifact applied to its base), served with
+   * {@code config} (the run's, with the export block the command asks for); the caller keeps
+   * and closes {@code session}.
    */
-  private static RunResources resources(RunConfig config, TensorFile values) {
-    RunResources base = RunResources.of(config);
-    return new RunResources(base::tokenizer, name -> values.find(name)
-        .map(NamedTensor::data).orElseGet(() -> base.pretrained(name)), null);
+  public static RunModel of(RunSession session, RunConfig config, JsonObject methodState,
+      MethodRegistry registry) {
+    return new RunModel(config, registry, methodState, session, false);
   }
 
   /** Asks a throwaway instance of the method how it classifies. */
@@ -140,47 +109,26 @@ public final class RunModel implements AutoCloseable {
     }
   }
 
-  private static void assign(Session s, List<ModelVariable> variables, TensorFile values,
-      String origin) {
-    for (ModelVariable v : variables) {
-      if (v.name().startsWith("optimizer/")) {
-        continue;
-      }
-      Optional<NamedTensor> t = values.find(v.name());
-      if (t.isEmpty()) {
-        throw TfpeftException.usage(origin + ": no tensor " + v.name() + " " + v.shape()
-            + ", which the model built from the run's config has; were these weights written"
-            + " by another config?");
-      }
-      if (!Arrays.equals(t.get().shape(), v.shape().asArray())) {
-        throw TfpeftException.usage(origin + ": " + v.name() + " has shape "
-            + NamedTensor.formatShape(t.get().shape()) + ", the model built from the run's"
-            + " config has " + v.shape() + "; were these weights written by another config?");
-      }
-      VariableValues.assign(s, v, t.get().data());
-    }
-  }
-
   public RunConfig config() {
     return config;
   }
 
   public List<String> classNames() {
-    return classNames;
+    return session.classNames();
   }
 
   /** The graph as trained. */
   public TrainGraph trained() {
-    return trained;
+    return session.graph();
   }
 
   public Session session() {
-    return session;
+    return session.session();
   }
 
   /** How the method scores classes. */
   public ClassifierKind classifier() {
-    return trained.classifier();
+    return trained().classifier();
   }
 
   /** The normalized class features [C, E] of a text classifier; null for a head. */
@@ -193,20 +141,7 @@ public final class RunModel implements AutoCloseable {
    * path, no dropout. After {@link #foldedValues} they are the folded model's.
    */
   public float[][] logits(float[] images, int n) {
-    int size = BuiltModel.imageSize(config.getModel());
-    try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, size, size, 3), DataBuffers.of(images));
-        TFloat32 rate = TFloat32.scalarOf(0f);
-        TInt64 seed = TInt64.vectorOf(0, 0);
-        TFloat32 cf = classFeatures == null ? null : ClipClassifier.tensor(classFeatures)) {
-      Session.Runner r = session.runner().feed(trained.images(), x)
-          .feed(trained.net().dropPathRate(), rate).feed(trained.net().stepSeed(), seed);
-      if (cf != null) {
-        r.feed(trained.classFeatures(), cf);
-      }
-      try (var out = r.fetch(trained.logits()).run()) {
-        return ClipClassifier.rows((TFloat32) out.get(0));
-      }
-    }
+    return session.logits(images, n);
   }
 
   /**
@@ -215,10 +150,12 @@ public final class RunModel implements AutoCloseable {
    */
   public Map<String, float[]> foldedValues() {
     if (folded == null) {
-      trained.method().exportTransform(new ExportContext(config, trained.net(), session));
+      TrainGraph trained = trained();
+      trained.method().exportTransform(new ExportContext(config, trained.net(),
+          session.session()));
       Map<String, float[]> out = new LinkedHashMap<>();
       for (ModelVariable v : trained.modelVariables()) {
-        out.put(v.name(), VariableValues.read(session, v));
+        out.put(v.name(), VariableValues.read(session.session(), v));
       }
       folded = out;
     }
@@ -227,7 +164,7 @@ public final class RunModel implements AutoCloseable {
 
   /** Whether the served graph leaves the method's hooks out (its transform folded them in). */
   public boolean folds() {
-    return trained.method().exportFolds(config);
+    return trained().method().exportFolds(config);
   }
 
   /**
@@ -239,11 +176,11 @@ public final class RunModel implements AutoCloseable {
     return (net, images) -> {
       Method served = registry.create(config.getMethod());
       served.restoreState(methodState);
-      MethodContext ctx = new MethodContext(config, net, classNames, resources);
+      MethodContext ctx = new MethodContext(config, net, classNames(), session.resources());
       if (!served.exportFolds(config)) {
         served.hooks(ctx).forEach(net::addHook);
       }
-      return TrainGraph.servingLogits(net, config, served.classifier(ctx), classNames.size(),
+      return TrainGraph.servingLogits(net, config, served.classifier(ctx), classNames().size(),
           images, classFeatures, served, ctx);
     };
   }
@@ -251,13 +188,14 @@ public final class RunModel implements AutoCloseable {
   /** What {@link ServingExport} writes: the folded values and the served classifier. */
   public ServingExport.Model servingModel(
       tfpeft.config.proto.TransformConfig preprocess) {
-    return new ServingExport.Model(config.getModel(), foldedValues(), classNames, null,
+    return new ServingExport.Model(config.getModel(), foldedValues(), classNames(), null,
         preprocess, servingClassifier());
   }
 
   @Override
   public void close() {
-    session.close();
-    graph.close();
+    if (ownsSession) {
+      session.close();
+    }
   }
 }

@@ -16,6 +16,7 @@ import java.util.function.Function;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.export.AdapterArtifact;
 import tfpeft.export.ArtifactTensor;
+import tfpeft.model.BackboneChecksum;
 import tfpeft.model.weights.NamedTensor;
 import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
@@ -115,15 +116,20 @@ public final class MethodSummary {
     Map<String, long[]> trained = new LinkedHashMap<>();
     Map<String, ArtifactTensor> byName = new LinkedHashMap<>();
     long trainable = 0;
+    long trainedBase = 0;
     for (ArtifactTensor t : a.tensors()) {
       trained.put(t.name(), t.shape());
       byName.put(t.name(), t);
       trainable += t.elements();
+      if (t.name().startsWith(BackboneChecksum.PREFIX)) {
+        // a base variable the method trains (a bias) counts as trainable, not also as frozen
+        trainedBase += t.elements();
+      }
     }
     MethodSummary m = new MethodSummary();
     m.describe(a.config(), MethodRegistry.builtIn().create(a.method()), new TrainedState(trained,
         a.methodState(), name -> byName.get(name).effective()), trainable,
-        a.base().parameters());
+        a.base().parameters() - trainedBase);
     return m;
   }
 

@@ -18,10 +18,14 @@ import tfpeft.util.Seeds;
 
 /**
  * The build context of one model graph: the ops factory, the variables by name, the site hooks of
- * the active method, and the per-step controls every stochastic layer reads (drop-path rate and a
- * step seed for stateless random ops, so that a resumed run draws the same masks).
+ * the active method, and the per-step controls every stochastic layer reads: the drop-path rate,
+ * a step seed for stateless random ops (so that a resumed run draws the same masks), and the
+ * training flag of dropout inside a method's layers. {@link GraphControls} feeds them.
  */
 public final class Net {
+  /** The op name of the training flag (1 while training); SavedModels already name it. */
+  public static final String TRAINING = "control/training";
+
   private final Graph graph;
   private final Ops tf;
   private final long seed;
@@ -112,6 +116,25 @@ public final class Net {
   /** Two int64 fed each step; stochastic layers derive their stateless seeds from it. */
   public Operand<TInt64> stepSeed() {
     return stepSeed;
+  }
+
+  /**
+   * The training flag, a float that is 1 while training and defaults to 0, so evaluation,
+   * export and every caller that does not feed it see no dropout. Created on first use: a graph
+   * whose layers never ask for it has none, and nothing feeds it there.
+   */
+  @SuppressWarnings("unchecked")
+  public Operand<TFloat32> training() {
+    org.tensorflow.GraphOperation existing = graph.operation(TRAINING);
+    if (existing != null) {
+      return (org.tensorflow.Output<TFloat32>) (org.tensorflow.Output<?>) existing.output(0);
+    }
+    return named(TRAINING).placeholderWithDefault(tf.constant(0f), Shape.scalar());
+  }
+
+  /** Whether a layer built the training flag ({@link #training}). */
+  public boolean hasTrainingFlag() {
+    return graph.operation(TRAINING) != null;
   }
 
   /** A fresh stateless seed for one random op: the step seed offset by a per-op constant. */

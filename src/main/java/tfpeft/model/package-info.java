@@ -7,7 +7,9 @@
  * {@code block3/mlp}, {@code block3/in}) where a method's {@link tfpeft.model.SiteHook} attaches;
  * the backbone knows no method. {@link tfpeft.model.Net} holds the graph and its variables:
  * the frozen backbone under {@code backbone/}, a method's under {@code peft/<name>/}, the head
- * under {@code head/}. {@code model.weights} reads and writes weight files, {@code model.imports}
+ * under {@code head/}, and the per-step controls every stochastic layer reads (drop-path rate,
+ * step seed, training flag), which {@link tfpeft.model.GraphControls} feeds as one.
+ * {@code model.weights} reads and writes weight files, {@code model.imports}
  * maps foreign checkpoints, {@code model.text} is CLIP's tokenizer.
  */
 package tfpeft.model;

@@ -14,9 +14,17 @@ import tfpeft.config.proto.ModelConfig;
  * @param trainableParameters adapter weights trained from the start (head not included)
  * @param storedBytes stored adapter bytes ({@link AdapterStorage})
  * @param bits the adapters' precision: 1, or 0 for float32
+ * @param unit what one stored tensor group is called in the summary: "adapters" (a down and up
+ *     pair), "bias vectors" (BitFit)
  */
 public record AdapterAccounting(int positions, int storedAdapters, long trainableParameters,
-    long storedBytes, int bits) {
+    long storedBytes, int bits, String unit) {
+
+  /** An accounting of adapters (a down and an up matrix each). */
+  public AdapterAccounting(int positions, int storedAdapters, long trainableParameters,
+      long storedBytes, int bits) {
+    this(positions, storedAdapters, trainableParameters, storedBytes, bits, "adapters");
+  }
 
   /**
    * The accounting of {@code method} on {@code model}, as the method gives it; null for a method
@@ -61,11 +69,11 @@ public record AdapterAccounting(int positions, int storedAdapters, long trainabl
    * stored: 24 adapters at float32, 1,179,648 bytes = 1.13 MB (...)".
    */
   public String summary() {
-    String kept = storedAdapters == positions ? storedAdapters + " adapters"
-        : storedAdapters + " adapters kept by the prune step";
-    return String.format("adapters: %d positions, %,d parameters%nstored: %s at %s, %,d bytes"
+    String kept = storedAdapters == positions ? storedAdapters + " " + unit
+        : storedAdapters + " " + unit + " kept by the prune step";
+    return String.format("%s: %d positions, %,d parameters%nstored: %s at %s, %,d bytes"
         + " = %s MB (adapter weights only, MB = 2^20 bytes, as Pear's Table I counts)",
-        positions, trainableParameters, kept, bits == 0 ? "float32"
+        unit, positions, trainableParameters, kept, bits == 0 ? "float32"
             : "1 bit (packed, plus float32 mean and std per matrix)", storedBytes,
         new java.math.BigDecimal(storedMegabytes()).round(new java.math.MathContext(3,
             java.math.RoundingMode.HALF_UP)).toPlainString());

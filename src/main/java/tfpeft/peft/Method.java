@@ -84,8 +84,10 @@ public interface Method {
   default void afterBuild(MethodContext ctx) {}
 
   /**
-   * Name prefixes of the variables that train now; empty when nothing trains (zero-shot). Asked
-   * when the training step is built, and again whenever {@link #afterEpoch} says it changed.
+   * Name prefixes of the variables that train now; empty when nothing trains (zero-shot). A
+   * variable's full name is a prefix that selects it alone: a method that trains some of the
+   * backbone's own variables (BitFit's biases) names them from {@code ctx.net()}. Asked when the
+   * training step is built, and again whenever {@link #afterEpoch} says it changed.
    */
   List<String> trainablePrefixes(MethodContext ctx);
 
@@ -159,6 +161,19 @@ public interface Method {
    */
   default boolean exportFolds(RunConfig config) {
     return false;
+  }
+
+  /**
+   * Whether export can keep this method's low-rank paths unmerged ({@code export.merge_lora}
+   * false, {@code --keep-lora}): so exactly when that field changes {@link #exportFolds}, which
+   * is the method's own answer.
+   */
+  default boolean hasLoraPathsToKeep(RunConfig config) {
+    RunConfig.Builder merged = config.toBuilder();
+    merged.getExportBuilder().setMergeLora(true);
+    RunConfig.Builder kept = config.toBuilder();
+    kept.getExportBuilder().setMergeLora(false);
+    return exportFolds(merged.build()) != exportFolds(kept.build());
   }
 
   // ---- what the commands ask (no defaults: every method answers for itself) ----------------

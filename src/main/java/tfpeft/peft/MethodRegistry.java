@@ -35,6 +35,7 @@ public final class MethodRegistry {
     r.register(MethodConfig.MethodCase.COOP, tfpeft.peft.prompt.PromptMethods::coop);
     r.register(MethodConfig.MethodCase.VPT, tfpeft.peft.prompt.PromptMethods::vpt);
     r.register(MethodConfig.MethodCase.MUDPT, tfpeft.peft.prompt.PromptMethods::mudpt);
+    r.register(MethodConfig.MethodCase.BITFIT, tfpeft.peft.bitfit.BitFit::new);
     return r;
   }
 

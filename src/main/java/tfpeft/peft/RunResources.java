@@ -8,7 +8,7 @@ import tfpeft.data.Dataset;
 import tfpeft.model.imports.Backbones;
 import tfpeft.model.imports.LoadedBackbone;
 import tfpeft.model.text.ClipTokenizer;
-import tfpeft.train.ClassPrompts;
+import tfpeft.model.text.RunTokenizer;
 
 /**
  * What a run holds besides its graph, for a method to read while the graph is built: the CLIP
@@ -41,7 +41,7 @@ public final class RunResources {
   public static RunResources of(RunConfig config) {
     WeightsConfig w = config.getModel().getWeights();
     if (w.getPath().isEmpty()) {
-      return new RunResources(() -> ClassPrompts.tokenizer(config, null), name -> null, null);
+      return new RunResources(() -> RunTokenizer.of(config, null), name -> null, null);
     }
     LoadedBackbone[] loaded = new LoadedBackbone[1];
     Supplier<LoadedBackbone> weights = () -> {
@@ -52,7 +52,7 @@ public final class RunResources {
         return loaded[0];
       }
     };
-    return new RunResources(() -> ClassPrompts.tokenizer(config, config.getModel().getClip()
+    return new RunResources(() -> RunTokenizer.of(config, config.getModel().getClip()
         .getTokenizer().isEmpty() ? weights.get().vocab() : null),
         name -> weights.get().tensors().get(name), null);
   }

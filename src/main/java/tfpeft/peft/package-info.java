@@ -20,5 +20,10 @@
  * <p>The {@link tfpeft.peft.MethodRegistry} maps each member of the config's {@code method} oneof
  * to a factory, one line per method; it refuses duplicates and a factory that does not make its
  * member's method. One package per method family; the baselines live in {@code baseline}.
+ *
+ * <p>Methods sit on the model and data layers and use nothing of train, export, inspect, report
+ * or cli (tfpeft.PackageLayersTest checks the sources): reading a run's checkpoint belongs to the
+ * run directory's owner in train (for masks, {@code tfpeft.train.MaskRuns}), a tokenizer comes
+ * from {@code tfpeft.model.text.RunTokenizer}.
  */
 package tfpeft.peft;

@@ -1,13 +1,10 @@
 package tfpeft.train;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TInt32;
-import tfpeft.TfpeftException;
-import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.model.ClipClassifier;
 import tfpeft.model.text.ClipTokenizer;
@@ -49,39 +46,6 @@ public record ClassPrompts(List<String> classNames, List<String> templates, int 
     }
     return datasetTemplates.isEmpty() ? List.of(ClipClassifier.DEFAULT_TEMPLATE)
         : datasetTemplates;
-  }
-
-  /**
-   * The tokenizer of a run's CLIP: model.clip.tokenizer, else the vocabulary that came with the
-   * weights ({@code vocabulary}, may be null).
-   */
-  public static ClipTokenizer tokenizer(RunConfig c, Path vocabulary) {
-    ClipConfig clip = c.getModel().getClip();
-    Path path;
-    String field;
-    if (!clip.getTokenizer().isEmpty()) {
-      path = Path.of(clip.getTokenizer());
-      field = "model.clip.tokenizer";
-    } else if (vocabulary != null) {
-      path = vocabulary;
-      field = "model.weights.path";
-    } else {
-      throw TfpeftException.usage("model.clip.tokenizer: CLIP scores classes by the text of their"
-          + " names and needs a BPE vocabulary; set model.clip.tokenizer (a vocab.json or a"
-          + " directory with vocab.json and merges.txt) or model.weights.path to weights that"
-          + " come with one");
-    }
-    ClipTokenizer tok;
-    try {
-      tok = ClipTokenizer.load(path);
-    } catch (TfpeftException e) {
-      throw TfpeftException.usage(field + ": " + e.getMessage(), e);
-    }
-    if (tok.vocabSize() > clip.getVocabSize()) {
-      throw TfpeftException.usage(field + ": the vocabulary at " + path + " has "
-          + tok.vocabSize() + " tokens, more than model.clip.vocab_size = " + clip.getVocabSize());
-    }
-    return tok;
   }
 
   public int classes() {

@@ -1,15 +1,12 @@
 package tfpeft.train;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.data.BadExamples;
 import tfpeft.data.Batch;
@@ -53,13 +50,9 @@ public final class Evaluator {
    */
   public EvalMetrics run(Split split, int classes, ClassPrompts prompts) {
     EvalMetrics.Accumulator acc = new EvalMetrics.Accumulator(classes, config.getEval().getTopK());
-    List<Tensor> fixed = new ArrayList<>();
-    try {
-      if (graph.textClassifier()) {
-        fixed.add(ClipClassifier.tensor(graph.classFeatureValue(session, prompts)));
-      }
-      fixed.add(TFloat32.scalarOf(0f));
-      fixed.add(TInt64.vectorOf(0, 0));
+    try (Tensor features = graph.textClassifier()
+            ? ClipClassifier.tensor(graph.classFeatureValue(session, prompts)) : null;
+        GraphFeeds feeds = GraphFeeds.evaluation(graph).classFeatures(features)) {
       var pipeline = config.getData().getPipeline();
       var opts = new InputPipeline.Options(batchSize(), false, false, pipeline.getThreads(),
           pipeline.getPrefetchBatches(), config.getSeed());
@@ -69,34 +62,24 @@ public final class Evaluator {
           if (b.size() == 0) {
             continue;
           }
-          float[][] scores = logits(b, fixed);
+          float[][] scores = logits(b, feeds);
           for (int i = 0; i < b.size(); i++) {
             acc.add(b.labels()[i], scores[i]);
           }
         }
       }
-    } finally {
-      fixed.forEach(Tensor::close);
     }
     return acc.result();
   }
 
-  private float[][] logits(Batch b, List<Tensor> fixed) {
+  private float[][] logits(Batch b, GraphFeeds feeds) {
     int n = b.size();
     float[] px = b.images().length == n * b.imageFloats() ? b.images()
         : Arrays.copyOf(b.images(), n * b.imageFloats());
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, b.height(), b.width(), 3),
-        DataBuffers.of(px, true, false))) {
-      Session.Runner r = session.runner().feed(graph.images(), x);
-      int i = 0;
-      if (graph.textClassifier()) {
-        r.feed(graph.classFeatures(), fixed.get(i++));
-      }
-      r.feed(graph.net().dropPathRate(), fixed.get(i++))
-          .feed(graph.net().stepSeed(), fixed.get(i)).fetch(graph.logits());
-      try (var out = r.run()) {
-        return ClipClassifier.rows((TFloat32) out.get(0));
-      }
+        DataBuffers.of(px, true, false));
+        var out = feeds.runner(session, x).fetch(graph.logits()).run()) {
+      return ClipClassifier.rows((TFloat32) out.get(0));
     }
   }
 }

@@ -11,7 +11,6 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 import tfpeft.data.BadExamples;
 import tfpeft.data.Batch;
 import tfpeft.data.InputPipeline;
@@ -54,20 +53,12 @@ final class GraphSplitRunner implements SplitRunner {
     var pipe = graph.config().getData().getPipeline();
     var opts = new InputPipeline.Options(batchSize, false, false, pipe.getThreads(),
         pipe.getPrefetchBatches(), graph.config().getSeed());
-    List<Tensor> fixed = new ArrayList<>();
-    try (InputPipeline p = new InputPipeline(split, preprocess, opts, bad)) {
-      TFloat32 rate = TFloat32.scalarOf(0f);
-      fixed.add(rate);
-      TInt64 seed = TInt64.vectorOf(0, 0);
-      fixed.add(seed);
-      Tensor features = null;
-      if (graph.textClassifier()) {
-        if (classFeatures == null) {
-          classFeatures = graph.classFeatureValue(session, prompts.get());
-        }
-        features = ClipClassifier.tensor(classFeatures);
-        fixed.add(features);
-      }
+    if (graph.textClassifier() && classFeatures == null) {
+      classFeatures = graph.classFeatureValue(session, prompts.get());
+    }
+    try (InputPipeline p = new InputPipeline(split, preprocess, opts, bad);
+        Tensor features = classFeatures == null ? null : ClipClassifier.tensor(classFeatures);
+        GraphFeeds feeds = GraphFeeds.evaluation(graph).classFeatures(features)) {
       for (Iterator<Batch> it = p.epoch(pass); it.hasNext(); ) {
         Batch b = it.next();
         int n = b.size();
@@ -78,11 +69,7 @@ final class GraphSplitRunner implements SplitRunner {
             : Arrays.copyOf(b.images(), n * b.imageFloats());
         try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, b.height(), b.width(), 3),
             DataBuffers.of(px, true, false))) {
-          Session.Runner r = session.runner().feed(graph.images(), x)
-              .feed(graph.net().dropPathRate(), rate).feed(graph.net().stepSeed(), seed);
-          if (features != null) {
-            r.feed(graph.classFeatures(), features);
-          }
+          Session.Runner r = feeds.runner(session, x);
           outputs.forEach(r::fetch);
           try (var result = r.run()) {
             for (int k = 0; k < outputs.size(); k++) {
@@ -94,8 +81,6 @@ final class GraphSplitRunner implements SplitRunner {
           }
         }
       }
-    } finally {
-      fixed.forEach(Tensor::close);
     }
     return out;
   }

@@ -38,6 +38,14 @@ final class PretrainedWeights {
     return new PretrainedWeights(Defaults.fill(c.build()), b);
   }
 
+  /**
+   * No pretrained weights for a model whose every variable comes from elsewhere (a run's
+   * checkpoint): {@code resolved} is taken as it is.
+   */
+  static PretrainedWeights none(RunConfig resolved) {
+    return new PretrainedWeights(resolved, null);
+  }
+
   /** The resolved config with the architecture of the weights. */
   RunConfig config() {
     return config;

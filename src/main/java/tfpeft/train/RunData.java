@@ -11,6 +11,7 @@ import tfpeft.data.DataSources;
 import tfpeft.data.Dataset;
 import tfpeft.data.Split;
 import tfpeft.model.text.ClipTokenizer;
+import tfpeft.model.text.RunTokenizer;
 
 /**
  * The data side of a run: the sampled dataset, how bad examples are handled, and for CLIP the
@@ -75,7 +76,7 @@ final class RunData {
   /** The run's CLIP tokenizer, loaded on first use. */
   synchronized ClipTokenizer tokenizer() {
     if (tokenizer == null) {
-      tokenizer = ClassPrompts.tokenizer(config, vocabulary);
+      tokenizer = RunTokenizer.of(config, vocabulary);
     }
     return tokenizer;
   }

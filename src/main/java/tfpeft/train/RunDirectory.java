@@ -1,5 +1,8 @@
 package tfpeft.train;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import com.google.protobuf.TextFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +11,8 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.model.weights.TensorBundleReader;
+import tfpeft.model.weights.TensorFile;
 import tfpeft.train.checkpoint.CheckpointStore;
 import tfpeft.train.log.EventFile;
 import tfpeft.train.log.MetricsLog;
@@ -15,7 +20,9 @@ import tfpeft.train.log.MetricsLog;
 /**
  * A run's directory, {@code <output_dir>/<name>/}: the resolved config ({@code config.pbtxt}),
  * {@code checkpoints/}, {@code metrics.jsonl}, the TensorBoard event file and the final
- * {@code report.json}.
+ * {@code report.json}. It owns what a command reads from a run: whether a directory is a run,
+ * its config as placed now, which checkpoint a command means (of the run's method), that
+ * checkpoint's variables checked whole, and the classes its report names.
  */
 public final class RunDirectory {
   public static final String CONFIG = "config.pbtxt";
@@ -53,6 +60,23 @@ public final class RunDirectory {
     String f = Path.of(source).getFileName().toString();
     int dot = f.lastIndexOf('.');
     return dot > 0 ? f.substring(0, dot) : f;
+  }
+
+  /**
+   * The run directory at {@code root}, which must be one tfpeft train wrote (a directory holding
+   * {@value #CONFIG}); otherwise a usage error that also offers {@code otherwise}.
+   */
+  public static RunDirectory existing(Path root, String otherwise) {
+    if (!Files.isDirectory(root)) {
+      throw TfpeftException.usage(root + ": no such directory; give a run directory"
+          + " (output_dir/name, as tfpeft train writes it) or " + otherwise);
+    }
+    RunDirectory dir = new RunDirectory(root);
+    if (!Files.isRegularFile(dir.config())) {
+      throw TfpeftException.usage(root + " is not a run directory: it has no " + CONFIG
+          + "; give the directory tfpeft train wrote (output_dir/name), or " + otherwise);
+    }
+    return dir;
   }
 
   public Path root() {
@@ -204,6 +228,99 @@ public final class RunDirectory {
       }
     } catch (IOException e) {
       throw TfpeftException.failure("cannot clear " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The run's resolved config (defaults filled in), placed where the run directory is now: its
+   * name and output_dir are the directory's, wherever the run was trained.
+   */
+  public RunConfig placedConfig() {
+    RunConfig c = tfpeft.config.ConfigLoader.load(config(), java.util.List.of()).resolved();
+    Path where = root.toAbsolutePath().normalize();
+    return c.toBuilder().setName(where.getFileName().toString())
+        .setOutputDir(where.getParent().toString()).build();
+  }
+
+  /**
+   * The class names report.json records for the test split, in label order: the classes of a
+   * run whose data is no longer at hand. Null when the report is missing, unreadable, or names
+   * none.
+   */
+  public java.util.List<String> reportedClasses() {
+    try {
+      if (Files.isRegularFile(report())) {
+        JsonObject r = JsonParser.parseString(Files.readString(report())).getAsJsonObject();
+        if (r.has("test") && r.getAsJsonObject("test").has("classes")) {
+          java.util.List<String> names = new java.util.ArrayList<>();
+          for (JsonElement e : r.getAsJsonObject("test").getAsJsonArray("classes")) {
+            names.add(e.getAsString());
+          }
+          return names.isEmpty() ? null : names;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // a report that cannot be read names no classes
+    }
+    return null;
+  }
+
+  /**
+   * As {@link #checkpoint}, refusing a checkpoint written by another method than the one
+   * {@code config} trains.
+   */
+  public CheckpointStore.Checkpoint checkpointOf(String which, RunConfig config) {
+    CheckpointStore.Checkpoint c = checkpoint(which);
+    String want = tfpeft.peft.MethodRegistry.nameOf(config.getMethod().getMethodCase());
+    String got = c.methodName();
+    if (got != null && !got.equals(want)) {
+      throw TfpeftException.usage(c.dir() + ": written by method." + got + ", but the run's"
+          + " config trains method." + want + "; give a checkpoint of this run");
+    }
+    return c;
+  }
+
+  /**
+   * The model variables of checkpoint {@code c} (optimizer slots stay behind), the bundle
+   * checked whole first: every tensor, optimizer slots included, lies inside its data file, so
+   * a truncated checkpoint is refused even where the model's own tensors survived (whose values
+   * are read and checked against their CRC32C). A damaged checkpoint is a usage error naming the
+   * run's other checkpoints, which {@code command} can take instead.
+   */
+  public TensorFile modelVariables(CheckpointStore.Checkpoint c, String command) {
+    try {
+      checkLengths(c.variables());
+      return TensorBundleReader.read(c.variables(), n -> !n.startsWith("optimizer/"));
+    } catch (TfpeftException e) {
+      if (e.exitCode() != TfpeftException.USAGE) {
+        throw e;
+      }
+      java.util.List<String> others = checkpoints().list().stream()
+          .filter(o -> !o.dir().equals(c.dir())).map(o -> o.dir().getFileName().toString())
+          .toList();
+      throw TfpeftException.usage(e.getMessage() + "; the checkpoint " + c.dir() + " is"
+          + " damaged: " + command + " " + (others.isEmpty() ? "after training the run again"
+          : "another with --checkpoint (this run also has " + String.join(", ", others) + ")"),
+          e);
+    }
+  }
+
+  /** Every tensor of the bundle at {@code prefix} lies inside its data file. */
+  private static void checkLengths(Path prefix) {
+    TensorBundleReader.Index index = TensorBundleReader.readIndex(prefix);
+    int shards = index.header().getNumShards();
+    for (TensorBundleReader.Entry e : index.entries()) {
+      Path shard = TensorBundleReader.shardFile(prefix, e.shard(), shards);
+      try {
+        long length = Files.size(shard);
+        if (e.offset() + e.size() > length) {
+          throw TfpeftException.usage(shard + ": " + length + " bytes, but tensor '" + e.name()
+              + "' ends at byte " + (e.offset() + e.size()) + "; the checkpoint is truncated");
+        }
+      } catch (IOException ex) {
+        throw TfpeftException.usage(shard + ": missing or unreadable (" + ex.getMessage()
+            + "); the checkpoint is incomplete");
+      }
     }
   }
 

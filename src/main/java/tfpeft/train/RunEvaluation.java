@@ -6,15 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.tensorflow.Graph;
-import org.tensorflow.Session;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.data.Dataset;
 import tfpeft.data.Split;
-import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
-import tfpeft.peft.PrepareContext;
 import tfpeft.train.checkpoint.CheckpointStore;
 
 /**
@@ -44,7 +40,6 @@ public final class RunEvaluation {
     PretrainedWeights weights = PretrainedWeights.load(written);
     RunConfig config = weights.config();
     RunDirectory dir = RunDirectory.of(config, source);
-    Method method = registry.create(config.getMethod());
     RunData data = RunData.load(config, weights.vocabulary(), log::println);
     Dataset d = data.dataset();
     Split split = switch (splitName) {
@@ -56,50 +51,40 @@ public final class RunEvaluation {
     if (split.isEmpty()) {
       throw TfpeftException.usage("the " + splitName + " split of this data is empty");
     }
-    try (Graph g = new Graph()) {
-      TrainGraph graph = TrainGraph.build(g, config, method, d.classNames(), data.templates(),
-          data.resources(weights));
-      data.useTemplates(graph.templates());
-      CheckpointStore.Checkpoint checkpoint = choose(dir, which, !graph.trainable().isEmpty());
+    try (RunSession run = RunSession.opener(weights, registry).data(data).log(log::println)
+        .open()) {
+      CheckpointStore.Checkpoint checkpoint = choose(dir, which,
+          !run.graph().trainable().isEmpty());
       if (checkpoint != null) {
-        method.restoreState(RunState.methodState(checkpoint.state()));
+        run.restore(checkpoint);
+        log.println("evaluating " + checkpoint.dir());
+      } else {
+        log.println("evaluating the starting weights: " + run.startedFrom());
       }
-      try (Session s = SessionOptions.open(g, config.getRuntime())) {
-        s.initialize();
-        String start = weights.assign(s, graph.net());
-        if (checkpoint != null) {
-          VariableCheckpoint.restore(checkpoint, s, graph.modelVariables(), true);
-          log.println("evaluating " + checkpoint.dir());
-        } else {
-          log.println("evaluating the starting weights: " + start);
-        }
-        Evaluator evaluator = new Evaluator(graph, s, data.bad());
-        method.prepare(new PrepareContext(config, graph.net(), s, d, new GraphSplitRunner(graph,
-            s, data.bad(), evaluator.batchSize(), data::prompts), checkpoint != null,
-            log::println));
-        EvalMetrics m = evaluator.run(split, d.numClasses(), data.prompts());
-        JsonObject json = new JsonObject();
-        json.addProperty("run_dir", dir.root().toString());
-        json.addProperty("checkpoint", checkpoint == null ? "" : checkpoint.dir().toString());
-        json.addProperty("split", splitName);
-        json.add(splitName, m.toJson(d.classNames()));
-        Dataset fresh = null;
-        EvalMetrics novel = null;
-        if (config.getEval().getBaseToNew()) {
-          fresh = data.newClasses(config);
-          Split newSplit = splitName.equals("val") ? fresh.val() : fresh.test();
-          novel = evaluator.run(newSplit, fresh.numClasses(), data.promptsFor(
-              fresh.classNames()));
-          JsonObject b2n = new JsonObject();
-          b2n.addProperty("base", m.top1());
-          b2n.addProperty("new", novel.top1());
-          b2n.addProperty("harmonic_mean", EvalMetrics.harmonicMean(m.top1(), novel.top1()));
-          b2n.add("new_" + splitName, novel.toJson(fresh.classNames()));
-          json.add("base_to_new", b2n);
-        }
-        return new Result(dir, checkpoint, splitName, d.classNames(), m,
-            fresh == null ? List.of() : fresh.classNames(), novel, json);
+      Evaluator evaluator = run.evaluator();
+      run.prepare(checkpoint != null);
+      EvalMetrics m = evaluator.run(split, d.numClasses(), data.prompts());
+      JsonObject json = new JsonObject();
+      json.addProperty("run_dir", dir.root().toString());
+      json.addProperty("checkpoint", checkpoint == null ? "" : checkpoint.dir().toString());
+      json.addProperty("split", splitName);
+      json.add(splitName, m.toJson(d.classNames()));
+      Dataset fresh = null;
+      EvalMetrics novel = null;
+      if (config.getEval().getBaseToNew()) {
+        fresh = data.newClasses(config);
+        Split newSplit = splitName.equals("val") ? fresh.val() : fresh.test();
+        novel = evaluator.run(newSplit, fresh.numClasses(), data.promptsFor(
+            fresh.classNames()));
+        JsonObject b2n = new JsonObject();
+        b2n.addProperty("base", m.top1());
+        b2n.addProperty("new", novel.top1());
+        b2n.addProperty("harmonic_mean", EvalMetrics.harmonicMean(m.top1(), novel.top1()));
+        b2n.add("new_" + splitName, novel.toJson(fresh.classNames()));
+        json.add("base_to_new", b2n);
       }
+      return new Result(dir, checkpoint, splitName, d.classNames(), m,
+          fresh == null ? List.of() : fresh.classNames(), novel, json);
     }
   }
 

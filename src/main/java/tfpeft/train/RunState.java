@@ -102,12 +102,6 @@ final class RunState implements AutoCloseable {
     }
   }
 
-  /** The method's part of a checkpoint's state. */
-  static JsonObject methodState(JsonObject state) {
-    return state.has("method") ? state.getAsJsonObject("method").getAsJsonObject("state")
-        : new JsonObject();
-  }
-
   int epoch() {
     return epoch;
   }

@@ -36,6 +36,10 @@ import tfpeft.peft.RunResources;
  * tower is frozen their value is computed once and fed in its place, so it does not run.
  */
 public final class TrainGraph {
+  /** Graphs built in this process (see {@link #graphsBuilt}). */
+  private static final java.util.concurrent.atomic.AtomicLong BUILT =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private final RunConfig config;
   private final Method method;
   private final MethodContext context;
@@ -99,8 +103,16 @@ public final class TrainGraph {
     return build(g, c, method, classNames, templates, resources, true);
   }
 
-  private static TrainGraph build(Graph g, RunConfig c, Method method, List<String> classNames,
+  /**
+   * Builds the run's graph into {@code g}.
+   *
+   * @param runTemplates the class-prompt templates (CLIP; empty for a ViT)
+   * @param askTemplates whether the method settles them ({@link Method#templates}): true for the
+   *     run's own templates, false for the ones a checkpoint or artifact recorded as settled
+   */
+  public static TrainGraph build(Graph g, RunConfig c, Method method, List<String> classNames,
       List<String> runTemplates, RunResources resources, boolean askTemplates) {
+    BUILT.incrementAndGet();
     Net net = new Net(g, c.getSeed());
     Ops tf = net.tf();
     MethodContext ctx = new MethodContext(c, net, classNames, resources);
@@ -222,6 +234,14 @@ public final class TrainGraph {
     Operand<TFloat32> target = tf.oneHot(labels, classes, on, off);
     Operand<TFloat32> perImage = tf.nn.softmaxCrossEntropyWithLogits(logits, target).loss();
     return net.named("classification_loss").identity(tf.math.mean(perImage, tf.constant(0)));
+  }
+
+  /**
+   * How many run graphs this process has built: opening a run builds one ({@link RunSession}),
+   * and a command that opens it twice does the work twice.
+   */
+  public static long graphsBuilt() {
+    return BUILT.get();
   }
 
   /** The [C][E] class features of {@code prompts} under the current weights. */

@@ -14,13 +14,10 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.TrainingConfig;
-import tfpeft.data.BadExamples;
 import tfpeft.data.Batch;
-import tfpeft.data.DataSources;
 import tfpeft.data.Dataset;
 import tfpeft.data.InputPipeline;
 import tfpeft.data.Split;
@@ -31,7 +28,6 @@ import tfpeft.peft.EpochContext;
 import tfpeft.peft.EpochOutcome;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
-import tfpeft.peft.PrepareContext;
 import tfpeft.peft.RunEndContext;
 import tfpeft.peft.EpochMetrics;
 import tfpeft.train.checkpoint.CheckpointStore;
@@ -187,57 +183,49 @@ public final class Trainer {
           + "); nothing to do. Use --overwrite to train it again.");
       return RunReport.read(dir.report());
     }
-    Method method = registry.create(config.getMethod());
     RunData data = RunData.load(config, weights.vocabulary(), options.log()::println);
-    try (Graph g = new Graph()) {
-      // a ViT-B/16 graph with its gradients takes a while to build: say so before, not after
-      options.log().println("building the graph: " + describe(config.getModel()) + ", method "
-          + method.name());
-      TrainGraph graph = build(g, method, data);
-      start.ifPresent(c -> method.restoreState(RunState.methodState(c.state())));
-      if (start.isEmpty() && initial != null) {
-        method.restoreState(initial.methodState());
-      }
-      TrainStep step = TrainStep.build(graph, 0);
-      start.ifPresent(c -> VariableCheckpoint.addMissingSlots(c, graph.net()));
+    // a ViT-B/16 graph with its gradients takes a while to build: say so before, not after
+    options.log().println("building the graph: " + describe(config.getModel()) + ", method "
+        + MethodRegistry.nameOf(config.getMethod().getMethodCase()));
+    JsonObject methodState = start.map(CheckpointStore.Checkpoint::methodState)
+        .orElse(initial != null ? initial.methodState() : null);
+    try (RunSession run = RunSession.opener(weights, registry).data(data)
+        .methodState(methodState).trainStep(start.orElse(null)).log(options.log()::println)
+        .open()) {
+      TrainGraph graph = run.graph();
+      TrainStep step = run.step();
       ParameterCounts counts = ParameterCounts.of(graph.modelVariables(),
           step == null ? List.of() : step.variables(), data.dataset());
       options.log().println(counts.summary());
-      try (Session s = SessionOptions.open(g, config.getRuntime())) {
-        s.initialize();
-        String from = weights.assign(s, graph.net());
-        if (start.isEmpty() && initial != null) {
-          from = initial.apply(graph, s) + " on " + from;
-        } else if (initial != null) {
-          options.log().println("resuming: the run's checkpoint holds its trained values, the"
-              + " adapter artifact is not applied again");
-        }
-        if (start.isPresent()) {
-          VariableCheckpoint.restore(start.get(), s, graph.net().variables(), true);
-        }
-        method.prepare(new PrepareContext(config, graph.net(), s, data.dataset(),
-            new GraphSplitRunner(graph, s, data.bad(), new Evaluator(graph, s, data.bad())
-                .batchSize(), data::prompts), start.isPresent(), options.log()::println));
-        if (options.resume() == Resume.OVERWRITE) {
-          // only now, with the new config, weights and data all loaded, is the old run gone
-          RunResumption.startOver(config, source, dir);
-        }
-        RunState state;
-        if (start.isPresent()) {
-          state = RunState.resume(start.get(), dir);
-          options.log().println("resumed from " + start.get().dir() + " (epoch "
-              + state.epoch() + ", step " + state.step() + ")");
-        } else {
-          options.log().println("starting from " + from);
-          state = RunState.fresh(dir);
-        }
-        setupDone = true;
-        try (state) {
-          state.recordStartParameters(counts.json());
-          Loop loop = new Loop(graph, s, data, store, state, counts);
-          loop.epochs(step);
-          return loop.finish();
-        }
+      Session s = run.session();
+      String from = run.startedFrom();
+      if (start.isEmpty() && initial != null) {
+        from = initial.apply(graph, s) + " on " + from;
+      } else if (initial != null) {
+        options.log().println("resuming: the run's checkpoint holds its trained values, the"
+            + " adapter artifact is not applied again");
+      }
+      start.ifPresent(run::resume);
+      run.prepare(start.isPresent());
+      if (options.resume() == Resume.OVERWRITE) {
+        // only now, with the new config, weights and data all loaded, is the old run gone
+        RunResumption.startOver(config, source, dir);
+      }
+      RunState state;
+      if (start.isPresent()) {
+        state = RunState.resume(start.get(), dir);
+        options.log().println("resumed from " + start.get().dir() + " (epoch "
+            + state.epoch() + ", step " + state.step() + ")");
+      } else {
+        options.log().println("starting from " + from);
+        state = RunState.fresh(dir);
+      }
+      setupDone = true;
+      try (state) {
+        state.recordStartParameters(counts.json());
+        Loop loop = new Loop(run, data, store, state, counts);
+        loop.epochs(step);
+        return loop.finish();
       }
     }
   }
@@ -255,16 +243,16 @@ public final class Trainer {
     private Tensor classFeatures;
     private EvalMetrics lastTestEval;
 
-    Loop(TrainGraph graph, Session session, RunData data, CheckpointStore store, RunState state,
+    Loop(RunSession run, RunData data, CheckpointStore store, RunState state,
         ParameterCounts counts) {
-      this.graph = graph;
-      this.session = session;
+      this.graph = run.graph();
+      this.session = run.session();
       this.data = data;
       this.store = store;
       this.state = state;
       this.counts = counts;
       this.training = config.getTraining();
-      this.evaluator = new Evaluator(graph, session, data.bad());
+      this.evaluator = run.evaluator();
     }
 
     void epochs(TrainStep step) {
@@ -419,7 +407,7 @@ public final class Trainer {
     /** One optimizer step; returns {loss, gradient norm}. */
     private float[] runStep(TrainStep step, Batch b, long stepNumber, float rate) {
       List<Tensor> owned = new ArrayList<>();
-      try {
+      try (GraphFeeds feeds = GraphFeeds.step(graph, stepNumber).classFeatures(classFeatures)) {
         int n = b.size();
         float[] px = b.images().length == n * b.imageFloats() ? b.images()
             : java.util.Arrays.copyOf(b.images(), n * b.imageFloats());
@@ -429,25 +417,12 @@ public final class Trainer {
         TInt32 y = TInt32.tensorOf(Shape.of(n), DataBuffers.of(
             java.util.Arrays.copyOf(b.labels(), n), true, false));
         owned.add(y);
-        TFloat32 dropPath = TFloat32.scalarOf(training.getDropPath());
-        owned.add(dropPath);
-        TInt64 seed = TrainStep.stepSeed(config.getSeed(), stepNumber);
-        owned.add(seed);
-        Session.Runner r = session.runner().feed(graph.images(), x).feed(graph.labels(), y)
-            .feed(graph.net().dropPathRate(), dropPath).feed(graph.net().stepSeed(), seed);
-        TFloat32 on = tfpeft.peft.AdapterDropout.feedTraining(graph.net().graph(), r);
-        if (on != null) {
-          owned.add(on);
+        if (graph.classifier() == tfpeft.peft.ClassifierKind.TEXT_ENCODER) {
+          TInt32 ids = data.prompts().tensor();
+          owned.add(ids);
+          feeds.textIds(ids);
         }
-        switch (graph.classifier()) {
-          case TEXT_FEATURES -> r.feed(graph.classFeatures(), classFeatures);
-          case TEXT_ENCODER -> {
-            TInt32 ids = data.prompts().tensor();
-            owned.add(ids);
-            r.feed(graph.textIds(), ids);
-          }
-          default -> { }
-        }
+        Session.Runner r = feeds.runner(session, x, y);
         owned.addAll(step.feed(r, stepNumber, rate));
         r.addTarget(step.update()).fetch(graph.loss()).fetch(step.gradientNorm());
         try (var out = r.run()) {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -25,7 +24,6 @@ import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipClassifier;
 import tfpeft.model.ModelFlops;
 import tfpeft.peft.ClassifierKind;
-import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
 
 /**
@@ -36,7 +34,8 @@ import tfpeft.peft.MethodRegistry;
  * <p>A training step counts as {@link #passes} forward passes: the forward pass; one more for the
  * gradients flowing back through the backbone when anything below the head trains (adapters,
  * prompts, masks need them as much as full fine-tuning); one more for the backbone's own weight
- * gradients when the backbone trains. Full fine-tuning is the usual 3, a linear probe 1.
+ * gradients when a backbone weight matrix trains (not for biases alone: BitFit counts 2). Full
+ * fine-tuning is the usual 3, a linear probe 1.
  */
 public final class TrainingBench {
   /**
@@ -54,57 +53,49 @@ public final class TrainingBench {
   public static Result run(RunConfig written, int steps, MethodRegistry registry) {
     PretrainedWeights weights = PretrainedWeights.load(written);
     RunConfig c = weights.config();
-    Method method = registry.create(c.getMethod());
     Dataset d = DataSources.read(c.getData(), c.getSeed(), BadExamples.strict());
     List<String> classes = d.classNames();
-    List<String> runTemplates = c.getModel().hasClip()
-        ? ClassPrompts.templates(c, d.templates()) : List.of();
-    try (Graph g = new Graph()) {
-      TrainGraph graph = TrainGraph.build(g, c, method, classes, runTemplates,
-          new tfpeft.peft.RunResources(() -> ClassPrompts.tokenizer(c, weights.vocabulary()),
-              weights::tensor, d));
+    try (RunSession run = RunSession.opener(weights, registry).dataset(d).trainStep(null)
+        .open()) {
+      TrainGraph graph = run.graph();
+      Session s = run.session();
       int templates = Math.max(1, graph.templates().size());
-      TrainStep step = TrainStep.build(graph, 0);
+      TrainStep step = run.step();
       long params = graph.modelVariables().stream().mapToLong(v -> v.size()).sum();
       long trainable = step == null ? 0 : step.variables().stream().mapToLong(v -> v.size())
           .sum();
-      try (Session s = SessionOptions.open(g, c.getRuntime())) {
-        s.initialize();
-        weights.assign(s, graph.net());
-        List<Tensor> fixed = new ArrayList<>();
-        try {
-          Tensor prompts = null;
-          Tensor features = null;
-          if (graph.textClassifier()) {
-            ClassPrompts p = ClassPrompts.of(ClassPrompts.tokenizer(c, weights.vocabulary()),
-                classes, graph.templates(),
-                c.getModel().getClip().getContextLength());
-            prompts = p.tensor();
-            fixed.add(prompts);
-            features = ClipClassifier.tensor(graph.classFeatureValue(s, p));
-            fixed.add(features);
-          }
-          double forward = ModelFlops.forward(c.getModel());
-          int batch = c.getTraining().getBatchSize();
-          double trainRate = 0;
-          int passes = step == null ? 0 : passes(step);
-          double trainFlops = passes * forward;
-          if (graph.classifier() == ClassifierKind.TEXT_ENCODER) {
-            trainFlops += passes * ModelFlops.text(c.getModel().getClip()) * classes.size()
-                * templates / batch;
-          }
-          if (step != null) {
-            trainRate = time(steps, batch, () -> trainStep(s, graph, step, batch, classes.size(),
-                fixed));
-          }
-          int evalBatch = c.getEval().getBatchSize() > 0 ? c.getEval().getBatchSize() : batch;
-          Tensor f = features;
-          double evalRate = time(steps, evalBatch, () -> evalStep(s, graph, evalBatch, f));
-          return new Result(method.name(), params, trainable, batch, trainRate, passes,
-              trainFlops, evalBatch, evalRate, forward, peakResident(), peakHeap());
-        } finally {
-          fixed.forEach(Tensor::close);
+      run.prepare(false);
+      List<Tensor> fixed = new ArrayList<>();
+      try {
+        Tensor prompts = null;
+        Tensor features = null;
+        if (graph.textClassifier()) {
+          ClassPrompts p = run.prompts();
+          prompts = p.tensor();
+          fixed.add(prompts);
+          features = ClipClassifier.tensor(run.classFeatures());
+          fixed.add(features);
         }
+        double forward = ModelFlops.forward(c.getModel());
+        int batch = c.getTraining().getBatchSize();
+        double trainRate = 0;
+        int passes = step == null ? 0 : passes(step);
+        double trainFlops = passes * forward;
+        if (graph.classifier() == ClassifierKind.TEXT_ENCODER) {
+          trainFlops += passes * ModelFlops.text(c.getModel().getClip()) * classes.size()
+              * templates / batch;
+        }
+        if (step != null) {
+          trainRate = time(steps, batch, () -> trainStep(s, graph, step, batch, classes.size(),
+              fixed));
+        }
+        int evalBatch = c.getEval().getBatchSize() > 0 ? c.getEval().getBatchSize() : batch;
+        Tensor f = features;
+        double evalRate = time(steps, evalBatch, () -> evalStep(s, graph, evalBatch, f));
+        return new Result(run.method().name(), params, trainable, batch, trainRate, passes,
+            trainFlops, evalBatch, evalRate, forward, peakResident(), peakHeap());
+      } finally {
+        fixed.forEach(Tensor::close);
       }
     }
   }
@@ -112,7 +103,10 @@ public final class TrainingBench {
   /** Forward passes a step over {@code step}'s variables counts as (see the class comment). */
   static int passes(TrainStep step) {
     boolean belowHead = step.variables().stream().anyMatch(v -> !v.name().startsWith("head/"));
-    boolean backbone = step.variables().stream().anyMatch(v -> v.name().startsWith("backbone/"));
+    // a weight matrix's gradient is a matrix product (x^T dy); a vector's (a bias, a LayerNorm
+    // gain) is a sum, so training only those (BitFit) needs no pass of weight gradients
+    boolean backbone = step.variables().stream().anyMatch(v -> v.name().startsWith("backbone/")
+        && v.shape().numDimensions() >= 2);
     return 1 + (belowHead ? 1 : 0) + (backbone ? 1 : 0);
   }
 
@@ -143,45 +137,26 @@ public final class TrainingBench {
     for (int i = 0; i < batch; i++) {
       labels[i] = i % classes;
     }
-    List<Tensor> owned = new ArrayList<>();
-    try {
-      TFloat32 x = images(g.config(), batch);
-      owned.add(x);
-      TInt32 y = TInt32.tensorOf(Shape.of(batch), DataBuffers.of(labels, true, false));
-      owned.add(y);
-      TFloat32 rate = TFloat32.scalarOf(g.config().getTraining().getDropPath());
-      owned.add(rate);
-      TInt64 seed = TInt64.vectorOf(1, 1);
-      owned.add(seed);
-      Session.Runner r = s.runner().feed(g.images(), x).feed(g.labels(), y)
-          .feed(g.net().dropPathRate(), rate).feed(g.net().stepSeed(), seed);
-      TFloat32 on = tfpeft.peft.AdapterDropout.feedTraining(g.net().graph(), r);
-      if (on != null) {
-        owned.add(on);
-      }
-      if (g.classifier() == ClassifierKind.TEXT_ENCODER) {
-        r.feed(g.textIds(), fixed.get(0));
-      } else if (g.classifier() == ClassifierKind.TEXT_FEATURES) {
-        r.feed(g.classFeatures(), fixed.get(1));
-      }
+    try (TFloat32 x = images(g.config(), batch);
+        TInt32 y = TInt32.tensorOf(Shape.of(batch), DataBuffers.of(labels, true, false));
+        GraphFeeds feeds = GraphFeeds.step(g, TInt64.vectorOf(1, 1))
+            .textIds(fixed.isEmpty() ? null : fixed.get(0))
+            .classFeatures(fixed.isEmpty() ? null : fixed.get(1))) {
+      Session.Runner r = feeds.runner(s, x, y);
       // a negligible rate: the weights stay where they are, the work is the same
-      owned.addAll(step.feed(r, 1, 1e-12f));
-      r.addTarget(step.update()).fetch(g.loss()).run().close();
-    } finally {
-      owned.forEach(Tensor::close);
+      List<? extends Tensor> owned = step.feed(r, 1, 1e-12f);
+      try {
+        r.addTarget(step.update()).fetch(g.loss()).run().close();
+      } finally {
+        owned.forEach(Tensor::close);
+      }
     }
   }
 
   private static void evalStep(Session s, TrainGraph g, int batch, Tensor features) {
     try (TFloat32 x = images(g.config(), batch);
-        TFloat32 rate = TFloat32.scalarOf(0f);
-        TInt64 seed = TInt64.vectorOf(0, 0)) {
-      Session.Runner r = s.runner().feed(g.images(), x).feed(g.net().dropPathRate(), rate)
-          .feed(g.net().stepSeed(), seed).fetch(g.logits());
-      if (features != null) {
-        r.feed(g.classFeatures(), features);
-      }
-      r.run().close();
+        GraphFeeds feeds = GraphFeeds.evaluation(g).classFeatures(features)) {
+      feeds.runner(s, x).fetch(g.logits()).run().close();
     }
   }
 

@@ -1,6 +1,14 @@
 /**
  * The trainer and what surrounds it.
  *
+ * <p>Every command that works on a run's model opens it through one
+ * {@link tfpeft.train.RunSession}: the graph built once, the method's state restored, the base
+ * weights (or a checkpoint's tensors) in a session, a checkpoint restored or an artifact applied,
+ * the method prepared; {@link tfpeft.train.GraphFeeds} feeds a run call's controls and class
+ * input. {@link tfpeft.train.RunDirectory} owns what is read from a run's directory (its config
+ * as placed now, which checkpoint, its variables checked whole, the classes of its report), a
+ * checkpoint its method state.
+ *
  * <p>{@link tfpeft.train.Trainer} runs a config: {@link tfpeft.train.TrainGraph} builds the
  * backbone with the method's hooks, the classifier and the loss; {@link tfpeft.train.TrainStep}
  * the gradients of what the method trains, its gradient transform, clipping and the

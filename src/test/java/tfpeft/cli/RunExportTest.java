@@ -37,6 +37,7 @@ import tfpeft.data.image.ImageEncoder;
 import tfpeft.data.image.RgbImage;
 import tfpeft.export.ServingExport;
 import tfpeft.model.ClipClassifier;
+import tfpeft.model.text.RunTokenizer;
 import tfpeft.model.weights.NamedTensor;
 import tfpeft.model.weights.TensorBundleReader;
 import tfpeft.model.weights.TensorFile;
@@ -141,7 +142,7 @@ class RunExportTest {
               .feed(graph.net().dropPathRate(), rate).feed(graph.net().stepSeed(), seed);
           TFloat32 cf = !graph.textClassifier() ? null
               : ClipClassifier.tensor(graph.classFeatureValue(s, ClassPrompts.of(
-                  ClassPrompts.tokenizer(c, null), d.classNames(), templates,
+                  RunTokenizer.of(c, null), d.classNames(), templates,
                   c.getModel().getClip().getContextLength())));
           if (cf != null) {
             r.feed(graph.classFeatures(), cf);

@@ -57,6 +57,18 @@ class TrainEvalCommandTest {
   }
 
   @Test
+  void dryRunOfTheVitB16BitFitConfigPrintsTableIsStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/bitfit.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // the encoder's 98 bias vectors in float32; Pear's Table I: 0.39 MB
+    assertTrue(r.out().contains("bias vectors: 98 positions, 102,912 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 98 bias vectors at float32, 411,648 bytes = 0.393 MB"),
+        r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
   void trainThenEvaluateTheRunAndSummarizeSeeds() throws Exception {
     MainTest.Result a = MainTest.run("train", "--config", config("seed1", 1).toString());
     assertEquals(0, a.code(), a.err());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
 import tfpeft.config.proto.AdaptFormerConfig;
+import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.LinearProbeConfig;
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MethodConfig;
@@ -72,6 +73,32 @@ class AdapterAccountingTest {
     // vanilla pruning stores exactly what Pear stores
     assertEquals(lora.storedBytes(), of(MethodConfig.newBuilder().setPear(PearConfig.newBuilder()
         .setLora(BI_LORA).setShare(false)).build()).storedBytes());
+  }
+
+  /**
+   * BitFit's biases in float32: per block q, k, v, out (4 x 768), fc1 (3072), fc2 (768) and
+   * the two LayerNorm betas (2 x 768), 8,448 values; 12 blocks, the patch embedding's bias and
+   * the final norm's beta: 102,912 values, 411,648 bytes = 0.3926 MB. Without the LayerNorm
+   * betas it would be 0.32 MB and with the pre-logits bias 0.396 MB: Table I's 0.39 counts the
+   * encoder's biases with LayerNorm's, as the paper trains them.
+   */
+  @Test
+  void bitFitIsZeroPointThreeNine() {
+    AdapterAccounting a = of(MethodConfig.newBuilder().setBitfit(BitFitConfig
+        .getDefaultInstance()).build());
+    assertEquals(1 + 12 * 8 + 1, a.positions());
+    assertEquals(102_912, a.trainableParameters());
+    assertEquals(411_648, a.storedBytes());
+    assertEquals("0.39", mb(a));
+    AdapterAccounting linearOnly = of(MethodConfig.newBuilder().setBitfit(BitFitConfig
+        .newBuilder().setLayerNorm(false)).build());
+    assertEquals(768 + 12 * (4 * 768 + 3072 + 768), linearOnly.trainableParameters());
+    assertEquals("0.32", mb(linearOnly));
+    AdapterAccounting preLogits = AdapterAccounting.of(MethodConfig.newBuilder().setBitfit(
+        BitFitConfig.newBuilder().setPreLogits(true)).build(), ModelConfig.newBuilder()
+        .setVit(VitConfig.newBuilder().setPreLogits(true)).build());
+    assertEquals(102_912 + 768, preLogits.trainableParameters());
+    assertEquals("0.4", AdapterStorage.significant(preLogits.storedMegabytes(), 2));
   }
 
   @Test

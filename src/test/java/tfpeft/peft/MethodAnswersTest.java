@@ -59,6 +59,9 @@ class MethodAnswersTest {
         "its hooks kept in the served graph"));
     c.put(MethodConfig.MethodCase.TIP_ADAPTER, new Case(config(MethodConfig.MethodCase
         .TIP_ADAPTER), true, false, null, null, false, "nothing to fold"));
+    c.put(MethodConfig.MethodCase.BITFIT, new Case(config(MethodConfig.MethodCase.BITFIT),
+        false, true, "backbone/block0/attn/q/bias", "adapter", true,
+        "trained biases in the backbone, served as the plain backbone"));
     return c;
   }
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tfpeft.TfpeftException;
 import tfpeft.cli.Commands;
 import tfpeft.config.proto.AdaptFormerConfig;
+import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
 import tfpeft.config.proto.EvalConfig;
@@ -86,7 +87,8 @@ class MethodBatteryTest {
       clip(m -> m.setCoop(CoopConfig.newBuilder().setNCtx(2))),
       clip(m -> m.setVpt(VptConfig.newBuilder().setLength(2).setDepth(1))),
       clip(m -> m.setMudpt(MudptConfig.newBuilder().setLength(2).setDepth(1).setInit("")
-          .setInjection(InjectionKind.ATTENTION))));
+          .setInjection(InjectionKind.ATTENTION))),
+      vit(m -> m.setBitfit(BitFitConfig.getDefaultInstance())));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {
@@ -323,9 +325,14 @@ class MethodBatteryTest {
     }
     Path art = t.artifact().orElseThrow(() -> new AssertionError(c + ": " + t.refused
         .getMessage(), t.refused));
-    assertEquals(List.of(), AdapterArtifact.read(art).tensors().stream()
-        .map(x -> x.name()).filter(n -> n.startsWith("backbone/")).toList(),
-        c + ": an artifact holds no backbone weights");
+    // it holds what the method trains at the checkpoint, and nothing of the base besides
+    List<CheckpointStore.Checkpoint> all = TinyRuns.checkpoints(t.run);
+    CheckpointStore.Checkpoint last = all.get(all.size() - 1);
+    JsonObject state = methodState(last);
+    assertEquals(TinyRuns.values(last).keySet().stream()
+        .filter(n -> !n.startsWith("optimizer/") && t.method.trainsAt(n, state)).sorted()
+        .toList(), AdapterArtifact.read(art).tensors().stream().map(x -> x.name()).sorted()
+        .toList(), c + ": the artifact's tensors are the trained variables");
     // the served SavedModel is the run's graph (checked against its checkpoint by export)
     float[][] run;
     try (ServingExport.Served s = ServingExport.open(t.served())) {

@@ -148,7 +148,7 @@ class MethodLifecycleTest {
         assertFalse(java.util.Arrays.equals(e1.get(name), e3.get(name)), name);
       }
     }
-    assertEquals(true, RunState.methodState(whole.list().get(0).state()).get("frozen")
+    assertEquals(true, whole.list().get(0).methodState().get("frozen")
         .getAsBoolean());
 
     // the same run stopped after epoch 1's checkpoint, resumed: the method takes its state back

@@ -224,8 +224,8 @@ public final class TinyRuns {
   public static float[][] checkpointLogits(Path run, RunConfig c, int n) {
     CheckpointStore.Checkpoint last = new RunDirectory(run).checkpoints().latest()
         .orElseThrow();
-    try (BaseRun m = BaseRun.open(c, null, null, MethodRegistry.builtIn(),
-        RunState.methodState(last.state()), s -> { })) {
+    try (RunSession m = RunSession.opener(c, MethodRegistry.builtIn()).classesOfData(null)
+        .open()) {
       m.restore(last);
       return m.logits(images(c, n), n);
     }
@@ -234,7 +234,7 @@ public final class TinyRuns {
   /** The logits on {@link #images} of the adapter artifact at {@code art} applied to its base. */
   public static float[][] artifactLogits(Path art, RunConfig c, int n) {
     AdapterArtifact a = AdapterArtifact.read(art);
-    try (BaseRun m = a.openOnBase(null, MethodRegistry.builtIn(), s -> { }, art)) {
+    try (RunSession m = a.openOnBase(null, MethodRegistry.builtIn(), s -> { }, art)) {
       return m.logits(images(c, n), n);
     }
   }

@@ -1,7 +1,6 @@
 package tfpeft.peft.mask;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.TextFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,14 +10,8 @@ import java.util.List;
 import java.util.Map;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.MaskConfig;
-import tfpeft.config.proto.RunConfig;
 import tfpeft.peft.mask.proto.MaskSet;
 import tfpeft.peft.mask.proto.PackedMask;
-import tfpeft.train.RunDirectory;
-import tfpeft.train.checkpoint.CheckpointStore;
-import tfpeft.model.weights.NamedTensor;
-import tfpeft.model.weights.TensorBundleReader;
-import tfpeft.model.weights.TensorFile;
 import tfpeft.util.AtomicFiles;
 
 /**
@@ -28,7 +21,6 @@ import tfpeft.util.AtomicFiles;
 public final class MaskArtifact {
   /** The file name inside a run directory. */
   public static final String FILE = "masks.pb";
-  private static final String MASK_SUFFIX = "/mask";
 
   /** One site's binary mask. */
   public record Binary(String site, long[] shape, byte[] bits) {
@@ -63,43 +55,6 @@ public final class MaskArtifact {
           MaskBits.pack(e.getValue(), config.getThreshold())));
     }
     return new MaskArtifact(config, out);
-  }
-
-  /**
-   * The masks of a mask-tuning run's last checkpoint ({@code run}/checkpoints/...), or of the
-   * checkpoint directory {@code run} itself.
-   */
-  public static MaskArtifact fromCheckpoint(Path run) {
-    CheckpointStore.Checkpoint c;
-    if (Files.isRegularFile(run.resolve(CheckpointStore.STATE))) {
-      c = CheckpointStore.read(run);
-    } else {
-      c = new CheckpointStore(run.resolve(RunDirectory.CHECKPOINTS)).latest().orElseThrow(() ->
-          TfpeftException.usage(run + ": neither a masks file (" + FILE + ") nor a run "
-              + "directory with a checkpoint"));
-    }
-    RunConfig.Builder config = RunConfig.newBuilder();
-    try {
-      TextFormat.merge(Files.readString(c.dir().resolve(CheckpointStore.CONFIG)), config);
-    } catch (IOException e) {
-      throw TfpeftException.usage(c.dir() + ": cannot read the run's config (" + e.getMessage()
-          + ")");
-    }
-    if (!config.getMethod().hasMask()) {
-      throw TfpeftException.usage(run + ": a " + config.getMethod().getMethodCase().name()
-          .toLowerCase(java.util.Locale.ROOT) + " run, not a mask-tuning run (method.mask)");
-    }
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    Map<String, float[]> values = new LinkedHashMap<>();
-    TensorFile file = TensorBundleReader.read(c.variables(),
-        n -> n.startsWith(MaskSite.PREFIX) && n.endsWith(MASK_SUFFIX));
-    for (NamedTensor t : file.tensors()) {
-      String n = t.name();
-      String site = n.substring(MaskSite.PREFIX.length(), n.length() - MASK_SUFFIX.length());
-      shapes.put(site, t.shape());
-      values.put(site, t.data());
-    }
-    return of(config.getMethod().getMask(), shapes, values);
   }
 
   public MaskConfig config() {
@@ -141,15 +96,8 @@ public final class MaskArtifact {
     AtomicFiles.write(file, toProto().toByteArray());
   }
 
-  /**
-   * Reads {@code path}: a masks file; a run directory holding one; or a mask-tuning run
-   * directory or checkpoint, whose real-valued masks are binarized at its config's threshold.
-   */
-  public static MaskArtifact read(Path path) {
-    if (Files.isDirectory(path) && !Files.isRegularFile(path.resolve(FILE))) {
-      return fromCheckpoint(path);
-    }
-    Path file = Files.isDirectory(path) ? path.resolve(FILE) : path;
+  /** Reads a masks file ({@value #FILE}, a serialized {@link MaskSet}). */
+  public static MaskArtifact readFile(Path file) {
     MaskSet set;
     try {
       set = MaskSet.parseFrom(Files.readAllBytes(file));

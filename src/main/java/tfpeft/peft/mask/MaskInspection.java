@@ -6,10 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Collection;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.Map;
 import tfpeft.config.proto.MaskConfig;
 import tfpeft.config.proto.RunConfig;
-import tfpeft.inspect.Inventory;
 import tfpeft.model.weights.NamedTensor;
 import tfpeft.model.weights.TensorFile;
 
@@ -24,22 +26,24 @@ public final class MaskInspection {
 
   private MaskInspection() {}
 
-  /** Adds a "masks" fact to {@code inv} when it holds mask variables; otherwise nothing. */
-  public static void addFacts(Inventory inv) {
-    boolean any = inv.tensors().stream().anyMatch(t -> isMask(t.name()));
-    if (!any || inv.values() == null) {
-      return;
+  /**
+   * The "masks" line of a checkpoint or run shown at {@code shown} holding tensors {@code names},
+   * whose values {@code read} returns; null when none of them is a mask or values cannot be read.
+   */
+  public static String describeCheckpoint(Path shown, Collection<String> names,
+      Function<Predicate<String>, TensorFile> read) {
+    if (read == null || names.stream().noneMatch(MaskInspection::isMask)) {
+      return null;
     }
-    float threshold = threshold(inv.path());
-    TensorFile file = inv.values().read(MaskInspection::isMask);
+    float threshold = threshold(shown);
+    TensorFile file = read.apply(MaskInspection::isMask);
     Map<String, float[]> masks = new LinkedHashMap<>();
     long bits = 0;
     for (NamedTensor t : file.tensors()) {
-      String n = t.name();
-      masks.put(n.substring(MaskSite.PREFIX.length(), n.length() - SUFFIX.length()), t.data());
+      masks.put(site(t.name()), t.data());
       bits += MaskBits.packedLength(t.size());
     }
-    inv.facts().put("masks", describe(MaskSparsity.ofMasks(masks, threshold), threshold, bits));
+    return describe(MaskSparsity.ofMasks(masks, threshold), threshold, bits);
   }
 
   /** The lines of a masks file. */
@@ -59,7 +63,13 @@ public final class MaskInspection {
     return sb.toString();
   }
 
-  static boolean isMask(String name) {
+  /** The site of mask variable {@code name} ("peft/mask/block0/attn/q/mask" to its site). */
+  public static String site(String name) {
+    return name.substring(MaskSite.PREFIX.length(), name.length() - SUFFIX.length());
+  }
+
+  /** Whether variable {@code name} is a site's real-valued mask. */
+  public static boolean isMask(String name) {
     return name.startsWith(MaskSite.PREFIX) && name.endsWith(SUFFIX);
   }
 

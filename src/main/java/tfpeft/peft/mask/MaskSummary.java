@@ -22,11 +22,11 @@ final class MaskSummary {
     Map<String, long[]> counts = new LinkedHashMap<>();
     long packed = 0;
     for (String name : trained.trained().keySet()) {
-      if (!name.startsWith(MaskSite.PREFIX) || !name.endsWith("/mask")) {
+      if (!MaskInspection.isMask(name)) {
         continue;
       }
       float[] m = trained.values().apply(name);
-      counts.put(name.substring(MaskSite.PREFIX.length(), name.length() - "/mask".length()),
+      counts.put(MaskInspection.site(name),
           new long[] {MaskSparsity.zeroed(m, threshold), m.length});
       packed += MaskBits.packedLength(NamedTensor.elementCount(trained.trained().get(name)));
     }

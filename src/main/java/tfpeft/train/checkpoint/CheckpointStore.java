@@ -53,6 +53,29 @@ public final class CheckpointStore {
    */
   public record Checkpoint(Path dir, int epoch, JsonObject state) {
     /**
+     * What the method saved ({@code method.state}, a copy): the one reading of it, for resume,
+     * evaluation, export and artifacts; an empty object where the checkpoint holds none.
+     */
+    public JsonObject methodState() {
+      if (state.has("method") && state.get("method").isJsonObject()
+          && state.getAsJsonObject("method").has("state")
+          && state.getAsJsonObject("method").get("state").isJsonObject()) {
+        return state.getAsJsonObject("method").getAsJsonObject("state").deepCopy();
+      }
+      return new JsonObject();
+    }
+
+    /** The name of the method that wrote the checkpoint ({@code method.name}), or null. */
+    public String methodName() {
+      if (state.has("method") && state.get("method").isJsonObject()
+          && state.getAsJsonObject("method").has("name")
+          && state.getAsJsonObject("method").get("name").isJsonPrimitive()) {
+        return state.getAsJsonObject("method").get("name").getAsString();
+      }
+      return null;
+    }
+
+    /**
      * CLIP's class-prompt templates as the run trained with them (the method may have settled
      * its own), as the trainer records them; null where the checkpoint does not record them.
      */

@@ -10,7 +10,7 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
+import tfpeft.model.GraphControls;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.data.BadExamples;
 import tfpeft.data.Batch;
@@ -85,18 +85,15 @@ final class StepLoop {
   private float step(Session session, Batch b, org.tensorflow.op.core.Placeholder<TFloat32> images,
       BatchFeeds feeds, long step, float rate, long seed) {
     List<Tensor> owned = new ArrayList<>();
-    try {
+    try (GraphControls controls = GraphControls.training(config.getDropPath(),
+        TrainStep.stepSeed(seed, step))) {
       int n = b.size();
       float[] px = b.images().length == n * b.imageFloats() ? b.images()
           : java.util.Arrays.copyOf(b.images(), n * b.imageFloats());
       TFloat32 x = TFloat32.tensorOf(Shape.of(n, b.height(), b.width(), 3), DataBuffers.of(px));
       owned.add(x);
-      TFloat32 dropPath = TFloat32.scalarOf(config.getDropPath());
-      owned.add(dropPath);
-      TInt64 stepSeed = TrainStep.stepSeed(seed, step);
-      owned.add(stepSeed);
-      Session.Runner r = session.runner().feed(images, x).feed(net.dropPathRate(), dropPath)
-          .feed(net.stepSeed(), stepSeed).addTarget(trainStep.update()).fetch(loss);
+      Session.Runner r = controls.feed(net, session.runner().feed(images, x))
+          .addTarget(trainStep.update()).fetch(loss);
       owned.addAll(feeds.feed(r, b));
       owned.addAll(trainStep.feed(r, step, rate));
       try (var result = r.run()) {

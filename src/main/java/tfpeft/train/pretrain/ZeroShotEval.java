@@ -11,7 +11,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
+import tfpeft.model.GraphControls;
 import tfpeft.config.proto.DataConfig;
 import tfpeft.config.proto.VtabSource;
 import tfpeft.data.BadExamples;
@@ -102,10 +102,8 @@ final class ZeroShotEval {
     float[] px = java.util.Arrays.copyOf(b.images(), n * b.imageFloats());
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, b.height(), b.width(), 3),
             DataBuffers.of(px));
-        TFloat32 rate = TFloat32.scalarOf(0f);
-        TInt64 seed = TInt64.vectorOf(0, 0);
-        var r = s.runner().feed(images, x).feed(net.dropPathRate(), rate)
-            .feed(net.stepSeed(), seed).fetch(imageFeatures).run()) {
+        GraphControls controls = GraphControls.evaluation();
+        var r = controls.feed(net, s.runner().feed(images, x)).fetch(imageFeatures).run()) {
       return rows((TFloat32) r.get(0));
     }
   }

@@ -20,7 +20,6 @@ import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
 import tfpeft.peft.AdapterBank;
-import tfpeft.peft.AdapterDropout;
 import tfpeft.peft.TinyModels;
 import tfpeft.peft.quant.GaussianQuantizer;
 
@@ -217,7 +216,7 @@ class LoraSiteTest {
   static float[] fetchTraining(Session s, Net net, Operand<TFloat32> y, long step) {
     try (TInt64 seed = TInt64.vectorOf(step, 0); TFloat32 on = TFloat32.scalarOf(1f);
         var out = s.runner().feed(net.stepSeed(), seed)
-            .feed(AdapterDropout.training(net), on).fetch(y).run()) {
+            .feed(net.training(), on).fetch(y).run()) {
       return read((TFloat32) out.get(0));
     }
   }

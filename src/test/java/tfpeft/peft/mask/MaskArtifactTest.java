@@ -34,7 +34,7 @@ class MaskArtifactTest {
   @Test
   void aRunDirectoryRoundTripsItsMasks() {
     sample().write(dir.resolve(MaskArtifact.FILE));
-    MaskArtifact back = MaskArtifact.read(dir);
+    MaskArtifact back = tfpeft.train.MaskRuns.read(dir);
     assertEquals(MaskGroup.AMT, back.config().getGroup());
     assertEquals(2, back.masks().size());
     assertArrayEquals(new long[] {2, 5}, back.masks().get(0).shape());
@@ -55,10 +55,10 @@ class MaskArtifactTest {
 
   @Test
   void aMissingOrDamagedFileIsAUsageError() throws Exception {
-    assertThrows(TfpeftException.class, () -> MaskArtifact.read(dir));
+    assertThrows(TfpeftException.class, () -> tfpeft.train.MaskRuns.read(dir));
     Files.write(dir.resolve("bad.pb"), sample().toProto().toBuilder()
         .setMasks(0, sample().toProto().getMasks(0).toBuilder().addShape(4)).build()
         .toByteArray());
-    assertThrows(TfpeftException.class, () -> MaskArtifact.read(dir.resolve("bad.pb")));
+    assertThrows(TfpeftException.class, () -> tfpeft.train.MaskRuns.read(dir.resolve("bad.pb")));
   }
 }

@@ -79,11 +79,13 @@ class MaskTuningTest {
     // inspect shows the sparsity of the checkpoint's masks
     tfpeft.inspect.Inventory inv = tfpeft.inspect.Inventory.of(new CheckpointStore(
         run.resolve("checkpoints")).latest().orElseThrow().dir());
-    MaskInspection.addFacts(inv);
+    inv.facts().put("masks", MaskInspection.describeCheckpoint(inv.path(),
+        inv.tensors().stream().map(tfpeft.inspect.Inventory.TensorInfo::name).toList(),
+        inv.values()::read));
     assertTrue(inv.facts().get("masks").contains("masked weights zeroed"), inv.facts().toString());
     assertTrue(inv.facts().get("masks").contains("patch_embed"), inv.facts().toString());
     // the run's masks, bit-packed at the threshold
-    MaskArtifact bits = MaskArtifact.read(run);
+    MaskArtifact bits = tfpeft.train.MaskRuns.read(run);
     assertEquals(5, bits.masks().size());
     for (MaskArtifact.Binary b : bits.masks()) {
       float[] real = masks.get("peft/mask/" + b.site() + "/mask");
@@ -101,7 +103,7 @@ class MaskTuningTest {
     Path run = out.resolve("tiny");
     Path file = run.resolve(MaskArtifact.FILE);
     assertTrue(java.nio.file.Files.isRegularFile(file));
-    MaskArtifact bits = MaskArtifact.read(file);
+    MaskArtifact bits = tfpeft.train.MaskRuns.read(file);
     Map<String, float[]> masks = tensors(run, "peft/mask/");
     assertEquals(masks.size(), bits.masks().size());
     long zeroed = 0;
@@ -130,7 +132,7 @@ class MaskTuningTest {
     assertEquals(2, epochs.size());
     JsonObject last = epochs.get(1).getAsJsonObject("sparsity");
     // the last epoch's line agrees with the masks the run ended with
-    MaskSparsity end = MaskArtifact.read(run.resolve(MaskArtifact.FILE)).sparsity();
+    MaskSparsity end = tfpeft.train.MaskRuns.read(run.resolve(MaskArtifact.FILE)).sparsity();
     assertEquals(end.total().zeroed(), last.get("zeroed").getAsLong());
     assertEquals(end.total().total(), last.get("masked").getAsLong());
     assertEquals(end.total().share(), last.get("total").getAsDouble(), 1e-12);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.CoopConfig;
 import tfpeft.model.text.ClipTokenizer;
+import tfpeft.model.text.RunTokenizer;
 
 /** Class prompt ids of a learned context, its template, and the phrase initialization. */
 class ContextPromptTest {
@@ -107,7 +108,7 @@ class ContextPromptTest {
     float[] table = new float[726 * 4];
     java.util.List<String> asked = new java.util.ArrayList<>();
     var resources = new tfpeft.peft.RunResources(
-        () -> tfpeft.train.ClassPrompts.tokenizer(c.build(), null),
+        () -> RunTokenizer.of(c.build(), null),
         name -> {
           asked.add(name);
           return table;

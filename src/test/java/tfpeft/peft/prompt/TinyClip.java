@@ -105,8 +105,8 @@ final class TinyClip implements AutoCloseable {
         TFloat32 on = TFloat32.scalarOf(1f)) {
       var runner = session.runner().feed(clip.images(), images).feed(clip.textIds(), ids)
           .feed(net.dropPathRate(), rate).feed(net.stepSeed(), seed);
-      if (training && graph.operation(tfpeft.peft.AdapterDropout.TRAINING) != null) {
-        runner.feed(tfpeft.peft.AdapterDropout.TRAINING, on);
+      if (training && graph.operation(tfpeft.model.Net.TRAINING) != null) {
+        runner.feed(tfpeft.model.Net.TRAINING, on);
       }
       for (Operand<?> o : outputs) {
         runner.fetch(o);
