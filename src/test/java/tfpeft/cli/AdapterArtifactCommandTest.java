@@ -18,7 +18,7 @@ import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.export.AdapterArtifact;
-import tfpeft.peft.TinySuite;
+import tfpeft.train.TinyRuns;
 
 /**
  * {@code export RUN --adapter}, {@code train --init-adapter} and {@code inspect} of an artifact
@@ -37,7 +37,7 @@ class AdapterArtifactCommandTest {
 
   @BeforeAll
   static void trainAndExport() throws IOException {
-    RunConfig c = TinySuite.config(dir, "lora", MethodConfig.newBuilder().setLora(
+    RunConfig c = TinyRuns.vit(dir, "lora", MethodConfig.newBuilder().setLora(
         LoraConfig.newBuilder().setRank(2)).build()).build();
     c = c.toBuilder().setTraining(c.getTraining().toBuilder().setEpochs(2)).build();
     config = dir.resolve("lora.pbtxt");
@@ -301,7 +301,7 @@ class AdapterArtifactCommandTest {
 
   static Path copy(String name) throws IOException {
     Path to = dir.resolve(name);
-    TinySuite.copyTree(artifact, to);
+    TinyRuns.copyTree(artifact, to);
     return to;
   }
 }

@@ -15,8 +15,8 @@ import tfpeft.config.proto.ImageFolderSource;
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.RunConfig;
-import tfpeft.peft.TinySuite;
 import tfpeft.train.RunDirectory;
+import tfpeft.train.TinyRuns;
 
 /**
  * What {@code tfpeft export RUN} refuses, each with exit code 2, a message naming the path and
@@ -30,7 +30,7 @@ class RunExportInputsTest {
 
   @BeforeAll
   static void trainALoraRun() {
-    RunConfig.Builder b = TinySuite.config(runs, "lora", MethodConfig.newBuilder()
+    RunConfig.Builder b = TinyRuns.vit(runs, "lora", MethodConfig.newBuilder()
         .setLora(LoraConfig.newBuilder().setRank(2)).build());
     b.getTrainingBuilder().setEpochs(2).setWarmupEpochs(0);
     lora = RunExportTest.train(b.build());
@@ -39,7 +39,7 @@ class RunExportInputsTest {
   /** A copy of the trained run to damage. */
   Path copy(String name) throws IOException {
     Path to = dir.resolve(name);
-    TinySuite.copyTree(lora, to);
+    TinyRuns.copyTree(lora, to);
     return to;
   }
 
@@ -144,7 +144,7 @@ class RunExportInputsTest {
 
   @Test
   void keepLoraNeedsARunWithLora() throws IOException {
-    RunConfig.Builder b = TinySuite.config(dir, "full", MethodConfig.newBuilder()
+    RunConfig.Builder b = TinyRuns.vit(dir, "full", MethodConfig.newBuilder()
         .setFullFinetune(tfpeft.config.proto.FullFinetuneConfig.getDefaultInstance()).build());
     Path run = Files.createDirectories(dir.resolve("full"));
     Files.writeString(run.resolve("config.pbtxt"), RunDirectory.configText(b.build(), "x"));

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -25,20 +22,12 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
-import tfpeft.config.proto.AdaptFormerConfig;
-import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
 import tfpeft.config.proto.FullFinetuneConfig;
-import tfpeft.config.proto.InjectionKind;
-import tfpeft.config.proto.LinearProbeConfig;
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MaskConfig;
 import tfpeft.config.proto.MethodConfig;
-import tfpeft.config.proto.ModelConfig;
-import tfpeft.config.proto.MudptConfig;
-import tfpeft.config.proto.PearConfig;
 import tfpeft.config.proto.RunConfig;
-import tfpeft.config.proto.VptConfig;
 import tfpeft.data.BadExamples;
 import tfpeft.data.DataSources;
 import tfpeft.data.Dataset;
@@ -54,19 +43,21 @@ import tfpeft.model.weights.TensorBundleReader;
 import tfpeft.model.weights.TensorFile;
 import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
-import tfpeft.peft.TinySuite;
 import tfpeft.train.ClassPrompts;
 import tfpeft.train.RunDirectory;
 import tfpeft.train.TrainGraph;
+import tfpeft.train.TinyRuns;
 import tfpeft.train.Trainer;
 import tfpeft.train.VariableCheckpoint;
 import tfpeft.train.checkpoint.CheckpointStore;
 
 /**
- * {@code tfpeft export RUN} for every method family on tiny runs: the SavedModel, loaded as a
- * server loads it, gives the logits of the graph as it was trained (restored from the same
- * checkpoint, nothing folded) on the same images, its bytes signature classifies an encoded
- * image, and what was folded is gone from its variables.
+ * {@code tfpeft export RUN} beyond what every method passes in the method battery: the
+ * SavedModel, loaded as a server loads it, gives the logits of the graph as it was trained
+ * (restored from the same checkpoint, nothing folded), its bytes signature classifies an encoded
+ * image; 1-bit LoRA merged as quantized or kept with --keep-lora, a fully fine-tuned CLIP served
+ * with the class features of its trained text tower, masks binarized into the weights, and CoOp
+ * served with the templates it trained with.
  */
 class RunExportTest {
   static final double LIMIT = 1e-5;
@@ -74,25 +65,8 @@ class RunExportTest {
 
   @TempDir Path dir;
 
-  /** A tiny CLIP (random weights, two blocks per tower) on the tiny suite's shape task. */
-  static RunConfig.Builder clip(Path out, String name, MethodConfig method) {
-    RunConfig.Builder b = TinySuite.config(out, name, method);
-    b.setModel(ModelConfig.newBuilder().setClip(ClipConfig.newBuilder().setImageSize(16)
-        .setPatchSize(4).setVisionWidth(16).setVisionDepth(2).setVisionHeads(2)
-        .setTextWidth(12).setTextDepth(2).setTextHeads(2).setContextLength(12)
-        .setVocabSize(726).setEmbedDim(8).setMlpRatio(2)
-        .setTokenizer("checkpoints/pretrained/clip-small/vocab.json")
-        .addTemplates("X X {}.")));
-    b.getTrainingBuilder().setDropPath(0);
-    return b;
-  }
-
   static Path train(RunConfig c) {
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    new Trainer(c, c.getName() + ".pbtxt", new Trainer.Options(Trainer.Resume.OVERWRITE,
-        new PrintStream(log, true, StandardCharsets.UTF_8), false), MethodRegistry.builtIn())
-        .run();
-    return Path.of(c.getOutputDir()).resolve(c.getName());
+    return TinyRuns.train(c, Trainer.Resume.OVERWRITE);
   }
 
   /** Exports {@code run} and checks the SavedModel against the trained graph; returns it. */
@@ -203,32 +177,10 @@ class RunExportTest {
     return names.stream().anyMatch(n -> n.startsWith(prefix));
   }
 
-  // ---- ViT: full fine-tune, LoRA, AdaptFormer, 1-bit LoRA, Pear ------------------------------
-
+  /** LoRA is merged by default (the battery checks that); --keep-lora serves the paths. */
   @Test
-  void aFullyFineTunedVitServesItsTrainedLogits() throws Exception {
-    RunConfig.Builder b = TinySuite.config(dir, "full", MethodConfig.newBuilder()
-        .setFullFinetune(FullFinetuneConfig.getDefaultInstance()).build());
-    b.getTrainingBuilder().setEpochs(1);
-    Path out = exportAndCheck(train(b.build()));
-    assertTrue(any(savedVariables(out), "head/"));
-  }
-
-  @Test
-  void loraIsMergedIntoTheWeightsOrKeptAsPaths() throws Exception {
-    RunConfig.Builder b = TinySuite.config(dir, "lora", MethodConfig.newBuilder()
-        .setLora(LoraConfig.newBuilder().setRank(2).setDropout(0.1f)).build());
-    b.getTrainingBuilder().setEpochs(1);
-    Path run = train(b.build());
-    Path merged = exportAndCheck(run);
-    assertFalse(any(savedVariables(merged), "peft/lora/"), savedVariables(merged).toString());
-    Path kept = exportAndCheck(run, "--keep-lora");
-    assertTrue(any(savedVariables(kept), "peft/lora/"), savedVariables(kept).toString());
-  }
-
-  @Test
-  void oneBitLoraIsMergedAsTrainedQuantized() throws Exception {
-    RunConfig.Builder b = TinySuite.config(dir, "bilora", MethodConfig.newBuilder()
+  void oneBitLoraIsMergedAsTrainedQuantizedOrKeptAsPaths() throws Exception {
+    RunConfig.Builder b = TinyRuns.vit(dir, "bilora", MethodConfig.newBuilder()
         .setLora(LoraConfig.newBuilder().setRank(4).setBits(1)).build());
     b.getTrainingBuilder().setEpochs(1);
     Path run = train(b.build());
@@ -236,46 +188,10 @@ class RunExportTest {
     assertTrue(any(savedVariables(exportAndCheck(run, "--keep-lora")), "peft/lora/"));
   }
 
-  @Test
-  void adaptFormerKeepsItsBranch() throws Exception {
-    RunConfig.Builder b = TinySuite.config(dir, "adaptformer", MethodConfig.newBuilder()
-        .setAdaptformer(AdaptFormerConfig.newBuilder().setDim(4).setScale(1f)).build());
-    b.getTrainingBuilder().setEpochs(1);
-    Path out = exportAndCheck(train(b.build()));
-    assertTrue(any(savedVariables(out), "peft/adaptformer/"));
-  }
-
-  @Test
-  void pearServesItsSharedAdaptersAfterThePruneStep() throws Exception {
-    RunConfig.Builder b = TinySuite.config(dir, "pear", MethodConfig.newBuilder()
-        .setPear(PearConfig.newBuilder().setLora(LoraConfig.newBuilder().setRank(2))
-            .setWarmupEpochs(1)).build());
-    b.getTrainingBuilder().setEpochs(2);
-    Path run = train(b.build());
-    JsonObject plan = new RunDirectory(run).checkpoints().latest().orElseThrow().state()
-        .getAsJsonObject("method").getAsJsonObject("state").getAsJsonObject("plan");
-    long shared = plan.getAsJsonArray("positions").asList().stream()
-        .map(e -> e.getAsJsonObject())
-        .filter(p -> p.get("pruned").getAsBoolean() && !p.get("uses").isJsonNull()).count();
-    assertTrue(shared > 0, plan.toString());
-    assertFalse(any(savedVariables(exportAndCheck(run)), "peft/pear/"));
-    assertTrue(any(savedVariables(exportAndCheck(run, "--keep-lora")), "peft/pear/"));
-  }
-
-  // ---- CLIP: linear probe, full fine-tune, masks, prompts ------------------------------------
-
-  @Test
-  void aClipLinearProbeServesItsHead() throws Exception {
-    RunConfig.Builder b = clip(dir, "probe", MethodConfig.newBuilder()
-        .setLinearProbe(LinearProbeConfig.getDefaultInstance()).build());
-    b.getTrainingBuilder().setEpochs(1);
-    Path out = exportAndCheck(train(b.build()));
-    assertFalse(any(savedVariables(out), "backbone/text/"));
-  }
-
+  /** The battery's full fine-tuning is of a ViT; on CLIP it trains the text tower too. */
   @Test
   void aFullyFineTunedClipServesTheImageTowerWithItsTrainedClassFeatures() throws Exception {
-    RunConfig.Builder b = clip(dir, "clipfull", MethodConfig.newBuilder()
+    RunConfig.Builder b = TinyRuns.clip(dir, "clipfull", MethodConfig.newBuilder()
         .setFullFinetune(FullFinetuneConfig.getDefaultInstance()).build());
     b.getTrainingBuilder().setEpochs(1);
     Path out = exportAndCheck(train(b.build()));
@@ -284,7 +200,7 @@ class RunExportTest {
 
   @Test
   void masksAreBinarizedIntoTheWeights() throws Exception {
-    RunConfig.Builder b = clip(dir, "ramt", MethodConfig.newBuilder()
+    RunConfig.Builder b = TinyRuns.clip(dir, "ramt", MethodConfig.newBuilder()
         .setMask(MaskConfig.getDefaultInstance()).build());
     b.getTrainingBuilder().setEpochs(1).setWarmupEpochs(0).setLearningRate(5e-2f);
     Path run = train(b.build());
@@ -349,7 +265,7 @@ class RunExportTest {
 
   @Test
   void coopWithoutConfiguredTemplatesServesWithTheTemplatesItTrainedWith() throws Exception {
-    RunConfig.Builder b = clip(dir, "coop-own", MethodConfig.newBuilder()
+    RunConfig.Builder b = TinyRuns.clip(dir, "coop-own", MethodConfig.newBuilder()
         .setCoop(CoopConfig.newBuilder().setNCtx(2)).build());
     b.getModelBuilder().getClipBuilder().clearTemplates();
     b.getTrainingBuilder().setEpochs(1);
@@ -369,50 +285,4 @@ class RunExportTest {
     assertServedScoresAsTheRunsReport(run, fromArtifact);
   }
 
-  @Test
-  void tipAdapterServesItsCacheAndScoresAsTheRunDid() throws Exception {
-    RunConfig c = clip(dir, "tip", MethodConfig.newBuilder().setTipAdapter(
-        tfpeft.config.proto.TipAdapterConfig.newBuilder().setAlpha(1.5f).setBeta(4f)).build())
-        .build();
-    Path run = train(c);
-    Path out = dir.resolve("served-tip");
-    MainTest.Result r = MainTest.run("export", run.toString(), "--out", out.toString());
-    assertEquals(0, r.code(), r.err() + r.out());
-    List<String> names = savedVariables(out);
-    assertTrue(any(names, "peft/tip_adapter/keys"), names.toString());
-    assertServedScoresAsTheRunsReport(run, out);
-  }
-
-  @Test
-  void coopBakesItsLearnedClassFeatures() throws Exception {
-    RunConfig.Builder b = clip(dir, "coop", MethodConfig.newBuilder()
-        .setCoop(CoopConfig.newBuilder().setNCtx(2)).build());
-    b.getTrainingBuilder().setEpochs(1);
-    Path out = exportAndCheck(train(b.build()));
-    List<String> names = savedVariables(out);
-    assertFalse(any(names, "peft/coop/"), names.toString());
-    assertFalse(any(names, "backbone/text/"), names.toString());
-  }
-
-  @Test
-  void vptDeepKeepsItsVisualPrompts() throws Exception {
-    RunConfig.Builder b = clip(dir, "vpt", MethodConfig.newBuilder()
-        .setVpt(VptConfig.newBuilder().setLength(2).setDepth(2)).build());
-    b.getTrainingBuilder().setEpochs(1);
-    Path out = exportAndCheck(train(b.build()));
-    assertTrue(any(savedVariables(out), "peft/vpt/"));
-  }
-
-  @Test
-  void mudptKeepsItsVisualPromptsAndInjectionAndBakesTheTextSide() throws Exception {
-    RunConfig.Builder b = clip(dir, "mudpt", MethodConfig.newBuilder()
-        .setMudpt(MudptConfig.newBuilder().setLength(2).setDepth(2).setInit("")
-            .setInjection(InjectionKind.ATTENTION)).build());
-    b.getTrainingBuilder().setEpochs(1);
-    Path out = exportAndCheck(train(b.build()));
-    List<String> names = savedVariables(out);
-    assertTrue(any(names, "peft/mudpt/visual_prompts"), names.toString());
-    assertTrue(any(names, "peft/mudpt/injection/"), names.toString());
-    assertFalse(any(names, "backbone/text/"), names.toString());
-  }
 }

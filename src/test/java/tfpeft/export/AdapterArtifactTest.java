@@ -9,16 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tfpeft.config.proto.CoopConfig;
-import tfpeft.config.proto.InjectionKind;
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MaskConfig;
 import tfpeft.config.proto.MethodConfig;
-import tfpeft.config.proto.MudptConfig;
 import tfpeft.config.proto.PearConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.MethodRegistry;
+import tfpeft.train.TinyRuns;
 
 /**
  * An artifact written from a run's last checkpoint, applied to the run's base, predicts as the
@@ -30,13 +28,13 @@ class AdapterArtifactTest {
 
   /** Trains, exports, checks the prediction; returns the artifact. */
   AdapterArtifact roundTrip(RunConfig c) {
-    Path run = ArtifactRuns.train(c);
+    Path run = TinyRuns.train(c);
     Path art = out.resolve(c.getName() + "-artifact");
     AdapterExport.Result r = AdapterExport.fromRun(run, "last", art, false,
         MethodRegistry.builtIn(), s -> { });
     assertEquals(AdapterArtifact.sizeOnDisk(art), r.bytesOnDisk());
-    double diff = ArtifactRuns.maxAbsDiff(ArtifactRuns.runLogits(run, c, 4),
-        ArtifactRuns.appliedLogits(art, c, 4));
+    double diff = TinyRuns.maxAbsDiff(TinyRuns.checkpointLogits(run, c, 4),
+        TinyRuns.artifactLogits(art, c, 4));
     System.out.printf("%s: max |logit difference| run vs base + artifact %.3g; adapter bytes %d,"
         + " tensors %d, on disk %d%n", c.getName(), diff, r.artifact().adapterWeightBytes(),
         r.artifact().tensorBytes(), r.bytesOnDisk());
@@ -50,21 +48,9 @@ class AdapterArtifactTest {
   }
 
   @Test
-  void loraArtifactPredictsAsTheRunAndStoresTheAccountedBytes() {
-    AdapterArtifact a = roundTrip(ArtifactRuns.vit(out, "lora", MethodConfig.newBuilder()
-        .setLora(LoraConfig.newBuilder().setRank(2)).build()).build());
-    assertAdapterBytesAreTheAccounting(a);
-    // 4 positions of 16 -> 2 -> 16: 4 * 2 * (32 + 32) * 4 bytes
-    assertEquals(4 * 2 * 2 * 16 * 4, a.adapterWeightBytes());
-    assertTrue(a.tensors().stream().anyMatch(t -> t.role().equals("head")));
-    assertEquals(List.of(), a.tensors().stream().filter(t -> t.name().startsWith("backbone/"))
-        .toList());
-  }
-
-  @Test
   void oneBitLoraIsStoredAsPackedBitsAndPredictsAsTheRun() {
-    AdapterArtifact a = roundTrip(ArtifactRuns.vit(out, "bilora", MethodConfig.newBuilder()
-        .setLora(LoraConfig.newBuilder().setRank(4).setBits(1)).build()).build());
+    AdapterArtifact a = roundTrip(TinyRuns.vit(out, "bilora", MethodConfig.newBuilder()
+        .setLora(LoraConfig.newBuilder().setRank(4).setBits(1)).build(), 2).build());
     assertAdapterBytesAreTheAccounting(a);
     for (ArtifactTensor t : a.tensors()) {
       assertEquals(t.role().equals("adapter") ? ArtifactTensor.Encoding.BITS1
@@ -76,9 +62,9 @@ class AdapterArtifactTest {
 
   @Test
   void pearAfterThePruneStepStoresTheKeptAdaptersAndThePlan() {
-    AdapterArtifact a = roundTrip(ArtifactRuns.vit(out, "pear", MethodConfig.newBuilder()
+    AdapterArtifact a = roundTrip(TinyRuns.vit(out, "pear", MethodConfig.newBuilder()
         .setPear(PearConfig.newBuilder().setLora(LoraConfig.newBuilder().setRank(2))
-            .setWarmupEpochs(1)).build()).build());
+            .setWarmupEpochs(1)).build(), 2).build());
     assertAdapterBytesAreTheAccounting(a);
     assertTrue(a.methodState().has("plan"));
     long adapters = a.tensors().stream().filter(t -> t.role().equals("adapter")).count();
@@ -88,15 +74,15 @@ class AdapterArtifactTest {
 
   @Test
   void aPearRunStartedFromItsArtifactKeepsThePlanAndScoresAsTheSource() throws Exception {
-    RunConfig c = ArtifactRuns.vit(out, "pear-source", MethodConfig.newBuilder()
+    RunConfig c = TinyRuns.vit(out, "pear-source", MethodConfig.newBuilder()
         .setPear(PearConfig.newBuilder().setLora(LoraConfig.newBuilder().setRank(2).setBits(1))
-            .setWarmupEpochs(1)).build()).build();
+            .setWarmupEpochs(1)).build(), 2).build();
     AdapterArtifact a = roundTrip(c);
     Path art = out.resolve("pear-source-artifact");
     RunConfig again = c.toBuilder().setName("pear-again").setTraining(c.getTraining()
         .toBuilder().setEpochs(0)).build();
     tfpeft.train.Trainer t = new tfpeft.train.Trainer(again, "pear-again.pbtxt",
-        ArtifactRuns.options(), MethodRegistry.builtIn()).startingFrom(
+        TinyRuns.quiet(tfpeft.train.Trainer.Resume.AUTO), MethodRegistry.builtIn()).startingFrom(
             new ArtifactStart(a, art));
     com.google.gson.JsonObject report = t.run();
     com.google.gson.JsonObject source = com.google.gson.JsonParser.parseString(Files.readString(
@@ -110,7 +96,7 @@ class AdapterArtifactTest {
 
   @Test
   void maskArtifactHoldsBitsAndPredictsAsTheRun() {
-    AdapterArtifact a = roundTrip(ArtifactRuns.clip(out, "mask", MethodConfig.newBuilder()
+    AdapterArtifact a = roundTrip(TinyRuns.clipOnColors(out, "mask", MethodConfig.newBuilder()
         .setMask(MaskConfig.newBuilder().setL2(0)).build()).build());
     for (ArtifactTensor t : a.tensors()) {
       assertEquals(ArtifactTensor.Encoding.MASK_BITS, t.encoding(), t.name());
@@ -119,29 +105,12 @@ class AdapterArtifactTest {
   }
 
   @Test
-  void coopArtifactPredictsAsTheRun() {
-    AdapterArtifact a = roundTrip(ArtifactRuns.clip(out, "coop", MethodConfig.newBuilder()
-        .setCoop(CoopConfig.newBuilder().setNCtx(2)).build()).build());
-    assertEquals(List.of("peft/coop/ctx"), a.tensors().stream().map(ArtifactTensor::name)
-        .toList());
-  }
-
-  @Test
-  void mudptArtifactWithItsInjectionModelPredictsAsTheRun() {
-    AdapterArtifact a = roundTrip(ArtifactRuns.clip(out, "mudpt", MethodConfig.newBuilder()
-        .setMudpt(MudptConfig.newBuilder().setLength(2).setDepth(2).setInit("")
-            .setInjection(InjectionKind.ATTENTION)).build()).build());
-    assertTrue(a.bytes("injection") > 0);
-    assertTrue(a.bytes("prompt") > 0);
-  }
-
-  @Test
   void theArtifactFilesAreTheOnlyOnes() throws Exception {
-    RunConfig c = ArtifactRuns.vit(out, "files", MethodConfig.newBuilder()
-        .setLora(LoraConfig.newBuilder().setRank(1)).build()).build();
+    RunConfig c = TinyRuns.vit(out, "files", MethodConfig.newBuilder()
+        .setLora(LoraConfig.newBuilder().setRank(1)).build(), 2).build();
     c = c.toBuilder().setTraining(c.getTraining().toBuilder().setEpochs(1)).build();
     Path art = out.resolve("files-artifact");
-    AdapterExport.fromRun(ArtifactRuns.train(c), "last", art, false, MethodRegistry.builtIn(),
+    AdapterExport.fromRun(TinyRuns.train(c), "last", art, false, MethodRegistry.builtIn(),
         s -> { });
     try (var s = Files.list(art)) {
       assertEquals(List.of(AdapterArtifact.TENSORS, AdapterArtifact.CONFIG,

@@ -19,9 +19,9 @@ import tfpeft.config.proto.MudptConfig;
 import tfpeft.config.proto.PearConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.export.AdapterExport;
-import tfpeft.export.ArtifactRuns;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.MethodRegistry;
+import tfpeft.train.TinyRuns;
 
 /**
  * Method summaries of tiny runs: the same facts from the run directory, its checkpoint and its
@@ -33,7 +33,7 @@ class MethodSummaryTest {
   record Three(JsonObject run, JsonObject checkpoint, JsonObject artifact, String text) {}
 
   Three summaries(RunConfig c) {
-    Path run = ArtifactRuns.train(c);
+    Path run = TinyRuns.train(c);
     Path art = out.resolve(c.getName() + "-adapter");
     AdapterExport.fromRun(run, "last", art, false, MethodRegistry.builtIn(), s -> { });
     Inventory r = Inventory.of(run);
@@ -52,8 +52,8 @@ class MethodSummaryTest {
 
   @Test
   void loraShowsRankScalePositionsAndTheAccountedStorage() {
-    RunConfig c = ArtifactRuns.vit(out, "lora", MethodConfig.newBuilder().setLora(
-        LoraConfig.newBuilder().setRank(2).setScale(4)).build()).build();
+    RunConfig c = TinyRuns.vit(out, "lora", MethodConfig.newBuilder().setLora(
+        LoraConfig.newBuilder().setRank(2).setScale(4)).build(), 2).build();
     Three s = summaries(c);
     JsonObject a = s.run().getAsJsonObject("adapters");
     assertEquals("lora", a.get("kind").getAsString());
@@ -79,9 +79,9 @@ class MethodSummaryTest {
 
   @Test
   void pearShowsThePlanFromTheCheckpointStateAndFromTheArtifact() {
-    Three s = summaries(ArtifactRuns.vit(out, "pear", MethodConfig.newBuilder().setPear(
+    Three s = summaries(TinyRuns.vit(out, "pear", MethodConfig.newBuilder().setPear(
         PearConfig.newBuilder().setLora(LoraConfig.newBuilder().setRank(2).setBits(1))
-            .setWarmupEpochs(1)).build()).build());
+            .setWarmupEpochs(1)).build(), 2).build());
     JsonArray plan = s.checkpoint().getAsJsonArray("pear_plan");
     assertEquals(4, plan.size());
     int pruned = 0;
@@ -103,7 +103,7 @@ class MethodSummaryTest {
 
   @Test
   void masksShowTheirSparsityPerLayerAlikeInTheCheckpointAndTheArtifact() {
-    Three s = summaries(ArtifactRuns.clip(out, "mask", MethodConfig.newBuilder().setMask(
+    Three s = summaries(TinyRuns.clipOnColors(out, "mask", MethodConfig.newBuilder().setMask(
         MaskConfig.getDefaultInstance()).build()).build());
     JsonObject ck = s.checkpoint().getAsJsonObject("masks");
     assertEquals(ck, s.artifact().getAsJsonObject("masks"));
@@ -116,7 +116,7 @@ class MethodSummaryTest {
 
   @Test
   void mudptShowsItsPromptShapesAndInjectionForm() {
-    Three s = summaries(ArtifactRuns.clip(out, "mudpt", MethodConfig.newBuilder().setMudpt(
+    Three s = summaries(TinyRuns.clipOnColors(out, "mudpt", MethodConfig.newBuilder().setMudpt(
         MudptConfig.newBuilder().setLength(2).setDepth(2).setInit("")
             .setInjection(InjectionKind.LINEAR)).build()).build());
     JsonObject p = s.artifact().getAsJsonObject("prompts");

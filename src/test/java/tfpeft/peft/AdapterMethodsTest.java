@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import tfpeft.TfpeftException;
-import tfpeft.config.proto.AdaptFormerConfig;
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.ModelConfig;
@@ -65,37 +64,10 @@ class AdapterMethodsTest {
   }
 
   @Test
-  void theRegistryKnowsTheAdapterMethods() {
-    MethodRegistry r = MethodRegistry.builtIn();
-    assertEquals("lora", r.create(LORA).name());
-    assertEquals("pear", r.create(PEAR).name());
-    assertEquals("adaptformer", r.create(MethodConfig.newBuilder().setAdaptformer(
-        AdaptFormerConfig.getDefaultInstance()).build()).name());
-  }
-
-  @Test
-  void exportMergesLoraIntoTheLinearsWithoutChangingTheLogits() {
-    float[][] v = exportRoundTrip(LORA, List.of("peft/lora/block0/attn/q/lora_b"));
-    assertArrayEquals(v[0], v[1], 1e-5f);
-  }
-
-  @Test
   void exportMergesOneBitLoraAsStored() {
     MethodConfig bits = LORA.toBuilder().setLora(LORA.getLora().toBuilder().setBits(1)).build();
     float[][] v = exportRoundTrip(bits, List.of("peft/lora/block1/attn/v/lora_b"));
     assertArrayEquals(v[0], v[1], 1e-5f);
-  }
-
-  @Test
-  void exportMergesPearAdaptersAtEveryPositionTheyServe() {
-    float[][] v = exportRoundTrip(PEAR, List.of());
-    assertArrayEquals(v[0], v[1], 1e-5f);
-  }
-
-  @Test
-  void loraTrainsItsPathsAndTheHead() {
-    Method m = MethodRegistry.builtIn().create(LORA);
-    assertEquals(List.of("peft/lora/", "head/"), m.trainablePrefixes(null));
   }
 
   @Test

@@ -9,17 +9,29 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.VitConfig;
+import tfpeft.model.ClipClassifier;
+import tfpeft.model.ClipGraph;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
 import tfpeft.model.VitClassifier;
 
-/** A tiny ViT, its inputs, and running it with the method hooks a test adds. */
+/**
+ * Tiny graphs for tests of a method's graph: a ViT and a CLIP, their inputs, and running them
+ * with the method hooks a test adds. (Whole tiny runs are {@code tfpeft.train.TinyRuns}.)
+ */
 public final class TinyModels {
   public static final VitConfig VIT = VitConfig.newBuilder().setImageSize(8).setPatchSize(4)
       .setWidth(8).setDepth(2).setHeads(2).setMlpRatio(2).build();
+  /** A CLIP: 8 px images, width 8, two vision blocks and one text block. */
+  public static final ClipConfig CLIP = ClipConfig.newBuilder().setImageSize(8).setPatchSize(4)
+      .setVisionWidth(8).setVisionDepth(2).setVisionHeads(2).setTextWidth(8).setTextDepth(1)
+      .setTextHeads(2).setContextLength(5).setVocabSize(300).setEmbedDim(4).setMlpRatio(2)
+      .build();
   public static final int CLASSES = 3;
   public static final int BATCH = 2;
 
@@ -82,6 +94,49 @@ public final class TinyModels {
       float[] v = new float[(int) t.size()];
       t.asRawTensor().data().asFloats().read(v);
       return v;
+    }
+  }
+
+  /** Deterministic images [n, 8, 8, 3] for {@link #CLIP}. */
+  public static TFloat32 clipImages(int n) {
+    float[] px = new float[n * 8 * 8 * 3];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (float) Math.sin(0.37 * i);
+    }
+    return TFloat32.tensorOf(Shape.of(n, 8, 8, 3), DataBuffers.of(px));
+  }
+
+  /** Token ids [3, 5] of three classes for {@link #CLIP}, end-of-text the largest of each row. */
+  public static TInt32 clipTokens() {
+    return TInt32.tensorOf(Shape.of(3, 5), DataBuffers.of(new int[] {
+        298, 5, 17, 299, 0,
+        298, 40, 299, 0, 0,
+        298, 7, 8, 9, 299}));
+  }
+
+  /** The logits of {@link #clipImages} against class features from {@link #clipTokens}: [n * 3]. */
+  public static float[] clipLogits(Graph g, Net net, ClipGraph clip, int n) {
+    try (Session s = new Session(g)) {
+      s.initialize();
+      try (TInt32 ids = clipTokens();
+          var text = s.runner().feed(clip.textIds(), ids).fetch(clip.textFeatures()).run()) {
+        float[][] classes = ClipClassifier.rows((TFloat32) text.get(0));
+        for (int c = 0; c < classes.length; c++) {
+          classes[c] = ClipClassifier.normalize(classes[c]);
+        }
+        try (TFloat32 x = clipImages(n);
+            TFloat32 w = ClipClassifier.tensor(classes);
+            TFloat32 rate = TFloat32.scalarOf(0f);
+            TInt64 seed = TInt64.vectorOf(0, 0);
+            var r = s.runner().feed(clip.images(), x).feed(clip.classFeatures(), w)
+                .feed(net.dropPathRate(), rate).feed(net.stepSeed(), seed)
+                .fetch(clip.logits()).run()) {
+          TFloat32 t = (TFloat32) r.get(0);
+          float[] out = new float[(int) t.size()];
+          t.asRawTensor().data().asFloats().read(out);
+          return out;
+        }
+      }
     }
   }
 }

@@ -18,7 +18,7 @@ import tfpeft.config.proto.MaskConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.MudptConfig;
 import tfpeft.config.proto.PearConfig;
-import tfpeft.export.ArtifactRuns;
+import tfpeft.train.TinyRuns;
 
 /**
  * The method's picture in the reports of tiny trained runs, checked against what the trainer
@@ -38,9 +38,9 @@ class MethodPicturesTest {
 
   @Test
   void pearDrawsEachPositionKeptOrSharingAsItsPlanFileSays() throws Exception {
-    Path run = ArtifactRuns.train(ArtifactRuns.vit(out, "pear", MethodConfig.newBuilder()
+    Path run = TinyRuns.train(TinyRuns.vit(out, "pear", MethodConfig.newBuilder()
         .setPear(PearConfig.newBuilder().setLora(LoraConfig.newBuilder().setRank(2))
-            .setWarmupEpochs(1)).build()).build());
+            .setWarmupEpochs(1)).build(), 2).build());
     Path dir = report(run);
     List<String> cells = titles(dir.resolve("pear_plan.svg"));
     JsonObject plan = JsonParser.parseString(Files.readString(run.resolve("pear_plan.json")))
@@ -70,7 +70,7 @@ class MethodPicturesTest {
 
   @Test
   void maskTuningDrawsTheSparsityOfEachLayerThatTheRunReports() throws Exception {
-    Path run = ArtifactRuns.train(ArtifactRuns.clip(out, "mask", MethodConfig.newBuilder()
+    Path run = TinyRuns.train(TinyRuns.clipOnColors(out, "mask", MethodConfig.newBuilder()
         .setMask(MaskConfig.getDefaultInstance()).build()).build());
     List<String> bars = titles(report(run).resolve("mask_sparsity.svg"));
     JsonObject layers = JsonParser.parseString(Files.readString(run.resolve("report.json")))
@@ -89,7 +89,7 @@ class MethodPicturesTest {
 
   @Test
   void mudptDrawsATokenPerLayerOfEachPrompt() throws Exception {
-    Path run = ArtifactRuns.train(ArtifactRuns.clip(out, "mudpt", MethodConfig.newBuilder()
+    Path run = TinyRuns.train(TinyRuns.clipOnColors(out, "mudpt", MethodConfig.newBuilder()
         .setMudpt(MudptConfig.newBuilder().setLength(2).setDepth(2).setInit("")).build())
         .build());
     Path dir = report(run);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.PearConfig;
-import tfpeft.export.ArtifactRuns;
+import tfpeft.train.TinyRuns;
 
 /**
  * The report of a tiny trained run in a real browser: Debian's headless Chromium loads the page
@@ -116,9 +116,9 @@ class ReportBrowserTest {
   void theReportRendersEveryPlotInChromiumWithNoConsoleErrors() throws Exception {
     assumeTrue(Files.isExecutable(CHROMIUM), "skipped: " + CHROMIUM + " is not installed"
         + " (apt-get install chromium; .ci/run installs it)");
-    Path run = ArtifactRuns.train(ArtifactRuns.vit(out, "pear", MethodConfig.newBuilder()
+    Path run = TinyRuns.train(TinyRuns.vit(out, "pear", MethodConfig.newBuilder()
         .setPear(PearConfig.newBuilder().setLora(LoraConfig.newBuilder().setRank(2))
-            .setWarmupEpochs(1)).build()).build());
+            .setWarmupEpochs(1)).build(), 2).build());
     ReportWriter.Written w = ReportWriter.write(run, null);
     String html = Files.readString(w.index(), StandardCharsets.UTF_8);
     Path check = w.index().resolveSibling("check.html");

@@ -161,7 +161,7 @@ class RunDirectorySafetyTest {
 
   @Test
   void aResumedPearRunReportsEveryImageAndTheCountsItStartedWith() throws Exception {
-    RunConfig.Builder b = tfpeft.peft.TinySuite.config(out, "tiny", tfpeft.config.proto
+    RunConfig.Builder b = TinyRuns.vit(out, "tiny", tfpeft.config.proto
         .MethodConfig.newBuilder().setPear(tfpeft.config.proto.PearConfig.newBuilder()
             .setLora(tfpeft.config.proto.LoraConfig.newBuilder().setRank(2))
             .setWarmupEpochs(1)).build());

@@ -48,12 +48,12 @@ import tfpeft.model.weights.NamedTensor;
 import tfpeft.model.weights.TensorBundleReader;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.MethodRegistry;
-import tfpeft.peft.TinySuite;
 import tfpeft.train.RunDirectory;
 import tfpeft.train.RunSession;
 import tfpeft.train.TrainGraph;
 import tfpeft.train.Trainer;
 import tfpeft.train.checkpoint.CheckpointStore;
+import tfpeft.train.TinyRuns;
 
 /**
  * BitFit on a two-block ViT (width 16, MLP 32, the tiny suite's shape task): exactly the
@@ -173,7 +173,7 @@ class BitFitTest {
   @Test
   void exactlyTheEncodersBiasesAndTheHeadTrain() {
     List<String> all = new ArrayList<>();
-    List<String> trains = trainable(TinySuite.config(dir, "t", BITFIT).build(), all);
+    List<String> trains = trainable(TinyRuns.vit(dir, "t", BITFIT).build(), all);
     List<String> want = new ArrayList<>(TINY_BIASES);
     want.add("head/head/weight");
     want.add("head/head/bias");
@@ -186,7 +186,7 @@ class BitFitTest {
 
   @Test
   void withoutLayerNormOnlyTheLinearBiasesTrain() {
-    List<String> trains = trainable(TinySuite.config(dir, "t", bitfit(BitFitConfig.newBuilder()
+    List<String> trains = trainable(TinyRuns.vit(dir, "t", bitfit(BitFitConfig.newBuilder()
         .setLayerNorm(false).build())).build(), new ArrayList<>());
     List<String> want = new ArrayList<>(tinyBiases(false));
     want.add("head/head/weight");
@@ -196,7 +196,7 @@ class BitFitTest {
 
   @Test
   void thePreLogitsBiasTrainsOnlyWhenAsked() {
-    RunConfig.Builder b = TinySuite.config(dir, "t", BITFIT);
+    RunConfig.Builder b = TinyRuns.vit(dir, "t", BITFIT);
     b.getModelBuilder().getVitBuilder().setPreLogits(true);
     List<String> all = new ArrayList<>();
     assertFalse(trainable(b.build(), all).contains("backbone/pre_logits/bias"));
@@ -207,7 +207,7 @@ class BitFitTest {
 
   @Test
   void preLogitsOnAModelWithoutTheLayerIsAConfigErrorNamingTheField() {
-    RunConfig c = TinySuite.config(dir, "t", bitfit(BitFitConfig.newBuilder().setPreLogits(true)
+    RunConfig c = TinyRuns.vit(dir, "t", bitfit(BitFitConfig.newBuilder().setPreLogits(true)
         .build())).build();
     TfpeftException e = assertThrows(TfpeftException.class,
         () -> trainable(c, new ArrayList<>()));
@@ -231,7 +231,7 @@ class BitFitTest {
 
   @Test
   void theAccountingCountsOneFloat32VectorPerBias() {
-    ModelConfig tiny = Defaults.fill(TinySuite.config(dir, "t", BITFIT).build()).getModel();
+    ModelConfig tiny = Defaults.fill(TinyRuns.vit(dir, "t", BITFIT).build()).getModel();
     AdapterAccounting a = new BitFit(BITFIT).accounting(tiny, null).orElseThrow();
     // patch 16 + 2 x (q, k, v, out 4 x 16 + fc1 32 + fc2 16 + ln1, ln2 2 x 16) + norm 16
     long values = 16 + 2 * (4 * 16 + 32 + 16 + 2 * 16) + 16;
@@ -246,7 +246,7 @@ class BitFitTest {
 
   /** One step over the whole training split (56 images) at a constant rate. */
   RunConfig.Builder oneStep(String name) {
-    RunConfig.Builder b = TinySuite.config(dir, name, BITFIT);
+    RunConfig.Builder b = TinyRuns.vit(dir, name, BITFIT);
     b.getTrainingBuilder().setEpochs(1).setBatchSize(64).setWarmupEpochs(0)
         .setSchedule(Schedule.CONSTANT).setDropPath(0);
     b.getEvalBuilder().setEveryEpochs(0);
@@ -347,14 +347,14 @@ class BitFitTest {
 
   @Test
   void aRunResumedAfterItsFirstEpochEndsBitIdentical() throws Exception {
-    RunConfig.Builder b = TinySuite.config(dir, "resume", BITFIT);
+    RunConfig.Builder b = TinyRuns.vit(dir, "resume", BITFIT);
     b.getTrainingBuilder().setEpochs(2);
     b.getEvalBuilder().setEveryEpochs(0);
     RunConfig c = b.build();
     Path run = train(c, Trainer.Resume.AUTO);
     Map<String, float[]> whole = checkpointValues(last(run));
     // the same run as if stopped after epoch 1's checkpoint
-    TinySuite.deleteTree(run.resolve("checkpoints").resolve("epoch-0002"));
+    TinyRuns.deleteTree(run.resolve("checkpoints").resolve("epoch-0002"));
     Files.delete(run.resolve(RunDirectory.REPORT));
     assertEquals(1, last(run).epoch());
     train(c, Trainer.Resume.REQUIRE);
@@ -379,7 +379,7 @@ class BitFitTest {
    */
   @Test
   void checkpointArtifactServedModelAndInspectAllHoldTheTrainedBiases() throws Exception {
-    RunConfig.Builder b = TinySuite.config(dir, "trained", BITFIT);
+    RunConfig.Builder b = TinyRuns.vit(dir, "trained", BITFIT);
     b.getTrainingBuilder().setEpochs(2);
     RunConfig c = b.build();
     Path run = train(c, Trainer.Resume.AUTO);
@@ -473,7 +473,7 @@ class BitFitTest {
    */
   @Test
   void anArtifactHoldingAVariableTheMethodDoesNotTrainIsRefused() {
-    RunConfig.Builder b = TinySuite.config(dir, "edited", BITFIT);
+    RunConfig.Builder b = TinyRuns.vit(dir, "edited", BITFIT);
     b.getTrainingBuilder().setEpochs(1);
     b.getEvalBuilder().setEveryEpochs(0);
     Path run = train(b.build(), Trainer.Resume.AUTO);

@@ -27,6 +27,7 @@ import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
 import tfpeft.model.VariableValues;
+import tfpeft.peft.TinyModels;
 
 /** The binary mask at a site: forward value, straight-through gradient, initial identity. */
 class MaskSiteTest {
@@ -112,7 +113,7 @@ class MaskSiteTest {
     float[] frozen;
     try (Graph g = new Graph()) {
       Net net = new Net(g, 11);
-      frozen = TinyClip.logits(g, net, ClipGraph.build(net, TinyClip.CONFIG, false), 2);
+      frozen = TinyModels.clipLogits(g, net, ClipGraph.build(net, TinyModels.CLIP, false), 2);
     }
     float[] masked;
     try (Graph g = new Graph()) {
@@ -120,7 +121,7 @@ class MaskSiteTest {
       MaskSite masks = new MaskSite(new MaskTargets(MaskGroup.PMT, Encoders.BOTH), 0.01f,
           0.005f);
       net.addHook(masks);
-      masked = TinyClip.logits(g, net, ClipGraph.build(net, TinyClip.CONFIG, false), 2);
+      masked = TinyModels.clipLogits(g, net, ClipGraph.build(net, TinyModels.CLIP, false), 2);
       // two image blocks of six weights and the patch embedding, one text block
       assertEquals(2 * 6 + 1 + 6, masks.masked().size());
     }
@@ -134,7 +135,7 @@ class MaskSiteTest {
       MaskSite masks = new MaskSite(new MaskTargets(MaskGroup.PMT, Encoders.BOTH), 0.01f,
           0.005f);
       net.addHook(masks);
-      ClipGraph.build(net, TinyClip.CONFIG, false);
+      ClipGraph.build(net, TinyModels.CLIP, false);
       for (MaskSite.Masked m : masks.masked()) {
         assertEquals("peft/mask/" + m.site() + "/mask", m.mask().name());
         assertEquals(net.variable(m.weightName()).shape(), m.mask().shape());
@@ -152,7 +153,7 @@ class MaskSiteTest {
       MaskSite masks = new MaskSite(new MaskTargets(MaskGroup.AMT, Encoders.TEXT), 0.01f,
           0.005f);
       net.addHook(masks);
-      ClipGraph clip = ClipGraph.build(net, TinyClip.CONFIG, false);
+      ClipGraph clip = ClipGraph.build(net, TinyModels.CLIP, false);
       int once = masks.maskVariables().size();
       ClipModel.textFeatures(net, clip.textIds(), clip.spec());
       assertEquals(4, once);
@@ -166,14 +167,14 @@ class MaskSiteTest {
     float[] frozen;
     try (Graph g = new Graph()) {
       Net net = new Net(g, 5);
-      ClipGraph clip = ClipGraph.build(net, TinyClip.CONFIG, false);
+      ClipGraph clip = ClipGraph.build(net, TinyModels.CLIP, false);
       frozen = features(g, net, clip.images(), clip.imageFeatures(), null);
     }
     try (Graph g = new Graph()) {
       Net net = new Net(g, 5);
       MaskSite masks = amt();
       net.addHook(masks);
-      ClipGraph clip = ClipGraph.build(net, TinyClip.CONFIG, false);
+      ClipGraph clip = ClipGraph.build(net, TinyModels.CLIP, false);
       Operand<TFloat32> teacher = masks.bypass(() ->
           ClipModel.imageFeatures(net, clip.images(), clip.spec(), 0f));
       // every weight dropped: the masked tower changes, the bypassed one does not
@@ -196,7 +197,7 @@ class MaskSiteTest {
           VariableValues.assign(s, m, v);
         }
       }
-      try (TFloat32 x = TinyClip.images(2);
+      try (TFloat32 x = TinyModels.clipImages(2);
           TFloat32 rate = TFloat32.scalarOf(0f);
           TInt64 seed = TInt64.vectorOf(0, 0);
           var r = s.runner().feed(images, x).feed(net.dropPathRate(), rate)

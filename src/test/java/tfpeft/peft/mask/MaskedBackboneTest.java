@@ -17,7 +17,7 @@ class MaskedBackboneTest {
   static final String Q = "backbone/block0/attn/q/weight";
 
   static LoadedBackbone clipSmall() {
-    return Backbones.load(WeightsConfig.newBuilder().setPath(TinyClipRuns.VOCAB).build(), null);
+    return Backbones.load(WeightsConfig.newBuilder().setPath("checkpoints/pretrained/clip-small").build(), null);
   }
 
   @Test

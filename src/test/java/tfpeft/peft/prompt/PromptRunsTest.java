@@ -34,7 +34,6 @@ import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.SamplingConfig;
 import tfpeft.config.proto.SyntheticSource;
 import tfpeft.config.proto.TrainingConfig;
-import tfpeft.config.proto.VptConfig;
 import tfpeft.data.synthetic.SyntheticOptions;
 import tfpeft.data.synthetic.SyntheticSuite;
 import tfpeft.model.ClipGraph;
@@ -96,22 +95,6 @@ class PromptRunsTest {
     return new Trainer(c, "run.pbtxt", new Trainer.Options(Trainer.Resume.AUTO,
         new PrintStream(log, true, StandardCharsets.UTF_8), false),
         MethodRegistry.builtIn()).run();
-  }
-
-  @Test
-  void coopTrainsOnlyItsContext() throws IOException {
-    RunConfig c = config(out, MethodConfig.newBuilder().setCoop(CoopConfig.newBuilder()
-        .setNCtx(2)).build()).build();
-    train(c);
-    assertOnlyMethodVariablesMoved(c, "peft/coop/");
-  }
-
-  @Test
-  void vptTrainsOnlyItsPrompts() throws IOException {
-    RunConfig c = config(out, MethodConfig.newBuilder().setVpt(VptConfig.newBuilder()
-        .setLength(2).setDepth(2)).build()).build();
-    train(c);
-    assertOnlyMethodVariablesMoved(c, "peft/vpt/");
   }
 
   @Test
