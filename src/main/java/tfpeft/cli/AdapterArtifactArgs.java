@@ -74,10 +74,8 @@ final class AdapterArtifactArgs {
       s.append(String.format(Locale.ROOT, "  adapter weights %,d bytes = %s MB; the storage"
           + " accounting (train --dry-run) counts %,d bytes: %s", adapters,
           AdapterStorage.significant(AdapterStorage.megabytes(adapters), 3), acc.storedBytes(),
-          adapters == acc.storedBytes() ? "equal"
-              : "different (" + (a.method().hasPear() && !a.methodState().has("plan")
-                  ? "exported before the prune step: every adapter is kept"
-                  : "unexpected") + ")"));
+          adapters == acc.storedBytes() ? "equal" : "different: the artifact is damaged or"
+              + " was written by another version"));
     }
     for (String role : new String[] {"mask", "prompt", "injection", "head"}) {
       long b = a.bytes(role);

@@ -113,7 +113,7 @@ final class TrainCommand implements Command {
     if (line.hasOption("dry-run")) {
       // the storage accounting needs only the config: printed before weights or data load
       RunConfig run = loaded.resolved();
-      MethodRegistry.builtIn().create(run.getMethod()).accounting(run.getModel())
+      MethodRegistry.builtIn().create(run.getMethod()).accounting(run.getModel(), null)
           .ifPresentOrElse(a -> console.println(a.summary()), () -> console.println(
               "stored: method." + MethodRegistry.nameOf(run.getMethod().getMethodCase())
               + " stores no adapters (inspect a run or artifact for its stored size)"));

@@ -189,7 +189,7 @@ public final class AdapterArtifact {
 
   /** The storage accounting of the artifact's method on its base, null for non-adapter methods. */
   public AdapterAccounting accounting() {
-    return AdapterAccounting.of(config.getMethod(), config.getModel());
+    return AdapterAccounting.of(config.getMethod(), config.getModel(), methodState);
   }
 
   // ---- checks ------------------------------------------------------------------------------

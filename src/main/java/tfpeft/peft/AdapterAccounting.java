@@ -31,7 +31,16 @@ public record AdapterAccounting(int positions, int storedAdapters, long trainabl
    * that stores no adapters.
    */
   public static AdapterAccounting of(MethodConfig method, ModelConfig model) {
-    return MethodRegistry.builtIn().create(method).accounting(model).orElse(null);
+    return of(method, model, null);
+  }
+
+  /**
+   * The accounting of {@code method} on {@code model} for an artifact whose method state is
+   * {@code state} (null: from the config alone); null for a method that stores no adapters.
+   */
+  public static AdapterAccounting of(MethodConfig method, ModelConfig model,
+      com.google.gson.JsonObject state) {
+    return MethodRegistry.builtIn().create(method).accounting(model, state).orElse(null);
   }
 
   /** One adapter of {@code shape} at each site, every one stored. */

@@ -201,11 +201,13 @@ public interface Method {
   StoredTensor stored(String variable);
 
   /**
-   * The stored size of the method's adapters on {@code model}, from the config alone (what
-   * {@code train --dry-run} prints and an artifact's adapter bytes must equal); empty for a
-   * method that stores no adapters.
+   * The stored size of the method's adapters on {@code model}: with {@code state} null, from the
+   * config alone (what {@code train --dry-run} prints: the run's end); with the method state an
+   * artifact holds, what that artifact stores (Pear exported before its prune step keeps every
+   * adapter). An artifact's adapter bytes must equal it. Empty for a method that stores no
+   * adapters.
    */
-  Optional<AdapterAccounting> accounting(ModelConfig model);
+  Optional<AdapterAccounting> accounting(ModelConfig model, JsonObject state);
 
   /**
    * Whether {@code variable} trains at a checkpoint whose method state is {@code state}: what

@@ -1,5 +1,6 @@
 package tfpeft.peft;
 
+import com.google.gson.JsonObject;
 import java.util.Optional;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.RunConfig;
@@ -29,7 +30,7 @@ public abstract class NoArtifactMethod implements Method {
   }
 
   @Override
-  public final Optional<AdapterAccounting> accounting(ModelConfig model) {
+  public final Optional<AdapterAccounting> accounting(ModelConfig model, JsonObject state) {
     return Optional.empty();
   }
 

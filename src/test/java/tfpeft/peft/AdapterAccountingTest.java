@@ -76,6 +76,27 @@ class AdapterAccountingTest {
   }
 
   /**
+   * An artifact exported before the prune step holds no plan and every adapter: its accounting
+   * counts all 24 one-bit rank-32 LoRA pairs of ViT-B/16, each matrix 768 x 32 bits = 3,072
+   * bytes plus its float32 mean and std: 24 x 2 x 3,080 = 147,840 bytes, twice the pruned
+   * run's; with a plan it is the pruned run's.
+   */
+  @Test
+  void aPearArtifactBeforeThePruneStepAccountsEveryAdapter() {
+    MethodConfig pear = MethodConfig.newBuilder().setPear(PearConfig.newBuilder()
+        .setLora(BI_LORA)).build();
+    AdapterAccounting before = AdapterAccounting.of(pear, VIT_B16,
+        new com.google.gson.JsonObject());
+    assertEquals(24, before.storedAdapters());
+    assertEquals(147_840, before.storedBytes());
+    com.google.gson.JsonObject planned = new com.google.gson.JsonObject();
+    planned.add("plan", new com.google.gson.JsonObject());
+    assertEquals(of(pear).storedBytes(),
+        AdapterAccounting.of(pear, VIT_B16, planned).storedBytes());
+    assertEquals(147_840 / 2, of(pear).storedBytes());
+  }
+
+  /**
    * BitFit's biases in float32: per block q, k, v, out (4 x 768), fc1 (3072), fc2 (768) and
    * the two LayerNorm betas (2 x 768), 8,448 values; 12 blocks, the patch embedding's bias and
    * the final norm's beta: 102,912 values, 411,648 bytes = 0.3926 MB. Without the LayerNorm

@@ -88,7 +88,7 @@ class MethodAnswersTest {
       if (c.artifact()) {
         assertEquals(c.role(), m.stored(c.variable()).role().key(), name + " role");
       }
-      assertEquals(c.accounting(), m.accounting(ModelConfig.newBuilder().setVit(TinyModels.VIT).build()).isPresent(),
+      assertEquals(c.accounting(), m.accounting(ModelConfig.newBuilder().setVit(TinyModels.VIT).build(), null).isPresent(),
           name + " accounting");
       assertEquals(c.folding(), m.foldingDescription(MERGE), name + " folding");
     }

@@ -96,7 +96,7 @@ class MethodLifecycleTest {
 
     @Override
     public java.util.Optional<tfpeft.peft.AdapterAccounting> accounting(
-        tfpeft.config.proto.ModelConfig model) {
+        tfpeft.config.proto.ModelConfig model, com.google.gson.JsonObject state) {
       return java.util.Optional.empty();
     }
 

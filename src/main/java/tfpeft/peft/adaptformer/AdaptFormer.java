@@ -1,5 +1,6 @@
 package tfpeft.peft.adaptformer;
 
+import com.google.gson.JsonObject;
 import java.util.Optional;
 import tfpeft.config.proto.AdaptFormerConfig;
 import tfpeft.config.proto.MethodConfig;
@@ -50,7 +51,7 @@ public final class AdaptFormer extends SiteAdapterMethod {
   public void checkConfig(RunConfig run, ConfigProblems problems) {}
 
   @Override
-  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+  public Optional<AdapterAccounting> accounting(ModelConfig model, JsonObject state) {
     return Optional.of(AdapterAccounting.ofSites(AdapterAccounting.sites(model, "mlp",
         AdaptFormerBranch.TARGETS), AdaptFormerBranch.shape(config)));
   }

@@ -58,7 +58,7 @@ public final class LinearProbe implements Method {
   }
 
   @Override
-  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+  public Optional<AdapterAccounting> accounting(ModelConfig model, JsonObject state) {
     return Optional.empty();
   }
 

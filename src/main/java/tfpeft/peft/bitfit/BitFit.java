@@ -101,7 +101,7 @@ public final class BitFit implements Method {
 
   /** One float32 bias vector per selected bias: 102,912 values = 0.39 MB on ViT-B/16. */
   @Override
-  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+  public Optional<AdapterAccounting> accounting(ModelConfig model, JsonObject state) {
     List<Long> sizes = selection.sizes(model);
     long values = sizes.stream().mapToLong(Long::longValue).sum();
     return Optional.of(new AdapterAccounting(sizes.size(), sizes.size(), values,

@@ -1,5 +1,6 @@
 package tfpeft.peft.lora;
 
+import com.google.gson.JsonObject;
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MethodConfig;
 import java.util.Optional;
@@ -93,7 +94,7 @@ public final class Lora extends SiteAdapterMethod {
   public void checkConfig(RunConfig run, ConfigProblems problems) {}
 
   @Override
-  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+  public Optional<AdapterAccounting> accounting(ModelConfig model, JsonObject state) {
     return Optional.of(AdapterAccounting.ofSites(AdapterAccounting.sites(model, "linear",
         LoraSite.targets(config)), LoraSite.shape(config)));
   }

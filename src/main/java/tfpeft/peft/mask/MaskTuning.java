@@ -358,7 +358,7 @@ public final class MaskTuning implements Method {
   }
 
   @Override
-  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+  public Optional<AdapterAccounting> accounting(ModelConfig model, JsonObject state) {
     return Optional.empty();
   }
 

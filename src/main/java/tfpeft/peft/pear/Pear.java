@@ -250,8 +250,12 @@ public final class Pear {
 
   /** Stored adapter bytes after the prune step: the kept adapters only. */
   public long storedBytes() {
+    return storedBytes(keptCount());
+  }
+
+  /** Stored bytes of {@code adapters} adapters (every position's, before the prune step). */
+  public long storedBytes(int adapters) {
     SiteSurvey.Site s = positions.get(0);
-    return keptCount() * AdapterStorage.adapterBytes(s.in(), shape.rank(), s.out(),
-        shape.bits());
+    return adapters * AdapterStorage.adapterBytes(s.in(), shape.rank(), s.out(), shape.bits());
   }
 }

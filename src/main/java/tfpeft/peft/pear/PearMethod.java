@@ -253,11 +253,15 @@ public final class PearMethod implements Method {
 
   /** Every position trains an adapter; only the kept ones are stored (Table I). */
   @Override
-  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+  public Optional<AdapterAccounting> accounting(ModelConfig model, JsonObject state) {
     Pear p = new Pear(config, Pear.positions(config, model));
     List<SiteSurvey.Site> sites = p.positions();
-    return Optional.of(new AdapterAccounting(sites.size(), p.keptCount(),
-        AdapterAccounting.parameters(sites, p.shape().rank()), p.storedBytes(),
+    // an artifact exported before the prune step has no plan and keeps every adapter
+    boolean pruned = state == null || state.has("plan");
+    int stored = pruned ? p.keptCount() : sites.size();
+    return Optional.of(new AdapterAccounting(sites.size(), stored,
+        AdapterAccounting.parameters(sites, p.shape().rank()),
+        p.storedBytes(stored),
         p.shape().bits()));
   }
 

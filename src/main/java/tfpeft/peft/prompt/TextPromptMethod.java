@@ -158,7 +158,7 @@ final class TextPromptMethod implements Method {
   }
 
   @Override
-  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+  public Optional<AdapterAccounting> accounting(ModelConfig model, JsonObject state) {
     return Optional.empty();
   }
 

@@ -86,7 +86,7 @@ public final class VptMethod implements Method {
   }
 
   @Override
-  public Optional<AdapterAccounting> accounting(ModelConfig model) {
+  public Optional<AdapterAccounting> accounting(ModelConfig model, JsonObject state) {
     return Optional.empty();
   }
 

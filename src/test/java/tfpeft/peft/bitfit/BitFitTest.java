@@ -232,7 +232,7 @@ class BitFitTest {
   @Test
   void theAccountingCountsOneFloat32VectorPerBias() {
     ModelConfig tiny = Defaults.fill(TinyRuns.vit(dir, "t", BITFIT).build()).getModel();
-    AdapterAccounting a = new BitFit(BITFIT).accounting(tiny).orElseThrow();
+    AdapterAccounting a = new BitFit(BITFIT).accounting(tiny, null).orElseThrow();
     // patch 16 + 2 x (q, k, v, out 4 x 16 + fc1 32 + fc2 16 + ln1, ln2 2 x 16) + norm 16
     long values = 16 + 2 * (4 * 16 + 32 + 16 + 2 * 16) + 16;
     assertEquals(TINY_BIASES.size(), a.positions());
@@ -409,7 +409,7 @@ class BitFitTest {
     wantRoles.put("head/head/weight", "head");
     wantRoles.put("head/head/bias", "head");
     assertEquals(new java.util.TreeMap<>(wantRoles), new java.util.TreeMap<>(roles));
-    AdapterAccounting acc = new BitFit(BITFIT).accounting(Defaults.fill(c).getModel())
+    AdapterAccounting acc = new BitFit(BITFIT).accounting(Defaults.fill(c).getModel(), null)
         .orElseThrow();
     assertEquals(acc.storedBytes(), a.adapterWeightBytes());
     assertEquals(acc.storedBytes(), r.artifact().adapterWeightBytes());
@@ -496,7 +496,7 @@ class BitFitTest {
   /** The backbone's parameter count. */
   static long base(RunConfig c) {
     try (RunSession m = RunSession.opener(c, MethodRegistry.builtIn()).classesOfData(null)
-        .open()) {
+        .identifyBase().open()) {
       return m.base().parameters();
     }
   }
