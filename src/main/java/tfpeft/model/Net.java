@@ -82,7 +82,7 @@ public final class Net {
     if (ops == null) {
       int slash = path.lastIndexOf('/');
       Ops parent = slash < 0 ? tf : scope(path.substring(0, slash));
-      ops = parent.withSubScope(path.substring(slash + 1));
+      ops = SubScopes.open(parent, path.substring(slash + 1));
       scopes.put(path, ops);
     }
     return ops;
