@@ -69,6 +69,30 @@ class TrainEvalCommandTest {
   }
 
   @Test
+  void dryRunOfTheVitB16AdapterPConfigPrintsTableIsStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/adapterp.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // 12 blocks x 8 x (768 + 768) weights, no biases, float32; Pear's Table I: 0.56 MB
+    assertTrue(r.out().contains("adapters: 12 positions, 147,456 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 12 adapters at float32, 589,824 bytes = 0.563 MB"),
+        r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
+  void dryRunOfTheVitB16VptShallowConfigPrintsTableIsStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/vpt-shallow.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // 82 prompt tokens of width 768 at the input only, float32; Pear's Table I: 0.24 MB
+    assertTrue(r.out().contains("prompt layers: 1 positions, 62,976 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 1 prompt layers at float32, 251,904 bytes = 0.240 MB"),
+        r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
   void trainThenEvaluateTheRunAndSummarizeSeeds() throws Exception {
     MainTest.Result a = MainTest.run("train", "--config", config("seed1", 1).toString());
     assertEquals(0, a.code(), a.err());
