@@ -65,6 +65,12 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.ADAPTERP, new Case(config(MethodConfig.MethodCase.ADAPTERP),
         false, true, "peft/adapterp/block0/mlp/up", "adapter", true,
         "its hooks kept in the served graph (the adapter's ReLU cannot fold into a weight)"));
+    c.put(MethodConfig.MethodCase.FOURIERFT, new Case(config(MethodConfig.MethodCase.FOURIERFT),
+        false, true, "peft/fourierft/block0/attn/q/spectrum", "adapter", true,
+        "FourierFT's updates folded into the weights"));
+    c.put(MethodConfig.MethodCase.MORA, new Case(config(MethodConfig.MethodCase.MORA), false,
+        true, "peft/mora/block0/attn/q/m", "adapter", true, "MoRA's updates folded into the"
+        + " weights"));
     return c;
   }
 

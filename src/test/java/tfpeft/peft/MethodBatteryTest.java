@@ -28,6 +28,8 @@ import tfpeft.TfpeftException;
 import tfpeft.cli.Commands;
 import tfpeft.config.proto.AdaptFormerConfig;
 import tfpeft.config.proto.AdapterPConfig;
+import tfpeft.config.proto.FourierFtConfig;
+import tfpeft.config.proto.MoraConfig;
 import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
@@ -90,7 +92,11 @@ class MethodBatteryTest {
       clip(m -> m.setMudpt(MudptConfig.newBuilder().setLength(2).setDepth(1).setInit("")
           .setInjection(InjectionKind.ATTENTION))),
       vit(m -> m.setBitfit(BitFitConfig.getDefaultInstance())),
-      vit(m -> m.setAdapterp(AdapterPConfig.newBuilder().setDim(2).setBias(true))));
+      vit(m -> m.setAdapterp(AdapterPConfig.newBuilder().setDim(2).setBias(true))),
+      // width 8: 10 of the 64 frequencies, alpha 1 keeps the N(0, 1) start's update small
+      vit(m -> m.setFourierft(FourierFtConfig.newBuilder().setNFrequency(10).setScale(1))),
+      // rank 2: r_hat 6 on an input of 8, so the wrap pads 4 values into a second chunk
+      vit(m -> m.setMora(MoraConfig.newBuilder().setRank(2))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {
