@@ -13,6 +13,16 @@ recorded beside the method's tensors, named as tfpeft names its variables:
   vpt_shallow.npz   VPT-shallow (Jia et al. 2022): n prompt tokens inserted after the class
                     token, after the position embedding, before the first block (VPT's
                     incorporate_prompt); peft/vpt/prompts [1, n, D] and "logits"
+  fourierft.npz     FourierFT (Gao et al. 2024): the query and value projections get
+                    x alpha Re(ifft2(F)) (torch.fft.ifft2, as the official forward), F [D, D]
+                    zero but for n coefficients at the positions tfpeft's seeded draw picks
+                    (SplitMix64 + partial Fisher-Yates, repeated below); n = 100, alpha = 20,
+                    entry seed 2024; peft/fourierft/block<i>/attn/{q,v}/spectrum and "logits"
+  mora.npz          MoRA (Jiang et al. 2024), its official forward (_apply_mora) written again:
+  mora_sharing.npz  the rotation operator (mora_type 6) and the sharing one (mora_type 1) on
+                    the query and value projections, LoRA rank 2 (r_hat 10 and 11, both wrap
+                    the 32 inputs); peft/mora/block<i>/attn/{q,v}/m (M, y = chunk M, the
+                    transpose of the official nn.Linear weight) and "logits"
 
 Run with Debian's python3, numpy and torch. Seeded: a rerun writes the same values.
 
@@ -97,6 +107,119 @@ class Vit:
         return x @ self.w["head/kernel"] + self.w["head/bias"]
 
 
+class HookedVit(Vit):
+    """extra(i, site, x) -> what block i's Linear `site` ("q", "v") adds to its output, or None."""
+
+    def __init__(self, npz, extra):
+        super().__init__(npz)
+        self.extra = extra
+
+    def attention(self, x, a):
+        i = int(a.split("encoderblock_")[1].split("/")[0])
+        w = self.w
+
+        def proj(p, site):
+            kernel = w[a + p + "/kernel"]  # [D, H, K]
+            y = torch.einsum("nld,dhk->nhlk", x, kernel) + w[a + p + "/bias"][None, :, None, :]
+            e = self.extra(i, site, x)
+            if e is not None:
+                n, l, _ = x.shape
+                y = y + e.reshape(n, l, kernel.shape[1], kernel.shape[2]).permute(0, 2, 1, 3)
+            return y
+
+        q, k, v = proj("query", "q"), proj("key", "k"), proj("value", "v")
+        att = torch.softmax(q @ k.transpose(-1, -2) / q.shape[-1] ** 0.5, dim=-1)
+        return torch.einsum("nhlk,hkd->nld", att @ v, w[a + "out/kernel"]) + w[a + "out/bias"]
+
+
+def spectral_entries(seed, cells, n):
+    """tfpeft's frequency draw: a SplitMix64 stream drives a partial Fisher-Yates shuffle."""
+    mask = (1 << 64) - 1
+    perm = list(range(cells))
+    state = seed & mask
+    for i in range(n):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        z ^= z >> 31
+        j = i + z % (cells - i)
+        perm[i], perm[j] = perm[j], perm[i]
+    return perm[:n]
+
+
+def fourierft(npz, images, gen, n, scale, seed):
+    d = npz["cls"].shape[-1]
+    entries = torch.tensor(spectral_entries(seed, d * d, n))
+    rows, cols = entries // d, entries % d  # the official split of a position
+    t = {}
+    depth = sum(1 for k in npz.files if k.endswith("LayerNorm_0/scale"))
+    for i in range(depth):
+        for site in ("q", "v"):
+            c = torch.randn(n, generator=gen, dtype=torch.float64).float().double()
+            t["peft/fourierft/block%d/attn/%s/spectrum" % (i, site)] = c
+
+    def extra(i, site, x):
+        if site not in ("q", "v"):
+            return None
+        c = t["peft/fourierft/block%d/attn/%s/spectrum" % (i, site)]
+        dense = torch.zeros(d, d, dtype=torch.float64)
+        dense[rows, cols] = c
+        # the official forward: result += einsum('ijk,kl->ijl', x, ifft2(dense).real * scale)
+        return torch.einsum("ijk,kl->ijl", x, torch.fft.ifft2(dense).real * scale)
+
+    out = {k: v.numpy() for k, v in t.items()}
+    out["logits"] = HookedVit(npz, extra).logits(images).numpy()
+    return out
+
+
+def apply_mora(x, m, r, out_f, rotation):
+    """The official _apply_mora (mora_type 6 or 1) with lora_A(v) = v m."""
+    in_f = x.shape[-1]
+    chunks = in_f // r
+    if in_f % r != 0:
+        x = torch.cat([x, x[..., :r - in_f % r]], dim=-1)  # pad by wrapping
+        chunks += 1
+    if rotation:
+        in_x = x.view(*x.shape[:-1], chunks, r)
+        inv_freq = 1.0 / (10000 ** (torch.arange(0, r, 2, dtype=torch.float64) / r))
+        freqs = torch.outer(torch.arange(chunks, dtype=torch.float64), inv_freq)
+        emb = torch.cat((freqs, freqs), dim=-1)
+        rh = torch.cat((-in_x[..., r // 2:], in_x[..., :r // 2]), dim=-1)
+        out_x = (in_x * emb.cos() + rh * emb.sin()) @ m
+        out_x = out_x.reshape(*x.shape[:-1], -1)[..., :out_f]
+        if out_x.shape[-1] < out_f:
+            repeat = -(-out_f // out_x.shape[-1])
+            out_x = torch.cat([out_x] * repeat, dim=-1)[..., :out_f]
+        return out_x
+    in_x = x.view(*x.shape[:-1], chunks, r).sum(dim=-2)
+    out_x = in_x @ m
+    repeat = -(-out_f // r)
+    return torch.cat([out_x] * repeat, dim=-1)[..., :out_f]
+
+
+def mora(npz, images, gen, rank, rotation):
+    d = npz["cls"].shape[-1]
+    r = int(((d + d) * rank) ** 0.5 + 0.5)
+    if rotation:
+        r = r // 2 * 2
+    depth = sum(1 for k in npz.files if k.endswith("LayerNorm_0/scale"))
+    t = {}
+    for i in range(depth):
+        for site in ("q", "v"):
+            m = 0.1 * torch.randn(r, r, generator=gen, dtype=torch.float64)
+            t["peft/mora/block%d/attn/%s/m" % (i, site)] = m.float().double()
+
+    def extra(i, site, x):
+        if site not in ("q", "v"):
+            return None
+        return apply_mora(x, t["peft/mora/block%d/attn/%s/m" % (i, site)], r, d, rotation)
+
+    out = {k: v.numpy() for k, v in t.items()}
+    out["logits"] = HookedVit(npz, extra).logits(images).numpy()
+    return out
+
+
 def adapterp(vit, images, gen, dim):
     d = vit.w["cls"].shape[-1]
     t = {}
@@ -139,6 +262,9 @@ def main():
     gen = torch.Generator().manual_seed(15)
     save_npz("adapterp.npz", adapterp(vit, images, gen, dim=3))
     save_npz("vpt_shallow.npz", vpt_shallow(vit, images, gen, length=3))
+    save_npz("fourierft.npz", fourierft(npz, images, gen, n=100, scale=20.0, seed=2024))
+    save_npz("mora.npz", mora(npz, images, gen, rank=2, rotation=True))
+    save_npz("mora_sharing.npz", mora(npz, images, gen, rank=2, rotation=False))
     print("wrote fixtures to", OUT)
 
 
