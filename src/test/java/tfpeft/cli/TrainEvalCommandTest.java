@@ -81,6 +81,32 @@ class TrainEvalCommandTest {
   }
 
   @Test
+  void dryRunOfTheVitB16FourierFtConfigPrintsItsLoraAlignedStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/fourierft.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // 24 q and v projections x 12,288 coefficients (LoRA r = 8's 8 (768 + 768)), float32: 1.125
+    // MB; Table I prints 1.20 (docs/adapters.md: no aligned count gives it)
+    assertTrue(r.out().contains("spectra: 24 positions, 294,912 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 24 spectra at float32, 1,179,648 bytes = 1.13 MB"),
+        r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
+  void dryRunOfTheVitB16MoraConfigPrintsItsLoraAlignedStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/mora.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // 24 projections x 110^2 (r_hat = int(sqrt(1536 x 8) + 0.5) = 111, even for the rotation
+    // operator), float32: 1.108 MB; Table I prints 1.15
+    assertTrue(r.out().contains("matrices: 24 positions, 290,400 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 24 matrices at float32, 1,161,600 bytes = 1.11 MB"),
+        r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
   void dryRunOfTheVitB16VptShallowConfigPrintsTableIsStorage() throws Exception {
     MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/vpt-shallow.pbtxt",
         "--dry-run", "--set", "model.weights.path=", "--set",
