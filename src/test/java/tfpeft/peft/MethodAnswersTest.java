@@ -62,6 +62,9 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.BITFIT, new Case(config(MethodConfig.MethodCase.BITFIT),
         false, true, "backbone/block0/attn/q/bias", "adapter", true,
         "trained biases in the backbone, served as the plain backbone"));
+    c.put(MethodConfig.MethodCase.SSF, new Case(config(MethodConfig.MethodCase.SSF), false,
+        true, "peft/ssf/block0/attn/q/scale", "adapter", true,
+        "scales and shifts folded into the weights, served as the plain backbone"));
     return c;
   }
 

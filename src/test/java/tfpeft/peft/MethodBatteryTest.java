@@ -42,6 +42,7 @@ import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.MudptConfig;
 import tfpeft.config.proto.PearConfig;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.SsfConfig;
 import tfpeft.config.proto.TipAdapterConfig;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.config.proto.VitConfig;
@@ -88,7 +89,8 @@ class MethodBatteryTest {
       clip(m -> m.setVpt(VptConfig.newBuilder().setLength(2).setDepth(1))),
       clip(m -> m.setMudpt(MudptConfig.newBuilder().setLength(2).setDepth(1).setInit("")
           .setInjection(InjectionKind.ATTENTION))),
-      vit(m -> m.setBitfit(BitFitConfig.getDefaultInstance())));
+      vit(m -> m.setBitfit(BitFitConfig.getDefaultInstance())),
+      vit(m -> m.setSsf(SsfConfig.getDefaultInstance())));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {
