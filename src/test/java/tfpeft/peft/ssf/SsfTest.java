@@ -6,19 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.types.TFloat32;
 import tfpeft.TfpeftException;
+import tfpeft.config.proto.EvalConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.Schedule;
 import tfpeft.config.proto.SsfConfig;
+import tfpeft.config.proto.TrainingConfig;
 import tfpeft.config.proto.VitConfig;
 import tfpeft.model.ClipGraph;
 import tfpeft.model.ModelVariable;
@@ -29,6 +34,8 @@ import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ExportContext;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.TinyModels;
+import tfpeft.train.TinyRuns;
+import tfpeft.train.checkpoint.CheckpointStore;
 
 /** What SSF itself decides: where its pairs go, how they start, decay, count and fold. */
 class SsfTest {
@@ -70,6 +77,30 @@ class SsfTest {
     Ssf decayed = new Ssf(MethodConfig.newBuilder().setSsf(SsfConfig.newBuilder()
         .setWeightDecay(true)).build());
     assertTrue(decayed.weightDecays("peft/ssf/block0/attn/q/scale"));
+  }
+
+  @Test
+  void theTrainerLeavesTheScalesUndecayed(@TempDir Path out) {
+    // scales start at exactly 1; one AdamW step moves a weight by at most lr (Adam's first step
+    // is lr * g / (|g| + eps)) plus lr * wd * w of decay, here 10 times that
+    float lr = 1e-2f;
+    RunConfig.Builder c = TinyRuns.vit(out, "ssf-decay", MethodConfig.newBuilder().setSsf(
+        SsfConfig.newBuilder().setInitStd(0)).build());
+    c.setTraining(TrainingConfig.newBuilder().setEpochs(1).setBatchSize(256).setLearningRate(lr)
+        .setWeightDecay(10).setWarmupEpochs(0).setSchedule(Schedule.CONSTANT).setDropPath(0));
+    c.setEval(EvalConfig.newBuilder().setEveryEpochs(0));
+    List<CheckpointStore.Checkpoint> checkpoints = TinyRuns.checkpoints(TinyRuns.train(c.build()));
+    Map<String, float[]> values = TinyRuns.values(checkpoints.get(checkpoints.size() - 1));
+    int scales = 0;
+    for (Map.Entry<String, float[]> e : values.entrySet()) {
+      if (e.getKey().startsWith("peft/ssf/") && e.getKey().endsWith("/scale")) {
+        scales++;
+        for (float v : e.getValue()) {
+          assertEquals(1f, v, 1.001f * lr, e.getKey());
+        }
+      }
+    }
+    assertEquals(18, scales);
   }
 
   @Test
