@@ -93,6 +93,18 @@ class TrainEvalCommandTest {
   }
 
   @Test
+  void dryRunOfTheVitB16SsfConfigPrintsTableIsStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/ssf.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // a scale and a shift after 98 operations of the encoder, float32; Pear's Table I: 0.78 MB
+    assertTrue(r.out().contains("scale-shift pairs: 98 positions, 205,824 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 98 scale-shift pairs at float32, 823,296 bytes"
+        + " = 0.785 MB"), r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
   void trainThenEvaluateTheRunAndSummarizeSeeds() throws Exception {
     MainTest.Result a = MainTest.run("train", "--config", config("seed1", 1).toString());
     assertEquals(0, a.code(), a.err());

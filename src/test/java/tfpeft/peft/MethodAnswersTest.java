@@ -65,6 +65,9 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.ADAPTERP, new Case(config(MethodConfig.MethodCase.ADAPTERP),
         false, true, "peft/adapterp/block0/mlp/up", "adapter", true,
         "its hooks kept in the served graph (the adapter's ReLU cannot fold into a weight)"));
+    c.put(MethodConfig.MethodCase.SSF, new Case(config(MethodConfig.MethodCase.SSF), false,
+        true, "peft/ssf/block0/attn/q/scale", "adapter", true,
+        "scales and shifts folded into the weights, served as the plain backbone"));
     return c;
   }
 
