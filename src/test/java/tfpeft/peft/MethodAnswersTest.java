@@ -62,6 +62,8 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.BITFIT, new Case(config(MethodConfig.MethodCase.BITFIT),
         false, true, "backbone/block0/attn/q/bias", "adapter", true,
         "trained biases in the backbone, served as the plain backbone"));
+    c.put(MethodConfig.MethodCase.FACT, new Case(config(MethodConfig.MethodCase.FACT), false,
+        true, "peft/fact/u", "adapter", true, "FacT increments folded into the weights"));
     return c;
   }
 

@@ -31,6 +31,7 @@ import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
 import tfpeft.config.proto.EvalConfig;
+import tfpeft.config.proto.FactConfig;
 import tfpeft.config.proto.FullFinetuneConfig;
 import tfpeft.config.proto.InjectionKind;
 import tfpeft.config.proto.LinearProbeConfig;
@@ -88,7 +89,8 @@ class MethodBatteryTest {
       clip(m -> m.setVpt(VptConfig.newBuilder().setLength(2).setDepth(1))),
       clip(m -> m.setMudpt(MudptConfig.newBuilder().setLength(2).setDepth(1).setInit("")
           .setInjection(InjectionKind.ATTENTION))),
-      vit(m -> m.setBitfit(BitFitConfig.getDefaultInstance())));
+      vit(m -> m.setBitfit(BitFitConfig.getDefaultInstance())),
+      vit(m -> m.setFact(FactConfig.newBuilder().setRank(2))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {
