@@ -29,7 +29,7 @@ final class AdapterPicture implements MethodPicture {
     }
     double bytes = s.has("storage") && s.get("storage").isJsonObject()
         ? RunRecord.number(s.getAsJsonObject("storage"), "adapter_weight_bytes") : Double.NaN;
-    String kind = lora ? "LoRA" : "AdaptFormer";
+    String kind = a.has("label") ? RunRecord.text(a, "label") : lora ? "LoRA" : "AdaptFormer";
     page.element("p", String.format(java.util.Locale.ROOT, "%s adapters, %s, %s, at %d"
         + " positions; adapter weights %s bytes (%s MB, MB = 2^20 bytes, as Pear's Table I"
         + " counts them).", kind, size, RunRecord.text(a, "precision"), sites.size(),

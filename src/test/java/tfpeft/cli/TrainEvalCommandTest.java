@@ -69,6 +69,18 @@ class TrainEvalCommandTest {
   }
 
   @Test
+  void dryRunOfTheVitB16AdapterPConfigPrintsTableIsStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/adapterp.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // 12 blocks x 8 x (768 + 768) weights, no biases, float32; Pear's Table I: 0.56 MB
+    assertTrue(r.out().contains("adapters: 12 positions, 147,456 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 12 adapters at float32, 589,824 bytes = 0.563 MB"),
+        r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
   void dryRunOfTheVitB16FactTtConfigPrintsItsFactorsStorage() throws Exception {
     MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/fact-tt.pbtxt",
         "--dry-run", "--set", "model.weights.path=", "--set",
@@ -77,6 +89,30 @@ class TrainEvalCommandTest {
     assertTrue(r.out().contains("factor tensors: 144 positions, 21,504 parameters"), r.out());
     assertTrue(r.out().contains("stored: 74 factor tensors at float32, 86,016 bytes = 0.0820 MB"),
         r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
+  void dryRunOfTheVitB16VptShallowConfigPrintsTableIsStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/vpt-shallow.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // 82 prompt tokens of width 768 at the input only, float32; Pear's Table I: 0.24 MB
+    assertTrue(r.out().contains("prompt layers: 1 positions, 62,976 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 1 prompt layers at float32, 251,904 bytes = 0.240 MB"),
+        r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
+  void dryRunOfTheVitB16SsfConfigPrintsTableIsStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/ssf.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // a scale and a shift after 98 operations of the encoder, float32; Pear's Table I: 0.78 MB
+    assertTrue(r.out().contains("scale-shift pairs: 98 positions, 205,824 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 98 scale-shift pairs at float32, 823,296 bytes"
+        + " = 0.785 MB"), r.out());
     assertEquals(2, r.code(), r.err());
   }
 

@@ -53,7 +53,7 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.COOP, new Case(config(MethodConfig.MethodCase.COOP), true,
         true, "peft/coop/context", "prompt", false, "its hooks kept in the served graph"));
     c.put(MethodConfig.MethodCase.VPT, new Case(config(MethodConfig.MethodCase.VPT), false,
-        true, "peft/vpt/prompts", "prompt", false, "its hooks kept in the served graph"));
+        true, "peft/vpt/prompts", "adapter", true, "its hooks kept in the served graph"));
     c.put(MethodConfig.MethodCase.MUDPT, new Case(config(MethodConfig.MethodCase.MUDPT), true,
         true, "peft/mudpt/injection/w", "injection", false,
         "its hooks kept in the served graph"));
@@ -62,6 +62,12 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.BITFIT, new Case(config(MethodConfig.MethodCase.BITFIT),
         false, true, "backbone/block0/attn/q/bias", "adapter", true,
         "trained biases in the backbone, served as the plain backbone"));
+    c.put(MethodConfig.MethodCase.ADAPTERP, new Case(config(MethodConfig.MethodCase.ADAPTERP),
+        false, true, "peft/adapterp/block0/mlp/up", "adapter", true,
+        "its hooks kept in the served graph (the adapter's ReLU cannot fold into a weight)"));
+    c.put(MethodConfig.MethodCase.SSF, new Case(config(MethodConfig.MethodCase.SSF), false,
+        true, "peft/ssf/block0/attn/q/scale", "adapter", true,
+        "scales and shifts folded into the weights, served as the plain backbone"));
     c.put(MethodConfig.MethodCase.FACT, new Case(config(MethodConfig.MethodCase.FACT), false,
         true, "peft/fact/u", "adapter", true, "FacT increments folded into the weights"));
     return c;

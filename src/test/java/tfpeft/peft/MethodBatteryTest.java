@@ -27,6 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tfpeft.TfpeftException;
 import tfpeft.cli.Commands;
 import tfpeft.config.proto.AdaptFormerConfig;
+import tfpeft.config.proto.AdapterPConfig;
 import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
@@ -43,6 +44,7 @@ import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.MudptConfig;
 import tfpeft.config.proto.PearConfig;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.SsfConfig;
 import tfpeft.config.proto.TipAdapterConfig;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.config.proto.VitConfig;
@@ -90,6 +92,8 @@ class MethodBatteryTest {
       clip(m -> m.setMudpt(MudptConfig.newBuilder().setLength(2).setDepth(1).setInit("")
           .setInjection(InjectionKind.ATTENTION))),
       vit(m -> m.setBitfit(BitFitConfig.getDefaultInstance())),
+      vit(m -> m.setAdapterp(AdapterPConfig.newBuilder().setDim(2).setBias(true))),
+      vit(m -> m.setSsf(SsfConfig.getDefaultInstance())),
       vit(m -> m.setFact(FactConfig.newBuilder().setRank(2))));
 
   /** A method's battery run: its config under a run directory's parent. */

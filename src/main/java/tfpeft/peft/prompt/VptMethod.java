@@ -12,6 +12,7 @@ import tfpeft.model.SiteHook;
 import tfpeft.model.VisionTransformer;
 import tfpeft.model.VitClassifier;
 import tfpeft.peft.AdapterAccounting;
+import tfpeft.peft.AdapterStorage;
 import tfpeft.peft.AdapterSummary;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
@@ -22,11 +23,16 @@ import tfpeft.peft.StoredTensor;
 import tfpeft.peft.TrainedState;
 
 /**
- * VPT-deep in a run. On CLIP the prompts under {@code peft/vpt/} train and classes are scored
- * by the frozen text tower's template features (computed once, not every step); on a ViT the
- * prompts and the head train, as in the VPT paper.
+ * VPT in a run: VPT-deep, or VPT-shallow at depth 1 (prompts at the input only; VPT's code
+ * builds the shallow variant as the deep one's first layer, with the same start and dropout). On
+ * CLIP the prompts under {@code peft/vpt/} train and classes are scored by the frozen text
+ * tower's template features (computed once, not every step); on a ViT the prompts and the head
+ * train, as in the VPT paper.
  */
 public final class VptMethod implements Method {
+  /** What the storage accounting calls one stored tensor group: a layer's prompts. */
+  static final String PROMPT_LAYERS = "prompt layers";
+
   private final VptConfig config;
 
   public VptMethod(VptConfig config) {
@@ -79,15 +85,29 @@ public final class VptMethod implements Method {
     return Optional.empty();
   }
 
+  /**
+   * The head, and the prompts as the method's adapter weights (float32): what Pear's Table I
+   * counts as VPT's storage (VPT-Shallow 0.24 MB, VPT-Deep 2.03), so an artifact's adapter bytes
+   * are the storage accounting's.
+   */
   @Override
   public StoredTensor stored(String variable) {
     return StoredTensor.float32(StoredTensor.isHead(variable) ? StoredTensor.Role.HEAD
-        : StoredTensor.Role.PROMPT);
+        : StoredTensor.Role.ADAPTER);
   }
 
+  /**
+   * depth x length prompt tokens of the image tower's width, float32: on ViT-B/16 each token is
+   * 768 values, 3,072 bytes, so VPT-shallow (depth 1) of length n stores n x 3,072 bytes and
+   * VPT-deep n x 36,864.
+   */
   @Override
   public Optional<AdapterAccounting> accounting(ModelConfig model, JsonObject state) {
-    return Optional.empty();
+    long width = model.hasClip() ? ClipModel.spec(model.getClip()).vision().blocks().width()
+        : VitClassifier.spec(model.getVit()).blocks().width();
+    long values = (long) config.getDepth() * config.getLength() * width;
+    return Optional.of(new AdapterAccounting(config.getDepth(), config.getDepth(), values,
+        AdapterStorage.matrixBytes(values, 0), 0, PROMPT_LAYERS));
   }
 
   @Override

@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""Writes reference fixtures of PEFT methods under src/test/resources/fixtures/methods/.
+
+The base is the tiny ViT of fixtures/models/vit/google.npz (written by make_model_fixtures.py,
+whose recorded logits this script reproduces first). A pre-norm ViT forward is written below in
+a few lines of torch straight from the Google layout, then each method is applied by its
+paper's formula with random trained values, and the logits on fixtures/models/images.npy are
+recorded beside the method's tensors, named as tfpeft names its variables:
+
+  adapterp.npz      Adapter-P (Pfeiffer et al. 2021): after every block, z + U(ReLU(D z + b_D))
+                    + b_U with z the block's output (adapter-transformers' placement on ViT);
+                    peft/adapterp/block<i>/mlp/{down,up,down_bias,up_bias} and "logits"
+  vpt_shallow.npz   VPT-shallow (Jia et al. 2022): n prompt tokens inserted after the class
+                    token, after the position embedding, before the first block (VPT's
+                    incorporate_prompt); peft/vpt/prompts [1, n, D] and "logits"
+
+Run with Debian's python3, numpy and torch. Seeded: a rerun writes the same values.
+
+Usage: tools/make_method_fixtures.py [output-dir]
+"""
+
+import io
+import os
+import sys
+import zipfile
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODELS = os.path.join(ROOT, "src", "test", "resources", "fixtures", "models")
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    ROOT, "src", "test", "resources", "fixtures", "methods")
+ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+EPS = 1e-6  # the fixture ViT's LayerNorm epsilon (torchvision's)
+
+
+def save_npz(name, arrays):
+    """numpy.savez with a fixed entry time, so the archive is reproducible."""
+    os.makedirs(OUT, exist_ok=True)
+    with zipfile.ZipFile(os.path.join(OUT, name), "w", zipfile.ZIP_STORED) as z:
+        for key, arr in arrays.items():
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(arr, dtype=np.float32),
+                                      allow_pickle=False)
+            z.writestr(zipfile.ZipInfo(key + ".npy", date_time=ZIP_TIME), buf.getvalue())
+
+
+class Vit:
+    """A pre-norm ViT read from Google's layout: x = x + attn(ln1(x)); x = x + mlp(ln2(x))."""
+
+    def __init__(self, npz):
+        self.w = {k: torch.from_numpy(npz[k]).double() for k in npz.files}
+        self.depth = sum(1 for k in npz.files if k.endswith("LayerNorm_0/scale"))
+
+    def ln(self, x, name):
+        d = x.shape[-1]
+        return F.layer_norm(x, (d,), self.w[name + "/scale"], self.w[name + "/bias"], EPS)
+
+    def attention(self, x, a):
+        w = self.w
+        q, k, v = (torch.einsum("nld,dhk->nhlk", x, w[a + p + "/kernel"])
+                   + w[a + p + "/bias"][None, :, None, :] for p in ("query", "key", "value"))
+        att = torch.softmax(q @ k.transpose(-1, -2) / q.shape[-1] ** 0.5, dim=-1)
+        return torch.einsum("nhlk,hkd->nld", att @ v, w[a + "out/kernel"]) + w[a + "out/bias"]
+
+    def block(self, x, i):
+        g = "Transformer/encoderblock_%d/" % i
+        w = self.w
+        x = x + self.attention(self.ln(x, g + "LayerNorm_0"),
+                               g + "MultiHeadDotProductAttention_1/")
+        h = self.ln(x, g + "LayerNorm_2") @ w[g + "MlpBlock_3/Dense_0/kernel"]
+        h = F.gelu(h + w[g + "MlpBlock_3/Dense_0/bias"])  # exact (erf) GELU
+        return x + h @ w[g + "MlpBlock_3/Dense_1/kernel"] + w[g + "MlpBlock_3/Dense_1/bias"]
+
+    def embed(self, images_nhwc):
+        w = self.w
+        kernel = w["embedding/kernel"]  # [p, p, 3, D]
+        x = F.conv2d(images_nhwc.permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1),
+                     w["embedding/bias"], stride=kernel.shape[0])
+        x = x.flatten(2).transpose(1, 2)
+        x = torch.cat([w["cls"].expand(x.shape[0], -1, -1), x], dim=1)
+        return x + w["Transformer/posembed_input/pos_embedding"]
+
+    def logits(self, images, prompts=None, after_block=None):
+        """prompts [n, D]: VPT-shallow's tokens after the class token; after_block(i, z): what
+        block i's output becomes (Adapter-P)."""
+        x = self.embed(images)
+        if prompts is not None:
+            x = torch.cat([x[:, :1], prompts.expand(x.shape[0], -1, -1), x[:, 1:]], dim=1)
+        for i in range(self.depth):
+            x = self.block(x, i)
+            if after_block is not None:
+                x = after_block(i, x)
+        x = self.ln(x, "Transformer/encoder_norm")[:, 0]
+        return x @ self.w["head/kernel"] + self.w["head/bias"]
+
+
+def adapterp(vit, images, gen, dim):
+    d = vit.w["cls"].shape[-1]
+    t = {}
+    for i in range(vit.depth):
+        at = "peft/adapterp/block%d/mlp/" % i
+        t[at + "down"] = torch.randn(d, dim, generator=gen, dtype=torch.float64) / d ** 0.5
+        t[at + "up"] = torch.randn(dim, d, generator=gen, dtype=torch.float64) / dim ** 0.5
+        t[at + "down_bias"] = 0.5 * torch.randn(dim, generator=gen, dtype=torch.float64)
+        t[at + "up_bias"] = 0.1 * torch.randn(d, generator=gen, dtype=torch.float64)
+
+    def after_block(i, z):
+        at = "peft/adapterp/block%d/mlp/" % i
+        # Pfeiffer's adapter: U(ReLU(D(h))) + r with h = r = the block's output
+        h = torch.relu(z @ t[at + "down"] + t[at + "down_bias"])
+        return z + h @ t[at + "up"] + t[at + "up_bias"]
+
+    t = {k: v.float().double() for k, v in t.items()}  # the float32 values tfpeft assigns
+    out = {k: v.numpy() for k, v in t.items()}
+    out["logits"] = vit.logits(images, after_block=after_block).numpy()
+    return out
+
+
+def vpt_shallow(vit, images, gen, length):
+    d = vit.w["cls"].shape[-1]
+    prompts = torch.randn(length, d, generator=gen, dtype=torch.float64).float().double()
+    return {"peft/vpt/prompts": prompts[None].numpy(),
+            "logits": vit.logits(images, prompts=prompts).numpy()}
+
+
+def main():
+    torch.set_num_threads(1)
+    npz = np.load(os.path.join(MODELS, "vit", "google.npz"))
+    images = torch.from_numpy(np.load(os.path.join(MODELS, "images.npy"))).double()
+    vit = Vit(npz)
+    base = vit.logits(images).numpy()
+    recorded = np.load(os.path.join(MODELS, "vit", "logits.npy"))
+    err = np.abs(base - recorded).max()
+    assert err < 1e-4, "the reference ViT does not reproduce vit/logits.npy: %g" % err
+    print("base logits against vit/logits.npy: max |difference| %.2g" % err)
+    gen = torch.Generator().manual_seed(15)
+    save_npz("adapterp.npz", adapterp(vit, images, gen, dim=3))
+    save_npz("vpt_shallow.npz", vpt_shallow(vit, images, gen, length=3))
+    print("wrote fixtures to", OUT)
+
+
+if __name__ == "__main__":
+    main()
