@@ -38,6 +38,7 @@ public final class MethodRegistry {
     r.register(MethodConfig.MethodCase.BITFIT, tfpeft.peft.bitfit.BitFit::new);
     r.register(MethodConfig.MethodCase.ADAPTERP, tfpeft.peft.adapterp.AdapterP::new);
     r.register(MethodConfig.MethodCase.SSF, tfpeft.peft.ssf.Ssf::new);
+    r.register(MethodConfig.MethodCase.FACT, tfpeft.peft.fact.Fact::new);
     return r;
   }
 

@@ -81,6 +81,18 @@ class TrainEvalCommandTest {
   }
 
   @Test
+  void dryRunOfTheVitB16FactTtConfigPrintsItsFactorsStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/fact-tt.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // rank 8: U and V shared by the 144 slices, one 8 x 8 core per slice in 72 site tensors
+    assertTrue(r.out().contains("factor tensors: 144 positions, 21,504 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 74 factor tensors at float32, 86,016 bytes = 0.0820 MB"),
+        r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
   void dryRunOfTheVitB16VptShallowConfigPrintsTableIsStorage() throws Exception {
     MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/vpt-shallow.pbtxt",
         "--dry-run", "--set", "model.weights.path=", "--set",

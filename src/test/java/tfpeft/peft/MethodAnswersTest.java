@@ -68,6 +68,8 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.SSF, new Case(config(MethodConfig.MethodCase.SSF), false,
         true, "peft/ssf/block0/attn/q/scale", "adapter", true,
         "scales and shifts folded into the weights, served as the plain backbone"));
+    c.put(MethodConfig.MethodCase.FACT, new Case(config(MethodConfig.MethodCase.FACT), false,
+        true, "peft/fact/u", "adapter", true, "FacT increments folded into the weights"));
     return c;
   }
 

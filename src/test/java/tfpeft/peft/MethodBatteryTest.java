@@ -32,6 +32,7 @@ import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
 import tfpeft.config.proto.EvalConfig;
+import tfpeft.config.proto.FactConfig;
 import tfpeft.config.proto.FullFinetuneConfig;
 import tfpeft.config.proto.InjectionKind;
 import tfpeft.config.proto.LinearProbeConfig;
@@ -92,7 +93,8 @@ class MethodBatteryTest {
           .setInjection(InjectionKind.ATTENTION))),
       vit(m -> m.setBitfit(BitFitConfig.getDefaultInstance())),
       vit(m -> m.setAdapterp(AdapterPConfig.newBuilder().setDim(2).setBias(true))),
-      vit(m -> m.setSsf(SsfConfig.getDefaultInstance())));
+      vit(m -> m.setSsf(SsfConfig.getDefaultInstance())),
+      vit(m -> m.setFact(FactConfig.newBuilder().setRank(2))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {

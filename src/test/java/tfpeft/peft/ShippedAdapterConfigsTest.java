@@ -36,6 +36,18 @@ class ShippedAdapterConfigsTest {
       Map.entry("pear-lora-sba", "0.07"), Map.entry("vp-adaptformer", "0.035"),
       Map.entry("pear-adaptformer", "0.035"), Map.entry("pear-adaptformer-da", "0.035"),
       Map.entry("pear-adaptformer-sba", "0.035"));
+  // Shipped configs whose storage Table I does not fix, with their own (two significant figures):
+  // FacT's rank is set per task (the configs take cifar's), Table I's FacT-TT 0.30 counts each
+  // task's head (FactTest), and Table I has no FacT-TK row
+  static final Map<String, String> NOT_IN_TABLE_I = Map.of("fact-tt", "0.082", "fact-tk",
+      "0.33");
+
+  /** Every shipped config's expected storage in MB: Table I's or its own. */
+  static Map<String, String> storage() {
+    Map<String, String> all = new java.util.HashMap<>(TABLE_I);
+    all.putAll(NOT_IN_TABLE_I);
+    return all;
+  }
 
   static List<Path> configs(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
@@ -50,9 +62,9 @@ class ShippedAdapterConfigsTest {
 
   @Test
   void everyMethodHasASyntheticAndAVitB16Config() throws IOException {
-    assertEquals(TABLE_I.keySet().stream().sorted().toList(),
+    assertEquals(storage().keySet().stream().sorted().toList(),
         configs(SYNTHETIC).stream().map(ShippedAdapterConfigsTest::stem).sorted().toList());
-    assertEquals(TABLE_I.keySet().stream().sorted().toList(),
+    assertEquals(storage().keySet().stream().sorted().toList(),
         configs(VTAB).stream().map(ShippedAdapterConfigsTest::stem).sorted().toList());
   }
 
@@ -77,7 +89,7 @@ class ShippedAdapterConfigsTest {
     for (Path p : configs(VTAB)) {
       RunConfig c = ConfigLoader.load(p, List.of()).resolved();
       AdapterAccounting a = AdapterAccounting.of(c.getMethod(), c.getModel());
-      assertEquals(TABLE_I.get(stem(p)), AdapterStorage.significant(a.storedMegabytes(), 2),
+      assertEquals(storage().get(stem(p)), AdapterStorage.significant(a.storedMegabytes(), 2),
           p.toString());
     }
   }
