@@ -194,8 +194,9 @@ final class BenchCommand implements Command {
     ForwardBench.Result r = ForwardBench.run(model, batch, steps);
     console.println(String.format("%s: %,d parameters (with a 1000-class head), %.3g GFLOPs"
         + " per image, batch %d:"
-        + " %.1f images/s forward, %.1f GFLOP/s", label, r.parameters(), r.gflopsPerImage(),
-        batch, r.imagesPerSecond(), r.achievedGflops()));
+        + " %.1f images/s forward, %.1f GFLOP/s; graph of %,d ops built in %.2f s", label,
+        r.parameters(), r.gflopsPerImage(), batch, r.imagesPerSecond(), r.achievedGflops(),
+        r.ops(), r.buildSeconds()));
     return 0;
   }
 

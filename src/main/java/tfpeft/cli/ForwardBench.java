@@ -15,7 +15,8 @@ import tfpeft.model.Net;
 
 /** Forward throughput of a backbone's image path (weights at their initial values). */
 final class ForwardBench {
-  record Result(long parameters, double imagesPerSecond, double gflopsPerImage) {
+  record Result(long parameters, double imagesPerSecond, double gflopsPerImage, int ops,
+      double buildSeconds) {
     double achievedGflops() {
       return imagesPerSecond * gflopsPerImage;
     }
@@ -26,8 +27,14 @@ final class ForwardBench {
   static Result run(ModelConfig model, int batch, int steps) {
     int size = BuiltModel.imageSize(model);
     try (Graph g = new Graph()) {
+      long built = System.nanoTime();
       Net net = new Net(g, 1);
       BuiltModel m = BuiltModel.build(net, model, 1000, false);
+      double buildSeconds = (System.nanoTime() - built) / 1e9;
+      int ops = 0;
+      for (var it = g.operations(); it.hasNext(); it.next()) {
+        ops++;
+      }
       long params = net.variables().stream().mapToLong(ModelVariable::size).sum();
       float[] px = new float[batch * size * size * 3];
       SplittableRandom rng = new SplittableRandom(1);
@@ -51,7 +58,8 @@ final class ForwardBench {
           step.run();
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        return new Result(params, batch * steps / secs, ModelFlops.forward(model) / 1e9);
+        return new Result(params, batch * steps / secs, ModelFlops.forward(model) / 1e9, ops,
+            buildSeconds);
       }
     }
   }

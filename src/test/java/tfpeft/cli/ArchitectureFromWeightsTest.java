@@ -109,6 +109,7 @@ class ArchitectureFromWeightsTest {
     // the benchmark's model carries an ImageNet-sized head: 1000 x (32 + 1)
     assertTrue(r.out().contains(String.format("%,d parameters (with a 1000-class head)",
         BACKBONE + 33 * 1000)), r.out());
+    assertTrue(r.out().matches("(?s).*; graph of [0-9,]+ ops built in [0-9.]+ s\\R.*"), r.out());
   }
 
   @Test

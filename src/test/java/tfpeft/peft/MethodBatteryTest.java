@@ -34,6 +34,7 @@ import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
 import tfpeft.config.proto.EvalConfig;
+import tfpeft.config.proto.FactConfig;
 import tfpeft.config.proto.FullFinetuneConfig;
 import tfpeft.config.proto.InjectionKind;
 import tfpeft.config.proto.LinearProbeConfig;
@@ -45,6 +46,7 @@ import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.MudptConfig;
 import tfpeft.config.proto.PearConfig;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.SsfConfig;
 import tfpeft.config.proto.TipAdapterConfig;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.config.proto.VitConfig;
@@ -93,6 +95,8 @@ class MethodBatteryTest {
           .setInjection(InjectionKind.ATTENTION))),
       vit(m -> m.setBitfit(BitFitConfig.getDefaultInstance())),
       vit(m -> m.setAdapterp(AdapterPConfig.newBuilder().setDim(2).setBias(true))),
+      vit(m -> m.setSsf(SsfConfig.getDefaultInstance())),
+      vit(m -> m.setFact(FactConfig.newBuilder().setRank(2))),
       // width 8: 10 of the 64 frequencies, alpha 1 keeps the N(0, 1) start's update small
       vit(m -> m.setFourierft(FourierFtConfig.newBuilder().setNFrequency(10).setScale(1))),
       // rank 2: r_hat 6 on an input of 8, so the wrap pads 4 values into a second chunk
