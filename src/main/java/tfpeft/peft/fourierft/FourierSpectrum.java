@@ -24,7 +24,8 @@ import tfpeft.peft.WeightDeltas;
  * {@code peft/fourierft/<site>/spectrum} [n], N(0, init_std^2) at the start, N(0, 1) by
  * default) at the drawn frequencies and zeros elsewhere, and the weight becomes
  * W + alpha Re(IDFT2(F)), where, for a real F,
- * Re(IDFT2(F))[j, k] = 1 / (in out) sum_{u, v} F[u, v] cos(2 pi (u j / in + v k / out)). By cos(a + b) = cos a cos b - sin a sin b this is
+ * Re(IDFT2(F))[j, k] = 1 / (in out) sum_{u, v} F[u, v] cos(2 pi (u j / in + v k / out)).
+ * By cos(a + b) = cos a cos b - sin a sin b this is
  * (C_in F C_out - S_in F S_out) / (in out) with the symmetric DFT bases C_m[j, u] =
  * cos(2 pi j u / m), S_m[j, u] = sin(2 pi j u / m): four matrix products, whose gradients
  * TensorFlow's C++ registry has (TF Java has no complex tensors for its FFT ops). F is a gather
