@@ -65,6 +65,9 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.ADAPTERP, new Case(config(MethodConfig.MethodCase.ADAPTERP),
         false, true, "peft/adapterp/block0/mlp/up", "adapter", true,
         "its hooks kept in the served graph (the adapter's ReLU cannot fold into a weight)"));
+    c.put(MethodConfig.MethodCase.COMPACTER, new Case(config(MethodConfig.MethodCase.COMPACTER),
+        false, true, "peft/compacter/phm_rule", "adapter", true,
+        "its hooks kept in the served graph (the adapter's GELU cannot fold into a weight)"));
     return c;
   }
 

@@ -28,6 +28,7 @@ import tfpeft.TfpeftException;
 import tfpeft.cli.Commands;
 import tfpeft.config.proto.AdaptFormerConfig;
 import tfpeft.config.proto.AdapterPConfig;
+import tfpeft.config.proto.CompacterConfig;
 import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
@@ -90,7 +91,9 @@ class MethodBatteryTest {
       clip(m -> m.setMudpt(MudptConfig.newBuilder().setLength(2).setDepth(1).setInit("")
           .setInjection(InjectionKind.ATTENTION))),
       vit(m -> m.setBitfit(BitFitConfig.getDefaultInstance())),
-      vit(m -> m.setAdapterp(AdapterPConfig.newBuilder().setDim(2).setBias(true))));
+      vit(m -> m.setAdapterp(AdapterPConfig.newBuilder().setDim(2).setBias(true))),
+      vit(m -> m.setCompacter(CompacterConfig.newBuilder().setDim(4).setPhmDim(2)
+          .setBias(true))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {
