@@ -200,9 +200,7 @@ final class ExportCommand implements Command {
       try (Session s = new Session(g)) {
         s.initialize();
         src.backbone().assignTo(s, net);
-        for (ModelVariable v : net.variables()) {
-          tensors.put(v.name(), VariableValues.read(s, v));
-        }
+        tensors.putAll(VariableValues.readAll(s, net.variables()));
         if (clip) {
           classFeatures = ClipClassifier.classFeatures(s, m.clip(), src.tokenizer(), classes,
               src.templates(line), true);

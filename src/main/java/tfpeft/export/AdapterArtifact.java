@@ -98,10 +98,8 @@ public final class AdapterArtifact {
     List<ArtifactTensor> out = new ArrayList<>();
     // what trains is what the method stores, backbone variables included (its biases);
     // a method whose trained state is no artifact (full fine-tuning) refused above
-    for (ModelVariable v : m.graph().trainable()) {
-      out.add(tensor(v.name(), v.shape().asArray(), VariableValues.read(m.session(), v),
-          method.stored(v.name())));
-    }
+    VariableValues.readEach(m.session(), m.graph().trainable(), (v, values) -> out.add(
+        tensor(v.name(), v.shape().asArray(), values, method.stored(v.name()))));
     if (out.isEmpty()) {
       throw TfpeftException.usage("method." + method.name()
           + " trained nothing; there is no adapter artifact to write");
@@ -263,6 +261,8 @@ public final class AdapterArtifact {
    */
   public void apply(Session s, Net net, Path artifact) {
     Method method = MethodRegistry.builtIn().create(config.getMethod());
+    List<ModelVariable> assigned = new ArrayList<>();
+    List<float[]> values = new ArrayList<>();
     for (ArtifactTensor t : tensors) {
       ModelVariable v;
       try {
@@ -277,8 +277,10 @@ public final class AdapterArtifact {
             + " in the model" + (t.role().equals("head") ? " (the artifact's head is for its "
                 + classNames.size() + " classes)" : ""));
       }
-      VariableValues.assign(s, v, t.variableValues(method.stored(t.name())));
+      assigned.add(v);
+      values.add(t.variableValues(method.stored(t.name())));
     }
+    VariableValues.assignAll(s, assigned, values);
     method.applyArtifactState(s, net, methodState, artifact + " (" + MANIFEST
         + ") method_state");
   }

@@ -153,11 +153,7 @@ public final class RunModel implements AutoCloseable {
       TrainGraph trained = trained();
       trained.method().exportTransform(new ExportContext(config, trained.net(),
           session.session()));
-      Map<String, float[]> out = new LinkedHashMap<>();
-      for (ModelVariable v : trained.modelVariables()) {
-        out.put(v.name(), VariableValues.read(session.session(), v));
-      }
-      folded = out;
+      folded = VariableValues.readAll(session.session(), trained.modelVariables());
     }
     return folded;
   }

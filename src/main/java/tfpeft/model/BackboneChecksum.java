@@ -30,9 +30,8 @@ public record BackboneChecksum(String sha256, long parameters) {
     List<ModelVariable> vars = net.variables(PREFIX).stream()
         .sorted(Comparator.comparing(ModelVariable::name)).toList();
     Digest d = new Digest();
-    for (ModelVariable v : vars) {
-      d.add(v.name(), v.shape().asArray(), VariableValues.read(s, v));
-    }
+    VariableValues.readEach(s, vars, (v, values) -> d.add(v.name(), v.shape().asArray(),
+        values));
     return d.result();
   }
 

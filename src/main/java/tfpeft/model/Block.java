@@ -7,8 +7,9 @@ import org.tensorflow.types.TFloat32;
 /**
  * A pre-norm transformer block, read like the paper:
  * x = x + drop_path(attn(ln1(x))); x = x + drop_path(mlp(ln2(x))).
- * Sites: {@code <block>/in} (tokens entering; prompts), {@code <block>/attn/*},
- * {@code <block>/mlp/fc1|fc2}, and {@code <block>/mlp} for branches parallel to the MLP.
+ * Sites: {@code <block>/in} (tokens entering; prompts), {@code <block>/ln1|ln2},
+ * {@code <block>/attn/*}, {@code <block>/mlp/fc1|fc2}, and {@code <block>/mlp} for branches
+ * parallel to the MLP.
  */
 public final class Block {
   private Block() {}
@@ -22,13 +23,12 @@ public final class Block {
       x = h.blockInput(net, block + "/in", x);
     }
     long tokens = Tensors.tokenCount(x, block + "/in");
-    String vars = "backbone/" + block;
-    Operand<TFloat32> h = LayerNorm.apply(net, vars + "/ln1", x, spec.width(),
+    Operand<TFloat32> h = LayerNorm.site(net, "backbone/", block + "/ln1", x, spec.width(),
         spec.layerNormEps());
     h = Attention.apply(net, block, h, tokens, spec, mask);
     x = tf.math.add(x, DropPath.apply(net, h, dropPathScale));
 
-    Operand<TFloat32> m = LayerNorm.apply(net, vars + "/ln2", x, spec.width(),
+    Operand<TFloat32> m = LayerNorm.site(net, "backbone/", block + "/ln2", x, spec.width(),
         spec.layerNormEps());
     m = Mlp.apply(net, block + "/mlp", m, spec);
     m = DropPath.apply(net, m, dropPathScale);

@@ -83,7 +83,7 @@ public final class ClipModel {
     for (int i = 0; i < t.depth(); i++) {
       x = Block.apply(net, i, x, t, mask, 0f);
     }
-    x = LayerNorm.apply(net, "backbone/text/norm", x, t.width(), t.layerNormEps());
+    x = LayerNorm.site(net, "backbone/", "text/norm", x, t.width(), t.layerNormEps());
     Operand<TFloat32> pick = tf.expandDims(tf.oneHot(eot, tf.constant(ctx), tf.constant(1f),
         tf.constant(0f)), tf.constant(-1));
     Operand<TFloat32> pooled = tf.reduceSum(tf.math.mul(x, pick), tf.constant(1),

@@ -10,7 +10,8 @@ public sealed interface Init {
   /** Normal with the given std, truncated at two standard deviations (timm's trunc_normal_). */
   record TruncatedNormal(float std) implements Init {}
 
-  record Normal(float std) implements Init {}
+  /** Normal with the given mean and std (SSF's scales start at N(1, 0.02^2)). */
+  record Normal(float mean, float std) implements Init {}
 
   /** Uniform in [-limit, limit]. */
   record Uniform(float limit) implements Init {}
@@ -42,7 +43,11 @@ public sealed interface Init {
   }
 
   static Init normal(float std) {
-    return new Normal(std);
+    return new Normal(0f, std);
+  }
+
+  static Init normal(float mean, float std) {
+    return new Normal(mean, std);
   }
 
   /** Xavier/Glorot uniform for a [fanIn, fanOut] matrix. */

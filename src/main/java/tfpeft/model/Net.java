@@ -191,7 +191,9 @@ public final class Net {
       return at.math.mul(tf.random.statelessTruncatedNormal(dims, opSeed), tf.constant(t.std()));
     }
     if (init instanceof Init.Normal n) {
-      return at.math.mul(tf.random.statelessRandomNormal(dims, opSeed), tf.constant(n.std()));
+      Operand<TFloat32> scaled = at.math.mul(tf.random.statelessRandomNormal(dims, opSeed),
+          tf.constant(n.std()));
+      return n.mean() == 0f ? scaled : at.math.add(scaled, tf.constant(n.mean()));
     }
     Init.Uniform u = (Init.Uniform) init;
     Operand<TFloat32> unit = tf.random.statelessRandomUniform(dims, opSeed);

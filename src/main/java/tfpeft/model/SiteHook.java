@@ -21,6 +21,14 @@ public interface SiteHook {
   }
 
   /**
+   * The output of a LayerNorm site ({@code <block>/ln1|ln2}, {@code norm}, {@code ln_pre},
+   * {@code text/...}) after its own affine (SSF scales and shifts it).
+   */
+  default Operand<TFloat32> layerNormOutput(Net net, String site, Operand<TFloat32> output) {
+    return output;
+  }
+
+  /**
    * The token sequence [N, L, D] of a tower before its first block, at {@code embed} (vision:
    * class and patch tokens with their position embeddings, before ln_pre) or
    * {@code text/token_embed} (text: token embeddings before the position embeddings are added).

@@ -11,7 +11,7 @@ import tfpeft.config.proto.Pooling;
  * The vision transformer trunk shared by ViT and CLIP's image tower: patches -> tokens (+ class
  * token, + position embedding) -> [ln_pre] -> blocks -> final LayerNorm -> pooled feature [N, D].
  * Sites: {@code patch_embed}, {@code embed} (the tokens before ln_pre; visual prompts are
- * appended here) and the blocks' sites.
+ * appended here), the LayerNorms {@code ln_pre} and {@code norm}, and the blocks' sites.
  */
 public final class VisionTransformer {
   /**
@@ -65,7 +65,7 @@ public final class VisionTransformer {
       x = h.embeddings(net, "embed", x);
     }
     if (spec.lnPre()) {
-      x = LayerNorm.apply(net, "backbone/ln_pre", x, d, b.layerNormEps());
+      x = LayerNorm.site(net, "backbone/", "ln_pre", x, d, b.layerNormEps());
     }
     for (int i = 0; i < b.depth(); i++) {
       float scale = b.depth() == 1 ? 0f : (float) i / (b.depth() - 1);
@@ -77,9 +77,9 @@ public final class VisionTransformer {
       Operand<TFloat32> patchTokens = tf.slice(x, tf.constant(new int[] {0, 1, 0}),
           tf.constant(new int[] {-1, spec.patches(), -1}));
       Operand<TFloat32> pooled = tf.math.mean(patchTokens, tf.constant(1));
-      return LayerNorm.apply(net, "backbone/norm", pooled, d, b.layerNormEps());
+      return LayerNorm.site(net, "backbone/", "norm", pooled, d, b.layerNormEps());
     }
-    x = LayerNorm.apply(net, "backbone/norm", x, d, b.layerNormEps());
+    x = LayerNorm.site(net, "backbone/", "norm", x, d, b.layerNormEps());
     return tf.squeeze(tf.slice(x, tf.constant(new int[] {0, 0, 0}),
         tf.constant(new int[] {-1, 1, -1})), org.tensorflow.op.core.Squeeze.axis(List.of(1L)));
   }

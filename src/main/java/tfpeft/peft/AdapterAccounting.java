@@ -78,8 +78,10 @@ public record AdapterAccounting(int positions, int storedAdapters, long trainabl
    * stored: 24 adapters at float32, 1,179,648 bytes = 1.13 MB (...)".
    */
   public String summary() {
-    String kept = storedAdapters == positions ? storedAdapters + " " + unit
-        : storedAdapters + " " + unit + " kept by the prune step";
+    // only adapters are pruned (Pear); other units count tensors apart from positions (FacT's
+    // factors serve every position)
+    String kept = storedAdapters == positions || !unit.equals("adapters")
+        ? storedAdapters + " " + unit : storedAdapters + " " + unit + " kept by the prune step";
     return String.format("%s: %d positions, %,d parameters%nstored: %s at %s, %,d bytes"
         + " = %s MB (adapter weights only, MB = 2^20 bytes, as Pear's Table I counts)",
         unit, positions, trainableParameters, kept, bits == 0 ? "float32"

@@ -91,6 +91,15 @@ public interface Method {
    */
   List<String> trainablePrefixes(MethodContext ctx);
 
+  /**
+   * Whether the optimizer's weight decay ({@code training.weight_decay}) applies to
+   * {@code variable}, one of those that train: SSF's official code decays none of its scale and
+   * shift vectors. The default decays every trained variable.
+   */
+  default boolean weightDecays(String variable) {
+    return true;
+  }
+
   /** A term added to the classification loss (a regularizer), or null. */
   default Operand<TFloat32> extraLoss(MethodContext ctx) {
     return null;

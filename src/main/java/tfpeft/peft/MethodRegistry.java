@@ -37,6 +37,8 @@ public final class MethodRegistry {
     r.register(MethodConfig.MethodCase.MUDPT, tfpeft.peft.prompt.PromptMethods::mudpt);
     r.register(MethodConfig.MethodCase.BITFIT, tfpeft.peft.bitfit.BitFit::new);
     r.register(MethodConfig.MethodCase.ADAPTERP, tfpeft.peft.adapterp.AdapterP::new);
+    r.register(MethodConfig.MethodCase.SSF, tfpeft.peft.ssf.Ssf::new);
+    r.register(MethodConfig.MethodCase.FACT, tfpeft.peft.fact.Fact::new);
     r.register(MethodConfig.MethodCase.COMPACTER, tfpeft.peft.compacter.Compacter::new);
     return r;
   }

@@ -16,7 +16,10 @@ import tfpeft.model.SiteHook;
  * (Pear routes each position to any adapter) asks here instead of repeating the backbone's naming.
  */
 public final class SiteSurvey {
-  /** A site in build order: a Linear ({@code kind} "linear", in -> out) or an MLP ("mlp", d -> d). */
+  /**
+   * A site in build order: a Linear ({@code kind} "linear", in -> out), an MLP ("mlp", d -> d)
+   * or a LayerNorm ("layer_norm", d -> d).
+   */
   public record Site(String name, String kind, long in, long out) {}
 
   private SiteSurvey() {}
@@ -31,6 +34,13 @@ public final class SiteSurvey {
             Operand<TFloat32> output) {
           sites.add(new Site(site, "linear", Shapes.lastDim(input, site),
               Shapes.lastDim(output, site)));
+          return output;
+        }
+
+        @Override
+        public Operand<TFloat32> layerNormOutput(Net n, String site, Operand<TFloat32> output) {
+          long d = Shapes.lastDim(output, site);
+          sites.add(new Site(site, "layer_norm", d, d));
           return output;
         }
 

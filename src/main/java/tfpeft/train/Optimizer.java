@@ -2,6 +2,7 @@ package tfpeft.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -31,6 +32,7 @@ import tfpeft.model.Net;
  */
 public final class Optimizer {
   private final TrainingConfig config;
+  private final Predicate<String> decays;
   private final Placeholder<TFloat32> lr;
   private final Placeholder<TFloat32> beta1Power;
   private final Placeholder<TFloat32> beta2Power;
@@ -39,8 +41,9 @@ public final class Optimizer {
   private final Op update;
 
   private Optimizer(TrainingConfig config, Net net, List<ModelVariable> vars,
-      List<Operand<TFloat32>> grads, String scope) {
+      List<Operand<TFloat32>> grads, String scope, Predicate<String> decays) {
     this.config = config;
+    this.decays = decays;
     Ops tf = net.tf();
     lr = scalar(net, scope + "/learning_rate");
     beta1Power = scalar(net, scope + "/beta1_power");
@@ -76,11 +79,20 @@ public final class Optimizer {
    */
   public static Optimizer build(Net net, TrainingConfig config, List<ModelVariable> vars,
       List<Operand<TFloat32>> grads, String scope) {
+    return build(net, config, vars, grads, scope, name -> true);
+  }
+
+  /**
+   * As above, the weight decay applied only to the variables {@code decays} names (the method's
+   * {@code weightDecays}); the others take the plain update.
+   */
+  public static Optimizer build(Net net, TrainingConfig config, List<ModelVariable> vars,
+      List<Operand<TFloat32>> grads, String scope, Predicate<String> decays) {
     if (vars.size() != grads.size()) {
       throw new IllegalArgumentException(vars.size() + " variables, " + grads.size()
           + " gradients");
     }
-    return new Optimizer(config, net, vars, grads, scope);
+    return new Optimizer(config, net, vars, grads, scope, decays);
   }
 
   private static Placeholder<TFloat32> scalar(Net net, String name) {
@@ -88,7 +100,7 @@ public final class Optimizer {
   }
 
   private Op apply(Net net, Ops tf, ModelVariable v, Operand<TFloat32> g) {
-    float wd = config.getWeightDecay();
+    float wd = decays.test(v.name()) ? config.getWeightDecay() : 0f;
     long[] shape = v.shape().asArray();
     switch (config.getOptimizer()) {
       case SGD -> {

@@ -1,6 +1,7 @@
 package tfpeft.train;
 
 import com.google.gson.JsonObject;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -319,6 +320,8 @@ public final class RunSession implements AutoCloseable {
   /** Assigns every model variable (optimizer slots aside) from {@code values}. */
   private static void assign(Session s, List<ModelVariable> variables, TensorFile values,
       String origin) {
+    List<ModelVariable> found = new ArrayList<>();
+    List<float[]> data = new ArrayList<>();
     for (ModelVariable v : variables) {
       if (v.name().startsWith("optimizer/")) {
         continue;
@@ -334,8 +337,10 @@ public final class RunSession implements AutoCloseable {
             + NamedTensor.formatShape(t.get().shape()) + ", the model built from the run's"
             + " config has " + v.shape() + "; were these weights written by another config?");
       }
-      VariableValues.assign(s, v, t.get().data());
+      found.add(v);
+      data.add(t.get().data());
     }
+    VariableValues.assignAll(s, found, data);
   }
 
   /**

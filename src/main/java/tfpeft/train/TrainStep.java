@@ -2,6 +2,7 @@ package tfpeft.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -47,7 +48,7 @@ public final class TrainStep {
         g.logits());
     try {
       return build(g.net(), g.loss(), vars, g.config().getTraining(), generation,
-          grads -> g.method().transformGradients(ctx, vars, grads));
+          grads -> g.method().transformGradients(ctx, vars, grads), g.method()::weightDecays);
     } catch (TfpeftException e) {
       throw TfpeftException.usage("method." + g.method().name() + ": " + e.getMessage());
     }
@@ -55,11 +56,18 @@ public final class TrainStep {
 
   /**
    * The step over {@code vars} minimizing {@code loss}, the gradients passed through
-   * {@code transform} before clipping and the optimizer.
+   * {@code transform} before clipping and the optimizer, weight decay on every variable.
    */
   public static TrainStep build(Net net, Operand<TFloat32> loss, List<ModelVariable> vars,
       TrainingConfig config, int generation,
       UnaryOperator<List<Operand<TFloat32>>> transform) {
+    return build(net, loss, vars, config, generation, transform, name -> true);
+  }
+
+  /** As above, weight decay only on the variables {@code decays} names. */
+  public static TrainStep build(Net net, Operand<TFloat32> loss, List<ModelVariable> vars,
+      TrainingConfig config, int generation,
+      UnaryOperator<List<Operand<TFloat32>>> transform, Predicate<String> decays) {
     Output<?>[] xs = vars.stream().map(v -> v.value().asOutput()).toArray(Output[]::new);
     String suffix = generation == 0 ? "" : "_" + generation;
     Output<?>[] dx = net.graph().addGradients("gradients" + suffix,
@@ -77,7 +85,7 @@ public final class TrainStep {
       grads.add(d);
     }
     Optimizer opt = Optimizer.build(net, config, vars, transform.apply(grads),
-        "optimizer" + suffix);
+        "optimizer" + suffix, decays);
     return new TrainStep(vars, opt);
   }
 

@@ -1,5 +1,7 @@
 package tfpeft.train;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -24,8 +26,16 @@ public final class VariableCheckpoint {
   /** Writes the values of {@code variables} into a bundle. */
   public static CheckpointStore.Variables of(Session s, List<ModelVariable> variables) {
     return w -> {
-      for (ModelVariable v : variables) {
-        w.add(v.name(), v.shape().asArray(), VariableValues.read(s, v));
+      try {
+        VariableValues.readEach(s, variables, (v, values) -> {
+          try {
+            w.add(v.name(), v.shape().asArray(), values);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
       }
     };
   }
@@ -56,6 +66,8 @@ public final class VariableCheckpoint {
     variables.forEach(v -> wanted.add(v.name()));
     TensorFile file = TensorBundleReader.read(c.variables(), wanted::contains);
     List<String> missing = new ArrayList<>();
+    List<ModelVariable> found = new ArrayList<>();
+    List<float[]> values = new ArrayList<>();
     for (ModelVariable v : variables) {
       Optional<NamedTensor> t = file.find(v.name());
       if (t.isEmpty()) {
@@ -67,8 +79,10 @@ public final class VariableCheckpoint {
             + NamedTensor.formatShape(t.get().shape()) + " in the checkpoint, " + v.shape()
             + " in the model built from the config");
       }
-      VariableValues.assign(s, v, t.get().data());
+      found.add(v);
+      values.add(t.get().data());
     }
+    VariableValues.assignAll(s, found, values);
     if (requireAll && !missing.isEmpty()) {
       throw TfpeftException.usage(c.dir() + ": the checkpoint lacks " + missing.size()
           + " variables of the model built from the config, e.g. " + missing.get(0)

@@ -94,6 +94,18 @@ class TrainEvalCommandTest {
   }
 
   @Test
+  void dryRunOfTheVitB16FactTtConfigPrintsItsFactorsStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/fact-tt.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // rank 8: U and V shared by the 144 slices, one 8 x 8 core per slice in 72 site tensors
+    assertTrue(r.out().contains("factor tensors: 144 positions, 21,504 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 74 factor tensors at float32, 86,016 bytes = 0.0820 MB"),
+        r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
   void dryRunOfTheVitB16VptShallowConfigPrintsTableIsStorage() throws Exception {
     MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/vpt-shallow.pbtxt",
         "--dry-run", "--set", "model.weights.path=", "--set",
@@ -102,6 +114,18 @@ class TrainEvalCommandTest {
     assertTrue(r.out().contains("prompt layers: 1 positions, 62,976 parameters"), r.out());
     assertTrue(r.out().contains("stored: 1 prompt layers at float32, 251,904 bytes = 0.240 MB"),
         r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
+  void dryRunOfTheVitB16SsfConfigPrintsTableIsStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/ssf.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // a scale and a shift after 98 operations of the encoder, float32; Pear's Table I: 0.78 MB
+    assertTrue(r.out().contains("scale-shift pairs: 98 positions, 205,824 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 98 scale-shift pairs at float32, 823,296 bytes"
+        + " = 0.785 MB"), r.out());
     assertEquals(2, r.code(), r.err());
   }
 

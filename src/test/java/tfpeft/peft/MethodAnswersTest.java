@@ -65,6 +65,11 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.ADAPTERP, new Case(config(MethodConfig.MethodCase.ADAPTERP),
         false, true, "peft/adapterp/block0/mlp/up", "adapter", true,
         "its hooks kept in the served graph (the adapter's ReLU cannot fold into a weight)"));
+    c.put(MethodConfig.MethodCase.SSF, new Case(config(MethodConfig.MethodCase.SSF), false,
+        true, "peft/ssf/block0/attn/q/scale", "adapter", true,
+        "scales and shifts folded into the weights, served as the plain backbone"));
+    c.put(MethodConfig.MethodCase.FACT, new Case(config(MethodConfig.MethodCase.FACT), false,
+        true, "peft/fact/u", "adapter", true, "FacT increments folded into the weights"));
     c.put(MethodConfig.MethodCase.COMPACTER, new Case(config(MethodConfig.MethodCase.COMPACTER),
         false, true, "peft/compacter/phm_rule", "adapter", true,
         "its hooks kept in the served graph (the adapter's GELU cannot fold into a weight)"));

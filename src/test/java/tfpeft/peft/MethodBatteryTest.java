@@ -33,6 +33,7 @@ import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
 import tfpeft.config.proto.EvalConfig;
+import tfpeft.config.proto.FactConfig;
 import tfpeft.config.proto.FullFinetuneConfig;
 import tfpeft.config.proto.InjectionKind;
 import tfpeft.config.proto.LinearProbeConfig;
@@ -44,6 +45,7 @@ import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.MudptConfig;
 import tfpeft.config.proto.PearConfig;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.SsfConfig;
 import tfpeft.config.proto.TipAdapterConfig;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.config.proto.VitConfig;
@@ -92,6 +94,8 @@ class MethodBatteryTest {
           .setInjection(InjectionKind.ATTENTION))),
       vit(m -> m.setBitfit(BitFitConfig.getDefaultInstance())),
       vit(m -> m.setAdapterp(AdapterPConfig.newBuilder().setDim(2).setBias(true))),
+      vit(m -> m.setSsf(SsfConfig.getDefaultInstance())),
+      vit(m -> m.setFact(FactConfig.newBuilder().setRank(2))),
       vit(m -> m.setCompacter(CompacterConfig.newBuilder().setDim(4).setPhmDim(2)
           .setBias(true))));
 

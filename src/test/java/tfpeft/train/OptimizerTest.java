@@ -133,4 +133,31 @@ class OptimizerTest {
     assertArrayEquals(new float[] {(float) (1 - 0.5 * 0.5 / norm), (float) (-2 + 0.5 / norm)},
         got[0], 1e-6f);
   }
+
+  @Test
+  void weightDecaySparesTheVariablesTheMethodExempts() {
+    // zero gradients: Adam's step is 0, so only AdamW's decay moves a weight
+    try (Graph g = new Graph()) {
+      Net net = new Net(g, 1);
+      Ops tf = net.tf();
+      ModelVariable decayed = net.variable("head/w", new long[] {2}, Init.zeros());
+      ModelVariable spared = net.variable("peft/ssf/norm/scale", new long[] {2}, Init.zeros());
+      Operand<TFloat32> zero = tf.zeros(tf.constant(new int[] {2}), TFloat32.class);
+      tfpeft.train.Optimizer opt = tfpeft.train.Optimizer.build(net, base()
+          .setOptimizer(Optimizer.ADAMW).setWeightDecay(0.01f).build(), List.of(decayed, spared),
+          List.of(zero, zero), "optimizer", name -> !name.startsWith("peft/"));
+      try (Session s = new Session(g)) {
+        s.initialize();
+        VariableValues.assign(s, decayed, W0);
+        VariableValues.assign(s, spared, W0);
+        Session.Runner r = s.runner().addTarget(opt.update());
+        List<TFloat32> fed = opt.feed(r, 1, 0.1f);
+        r.run();
+        fed.forEach(TFloat32::close);
+        assertArrayEquals(new float[] {W0[0] * 0.999f, W0[1] * 0.999f},
+            VariableValues.read(s, decayed), 1e-7f);
+        assertArrayEquals(W0, VariableValues.read(s, spared), 0f);
+      }
+    }
+  }
 }

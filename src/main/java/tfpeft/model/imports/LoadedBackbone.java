@@ -86,9 +86,11 @@ public record LoadedBackbone(ModelConfig model, Map<String, float[]> tensors,
       throw TfpeftException.usage(m + "; build the model from the architecture the weights "
           + "came with (LoadedBackbone.model())");
     }
+    List<float[]> values = new ArrayList<>();
     for (ModelVariable v : assign) {
-      VariableValues.assign(s, v, tensors.get(v.name()));
+      values.add(tensors.get(v.name()));
     }
+    VariableValues.assignAll(s, assign, values);
   }
 
   /** Classes of the ViT head the weights carry, 0 if none. */

@@ -33,9 +33,10 @@ public final class PretrainedBackbone {
       TransformConfig preprocess) {
     List<NamedTensor> tensors = new ArrayList<>();
     long params = 0;
-    for (ModelVariable v : net.variables("backbone/")) {
-      tensors.add(new NamedTensor(v.name(), v.shape().asArray(),
-          VariableValues.read(session, v)));
+    List<ModelVariable> backbone = net.variables("backbone/");
+    VariableValues.readEach(session, backbone, (v, values) -> tensors.add(
+        new NamedTensor(v.name(), v.shape().asArray(), values)));
+    for (ModelVariable v : backbone) {
       params += v.size();
     }
     SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors);
