@@ -28,6 +28,7 @@ import tfpeft.TfpeftException;
 import tfpeft.cli.Commands;
 import tfpeft.config.proto.AdaptFormerConfig;
 import tfpeft.config.proto.AdapterPConfig;
+import tfpeft.config.proto.CompacterConfig;
 import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
@@ -94,7 +95,9 @@ class MethodBatteryTest {
       vit(m -> m.setBitfit(BitFitConfig.getDefaultInstance())),
       vit(m -> m.setAdapterp(AdapterPConfig.newBuilder().setDim(2).setBias(true))),
       vit(m -> m.setSsf(SsfConfig.getDefaultInstance())),
-      vit(m -> m.setFact(FactConfig.newBuilder().setRank(2))));
+      vit(m -> m.setFact(FactConfig.newBuilder().setRank(2))),
+      vit(m -> m.setCompacter(CompacterConfig.newBuilder().setDim(4).setPhmDim(2)
+          .setBias(true))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {
