@@ -10,6 +10,12 @@ recorded beside the method's tensors, named as tfpeft names its variables:
   adapterp.npz      Adapter-P (Pfeiffer et al. 2021): after every block, z + U(ReLU(D z + b_D))
                     + b_U with z the block's output (adapter-transformers' placement on ViT);
                     peft/adapterp/block<i>/mlp/{down,up,down_bias,up_bias} and "logits"
+  compacter.npz     Compacter (Mahabadi et al. 2021): h + up(gelu_tanh(down(h) + b_d)) + b_u on
+                    every block's attention output and MLP output h (before the residual add,
+                    the official code's place), down and up the PHM matrices
+                    sum_i kron(A_i, s_i t_i^T) with one A [n, n, n] for all of them;
+                    peft/compacter/phm_rule, peft/compacter/block<i>/{attn/out,mlp/fc2}/
+                    {down_left,down_right,up_left,up_right,down_bias,up_bias} and "logits"
   vpt_shallow.npz   VPT-shallow (Jia et al. 2022): n prompt tokens inserted after the class
                     token, after the position embedding, before the first block (VPT's
                     incorporate_prompt); peft/vpt/prompts [1, n, D] and "logits"
@@ -75,14 +81,18 @@ class Vit:
         att = torch.softmax(q @ k.transpose(-1, -2) / q.shape[-1] ** 0.5, dim=-1)
         return torch.einsum("nhlk,hkd->nld", att @ v, w[a + "out/kernel"]) + w[a + "out/bias"]
 
-    def block(self, x, i):
+    def block(self, x, i, sublayer=None):
+        """sublayer(i, "attn" | "mlp", h): what a sublayer's output h becomes before the
+        residual addition (Compacter)."""
         g = "Transformer/encoderblock_%d/" % i
         w = self.w
-        x = x + self.attention(self.ln(x, g + "LayerNorm_0"),
-                               g + "MultiHeadDotProductAttention_1/")
+        keep = sublayer or (lambda i, kind, h: h)
+        x = x + keep(i, "attn", self.attention(self.ln(x, g + "LayerNorm_0"),
+                                               g + "MultiHeadDotProductAttention_1/"))
         h = self.ln(x, g + "LayerNorm_2") @ w[g + "MlpBlock_3/Dense_0/kernel"]
         h = F.gelu(h + w[g + "MlpBlock_3/Dense_0/bias"])  # exact (erf) GELU
-        return x + h @ w[g + "MlpBlock_3/Dense_1/kernel"] + w[g + "MlpBlock_3/Dense_1/bias"]
+        return x + keep(i, "mlp", h @ w[g + "MlpBlock_3/Dense_1/kernel"]
+                        + w[g + "MlpBlock_3/Dense_1/bias"])
 
     def embed(self, images_nhwc):
         w = self.w
@@ -93,14 +103,14 @@ class Vit:
         x = torch.cat([w["cls"].expand(x.shape[0], -1, -1), x], dim=1)
         return x + w["Transformer/posembed_input/pos_embedding"]
 
-    def logits(self, images, prompts=None, after_block=None):
+    def logits(self, images, prompts=None, after_block=None, sublayer=None):
         """prompts [n, D]: VPT-shallow's tokens after the class token; after_block(i, z): what
         block i's output becomes (Adapter-P)."""
         x = self.embed(images)
         if prompts is not None:
             x = torch.cat([x[:, :1], prompts.expand(x.shape[0], -1, -1), x[:, 1:]], dim=1)
         for i in range(self.depth):
-            x = self.block(x, i)
+            x = self.block(x, i, sublayer)
             if after_block is not None:
                 x = after_block(i, x)
         x = self.ln(x, "Transformer/encoder_norm")[:, 0]
@@ -242,6 +252,41 @@ def adapterp(vit, images, gen, dim):
     return out
 
 
+def compacter(vit, images, gen, n, dim, rank):
+    d = vit.w["cls"].shape[-1]
+
+    def randn(*shape, scale=1.0):
+        return scale * torch.randn(*shape, generator=gen, dtype=torch.float64)
+
+    t = {"peft/compacter/phm_rule": randn(n, n, n)}
+    sites = {"attn": "attn/out", "mlp": "mlp/fc2"}
+    for i in range(vit.depth):
+        for site in sites.values():
+            at = "peft/compacter/block%d/%s/" % (i, site)
+            t[at + "down_left"] = randn(n, d // n, rank, scale=0.5)
+            t[at + "down_right"] = randn(n, rank, dim // n, scale=0.5)
+            t[at + "up_left"] = randn(n, dim // n, rank, scale=0.5)
+            t[at + "up_right"] = randn(n, rank, d // n, scale=0.5)
+            t[at + "down_bias"] = randn(dim, scale=0.5)
+            t[at + "up_bias"] = randn(d, scale=0.1)
+    t = {k: v.float().double() for k, v in t.items()}  # the float32 values tfpeft assigns
+
+    def phm(at, which):
+        # Eq. 4: W = sum_i A_i (x) B_i, with B_i = s_i t_i^T (Eq. 5)
+        a, left, right = t["peft/compacter/phm_rule"], t[at + which + "_left"], \
+            t[at + which + "_right"]
+        return sum(torch.kron(a[i], left[i] @ right[i]) for i in range(n))
+
+    def sublayer(i, kind, h):
+        at = "peft/compacter/block%d/%s/" % (i, sites[kind])
+        z = F.gelu(h @ phm(at, "down") + t[at + "down_bias"], approximate="tanh")
+        return h + z @ phm(at, "up") + t[at + "up_bias"]
+
+    out = {k: v.numpy() for k, v in t.items()}
+    out["logits"] = vit.logits(images, sublayer=sublayer).numpy()
+    return out
+
+
 def vpt_shallow(vit, images, gen, length):
     d = vit.w["cls"].shape[-1]
     prompts = torch.randn(length, d, generator=gen, dtype=torch.float64).float().double()
@@ -262,6 +307,10 @@ def main():
     gen = torch.Generator().manual_seed(15)
     save_npz("adapterp.npz", adapterp(vit, images, gen, dim=3))
     save_npz("vpt_shallow.npz", vpt_shallow(vit, images, gen, length=3))
+    save_npz("compacter.npz", compacter(vit, images, gen, n=4, dim=8, rank=1))
+    # FourierFT's and MoRA's values from a generator of their own, so that each fixture stays
+    # what a rerun writes whichever fixtures are added before them
+    gen = torch.Generator().manual_seed(16)
     save_npz("fourierft.npz", fourierft(npz, images, gen, n=100, scale=20.0, seed=2024))
     save_npz("mora.npz", mora(npz, images, gen, rank=2, rotation=True))
     save_npz("mora_sharing.npz", mora(npz, images, gen, rank=2, rotation=False))

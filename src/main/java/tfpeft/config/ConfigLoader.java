@@ -137,7 +137,7 @@ public final class ConfigLoader {
       List<String> elsewhere = FieldPaths.wherever(RunConfig.getDescriptor(), field);
       elsewhere.remove(FieldPaths.join(parent, field));
       detail = "unknown field '" + field + "'"
-          + (elsewhere.isEmpty() ? "" : "; it belongs in " + String.join(" or ", elsewhere)
+          + (elsewhere.isEmpty() ? "" : "; it belongs in " + alternatives(elsewhere)
               + " (write it inside that block)")
           + (type == null ? "" : "; " + FieldPaths.suggest(type, field));
       path = FieldPaths.join(parent, field);
@@ -200,5 +200,14 @@ public final class ConfigLoader {
     TfpeftException error(String path, String problem) {
       return ConfigError.at(where(path), path, problem);
     }
+  }
+
+  /** "a", "a or b", "one of a, b or c". */
+  static String alternatives(List<String> paths) {
+    if (paths.size() < 3) {
+      return String.join(" or ", paths);
+    }
+    return "one of " + String.join(", ", paths.subList(0, paths.size() - 1)) + " or "
+        + paths.get(paths.size() - 1);
   }
 }

@@ -39,6 +39,7 @@ public final class MethodRegistry {
     r.register(MethodConfig.MethodCase.ADAPTERP, tfpeft.peft.adapterp.AdapterP::new);
     r.register(MethodConfig.MethodCase.SSF, tfpeft.peft.ssf.Ssf::new);
     r.register(MethodConfig.MethodCase.FACT, tfpeft.peft.fact.Fact::new);
+    r.register(MethodConfig.MethodCase.COMPACTER, tfpeft.peft.compacter.Compacter::new);
     r.register(MethodConfig.MethodCase.FOURIERFT, tfpeft.peft.fourierft.FourierFt::new);
     r.register(MethodConfig.MethodCase.MORA, tfpeft.peft.mora.Mora::new);
     return r;

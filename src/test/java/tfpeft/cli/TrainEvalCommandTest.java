@@ -81,6 +81,19 @@ class TrainEvalCommandTest {
   }
 
   @Test
+  void dryRunOfTheVitB16CompacterConfigPrintsTableIsStorage() throws Exception {
+    MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/compacter.pbtxt",
+        "--dry-run", "--set", "model.weights.path=", "--set",
+        "data.vtab.root=" + dir.resolve("no-vtab"));
+    // 24 adapters (attention and MLP of 12 blocks) x 2 x (768 + 24) rank-1 factors, plus the
+    // 4 x 4 x 4 shared rules once, no biases, float32; Pear's Table I: 0.15 MB
+    assertTrue(r.out().contains("adapters: 24 positions, 38,080 parameters"), r.out());
+    assertTrue(r.out().contains("stored: 24 adapters at float32, 152,320 bytes = 0.145 MB"),
+        r.out());
+    assertEquals(2, r.code(), r.err());
+  }
+
+  @Test
   void dryRunOfTheVitB16FactTtConfigPrintsItsFactorsStorage() throws Exception {
     MainTest.Result r = MainTest.run("train", "--config", "configs/vtab/fact-tt.pbtxt",
         "--dry-run", "--set", "model.weights.path=", "--set",

@@ -43,8 +43,9 @@ class ConfigLoaderTest {
         + " belongs in training.learning_rate (write it inside that block); Fields of"
         + " RunConfig"), m);
     m = error(MINIMAL + "training { epochs: 2 rank: 4 }\n");
-    assertTrue(m.contains("training.rank: unknown field 'rank'; it belongs in"
-        + " method.lora.rank or method.pear.lora.rank"), m);
+    assertTrue(m.contains("training.rank: unknown field 'rank'; it belongs in one of"
+        + " method.fact.rank, method.lora.rank or method.pear.lora.rank (write it inside that"
+        + " block)"), m);
   }
 
   @Test

@@ -70,6 +70,9 @@ class MethodAnswersTest {
         "scales and shifts folded into the weights, served as the plain backbone"));
     c.put(MethodConfig.MethodCase.FACT, new Case(config(MethodConfig.MethodCase.FACT), false,
         true, "peft/fact/u", "adapter", true, "FacT increments folded into the weights"));
+    c.put(MethodConfig.MethodCase.COMPACTER, new Case(config(MethodConfig.MethodCase.COMPACTER),
+        false, true, "peft/compacter/phm_rule", "adapter", true,
+        "its hooks kept in the served graph (the adapter's GELU cannot fold into a weight)"));
     c.put(MethodConfig.MethodCase.FOURIERFT, new Case(config(MethodConfig.MethodCase.FOURIERFT),
         false, true, "peft/fourierft/block0/attn/q/spectrum", "adapter", true,
         "FourierFT's updates folded into the weights"));

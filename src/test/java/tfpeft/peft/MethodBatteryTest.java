@@ -28,6 +28,7 @@ import tfpeft.TfpeftException;
 import tfpeft.cli.Commands;
 import tfpeft.config.proto.AdaptFormerConfig;
 import tfpeft.config.proto.AdapterPConfig;
+import tfpeft.config.proto.CompacterConfig;
 import tfpeft.config.proto.FourierFtConfig;
 import tfpeft.config.proto.MoraConfig;
 import tfpeft.config.proto.BitFitConfig;
@@ -97,6 +98,8 @@ class MethodBatteryTest {
       vit(m -> m.setAdapterp(AdapterPConfig.newBuilder().setDim(2).setBias(true))),
       vit(m -> m.setSsf(SsfConfig.getDefaultInstance())),
       vit(m -> m.setFact(FactConfig.newBuilder().setRank(2))),
+      vit(m -> m.setCompacter(CompacterConfig.newBuilder().setDim(4).setPhmDim(2)
+          .setBias(true))),
       // width 8: 10 of the 64 frequencies, alpha 1 keeps the N(0, 1) start's update small
       vit(m -> m.setFourierft(FourierFtConfig.newBuilder().setNFrequency(10).setScale(1))),
       // rank 2: r_hat 6 on an input of 8, so the wrap pads 4 values into a second chunk
