@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import tfpeft.model.BuiltModel;
+import tfpeft.model.ModelVariable;
+import tfpeft.model.Net;
+import tfpeft.model.VariableValues;
 import tfpeft.config.proto.FourierFtConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.ModelConfig;
@@ -38,6 +44,33 @@ class FourierFtTest {
     RunConfig run = run(64);
     MethodRegistry.builtIn().create(run.getMethod()).checkConfig(run, (path, message) ->
         new IllegalArgumentException(path + ": " + message));
+  }
+
+  @Test
+  void theCoefficientsStartWithInitStd() {
+    FourierFtConfig c = FourierFtConfig.newBuilder().setNFrequency(64).setInitStd(0.25f).build();
+    double sum = 0;
+    double squares = 0;
+    int count = 0;
+    try (Graph g = new Graph()) {
+      Net net = new Net(g, 1);
+      net.addHook(new FourierSpectrum("peft/fourierft/", c));
+      BuiltModel.build(net, ModelConfig.newBuilder().setVit(TinyModels.VIT).build(), 3, false);
+      try (Session s = new Session(g)) {
+        s.initialize();
+        for (ModelVariable v : net.variables("peft/fourierft/")) {
+          for (float x : VariableValues.read(s, v)) {
+            sum += x;
+            squares += (double) x * x;
+            count++;
+          }
+        }
+      }
+    }
+    // 4 sites x 64 draws of N(0, 0.25^2): the sample std is within 15% of 0.25
+    assertEquals(256, count);
+    double std = Math.sqrt(squares / count - (sum / count) * (sum / count));
+    assertEquals(0.25, std, 0.25 * 0.15, "sample std");
   }
 
   @Test
