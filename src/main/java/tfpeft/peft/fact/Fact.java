@@ -92,6 +92,12 @@ public final class Fact implements Method {
           "method.fact cuts fc1 and fc2 into width x width slices; the MLP ratio " + ratio
               + " is not a whole number");
     }
+    long width = model.hasClip() ? model.getClip().getVisionWidth() : model.getVit().getWidth();
+    if (config.getRank() > width) {
+      // U is width x rank: a larger rank factors nothing more, and FacT-TK's core grows as rank^3
+      throw problems.at("method.fact.rank", "rank " + config.getRank() + " exceeds the width "
+          + width + " of the slices it factors; at most " + width);
+    }
     if (config.getOfficialMlpReshape() && config.getForm() != FactForm.TK) {
       throw problems.at("method.fact.official_mlp_reshape", "applies to form TK only (FacT-TT"
           + " stores one core per slice, the same in the paper and the official code)");

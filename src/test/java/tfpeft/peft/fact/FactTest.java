@@ -171,4 +171,17 @@ class FactTest {
         FactTest::problem));
     assertTrue(e.getMessage().startsWith("method.fact.official_mlp_reshape: "), e.getMessage());
   }
+
+  @Test
+  void aRankAboveTheWidthIsAConfigErrorAtTheRank() {
+    RunConfig run = RunConfig.newBuilder().setModel(vit()).build();
+    long width = run.getModel().getVit().getWidth();
+    method(FactConfig.newBuilder().setRank((int) width).build()).checkConfig(run,
+        FactTest::problem);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> method(
+        FactConfig.newBuilder().setRank(2_000_000_000).build()).checkConfig(run,
+        FactTest::problem));
+    assertEquals("method.fact.rank: rank 2000000000 exceeds the width " + width + " of the"
+        + " slices it factors; at most " + width, e.getMessage());
+  }
 }
