@@ -89,6 +89,12 @@ public final class Compacter implements Method {
           model.getVit().getWidth());
     }
     problems.divides("method.compacter.phm_dim", n, "method.compacter.dim", config.getDim());
+    long width = model.hasClip() ? model.getClip().getVisionWidth() : model.getVit().getWidth();
+    if (config.getDim() > width) {
+      // a bottleneck: down maps the width to dim (the paper's reduction factor is at least 1)
+      throw problems.at("method.compacter.dim", "bottleneck " + config.getDim()
+          + " exceeds the width " + width + " it reduces; at most " + width);
+    }
   }
 
   @Override

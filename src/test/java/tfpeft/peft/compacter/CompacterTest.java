@@ -88,4 +88,17 @@ class CompacterTest {
     assertEquals("method.compacter.phm_dim: 2 does not divide method.compacter.dim = 3",
         e.getMessage());
   }
+
+  @Test
+  void aBottleneckWiderThanTheWidthIsAnErrorAtItsField() {
+    RunConfig run = RunConfig.newBuilder().setModel(ModelConfig.newBuilder()
+        .setVit(TinyModels.VIT)).build();
+    method(SMALL.toBuilder().setDim(8).build()).checkConfig(run, (path, message) ->
+        new IllegalArgumentException(path + ": " + message));
+    RuntimeException e = assertThrows(RuntimeException.class, () -> method(SMALL.toBuilder()
+        .setDim(2_000_000_000).build()).checkConfig(run, (path, message) ->
+            new IllegalArgumentException(path + ": " + message)));
+    assertEquals("method.compacter.dim: bottleneck 2000000000 exceeds the width 8 it reduces;"
+        + " at most 8", e.getMessage());
+  }
 }
