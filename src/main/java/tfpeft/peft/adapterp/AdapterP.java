@@ -16,14 +16,11 @@ import tfpeft.model.SiteHook;
 import tfpeft.model.weights.NamedTensor;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.AdapterStorage;
-import tfpeft.peft.AdapterSummary;
-import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.InspectSummary;
-import tfpeft.peft.Method;
+import tfpeft.peft.FloatAdapterMethod;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.SiteSurvey;
-import tfpeft.peft.StoredTensor;
 import tfpeft.peft.TrainedState;
 
 /**
@@ -32,7 +29,7 @@ import tfpeft.peft.TrainedState;
  * the other adapters. Everything stored is float32; the ReLU between down and up keeps the
  * adapter out of the backbone's weights, so the served graph keeps the hooks.
  */
-public final class AdapterP implements Method {
+public final class AdapterP extends FloatAdapterMethod {
   private final AdapterPConfig config;
   private PfeifferAdapter hook;
 
@@ -52,11 +49,6 @@ public final class AdapterP implements Method {
   }
 
   @Override
-  public ClassifierKind classifier(MethodContext ctx) {
-    return ctx.clip() ? ClassifierKind.TEXT_FEATURES : ClassifierKind.HEAD;
-  }
-
-  @Override
   public void afterBuild(MethodContext ctx) {
     if (hook.sites().isEmpty()) {
       throw TfpeftException.usage("method.adapterp: the model has no vision block MLP ("
@@ -64,32 +56,9 @@ public final class AdapterP implements Method {
     }
   }
 
-  @Override
-  public List<String> trainablePrefixes(MethodContext ctx) {
-    return List.of(variablePrefix(), "head/");
-  }
-
-  /** Adapter-P runs on a ViT or on CLIP's image tower alike. */
-  @Override
-  public boolean needsClip() {
-    return false;
-  }
-
   /** Its fields hold for any model (dim is checked by the config validator). */
   @Override
   public void checkConfig(RunConfig run, ConfigProblems problems) {}
-
-  @Override
-  public Optional<String> artifactRefusal() {
-    return Optional.empty();
-  }
-
-  /** The head, and the adapters' matrices and biases as adapter weights, all float32. */
-  @Override
-  public StoredTensor stored(String variable) {
-    return StoredTensor.isHead(variable) ? StoredTensor.float32(StoredTensor.Role.HEAD)
-        : StoredTensor.adapter(0);
-  }
 
   /**
    * One adapter per vision block: r (D + D) weights, plus r + D biases with {@code bias}; on
@@ -113,11 +82,6 @@ public final class AdapterP implements Method {
   @Override
   public String foldingDescription(RunConfig config) {
     return "its hooks kept in the served graph (the adapter's ReLU cannot fold into a weight)";
-  }
-
-  @Override
-  public boolean trainsAt(String variable, JsonObject state) {
-    return AdapterSummary.headOrOwn(this, variable);
   }
 
   /**

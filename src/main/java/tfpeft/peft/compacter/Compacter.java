@@ -16,14 +16,11 @@ import tfpeft.model.SiteHook;
 import tfpeft.model.weights.NamedTensor;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.AdapterStorage;
-import tfpeft.peft.AdapterSummary;
-import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.InspectSummary;
-import tfpeft.peft.Method;
+import tfpeft.peft.FloatAdapterMethod;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.SiteSurvey;
-import tfpeft.peft.StoredTensor;
 import tfpeft.peft.TrainedState;
 
 /**
@@ -33,7 +30,7 @@ import tfpeft.peft.TrainedState;
  * down and up keeps the adapters out of the backbone's weights, so the served graph keeps the
  * hooks.
  */
-public final class Compacter implements Method {
+public final class Compacter extends FloatAdapterMethod {
   private final CompacterConfig config;
   private PhmAdapter hook;
 
@@ -53,27 +50,11 @@ public final class Compacter implements Method {
   }
 
   @Override
-  public ClassifierKind classifier(MethodContext ctx) {
-    return ctx.clip() ? ClassifierKind.TEXT_FEATURES : ClassifierKind.HEAD;
-  }
-
-  @Override
   public void afterBuild(MethodContext ctx) {
     if (hook.sites().isEmpty()) {
       throw TfpeftException.usage("method.compacter: the model has no vision block sublayer ("
           + PhmAdapter.targets(config) + ")");
     }
-  }
-
-  @Override
-  public List<String> trainablePrefixes(MethodContext ctx) {
-    return List.of(variablePrefix(), "head/");
-  }
-
-  /** Compacter runs on a ViT or on CLIP's image tower alike. */
-  @Override
-  public boolean needsClip() {
-    return false;
   }
 
   /** A Kronecker product of n x n rules with [width/n, dim/n] blocks: n divides both. */
@@ -95,18 +76,6 @@ public final class Compacter implements Method {
       throw problems.at("method.compacter.dim", "bottleneck " + config.getDim()
           + " exceeds the width " + width + " it reduces; at most " + width);
     }
-  }
-
-  @Override
-  public Optional<String> artifactRefusal() {
-    return Optional.empty();
-  }
-
-  /** The head, and the rules, factors and biases as adapter weights, all float32. */
-  @Override
-  public StoredTensor stored(String variable) {
-    return StoredTensor.isHead(variable) ? StoredTensor.float32(StoredTensor.Role.HEAD)
-        : StoredTensor.adapter(0);
   }
 
   /**
@@ -136,11 +105,6 @@ public final class Compacter implements Method {
   @Override
   public String foldingDescription(RunConfig config) {
     return "its hooks kept in the served graph (the adapter's GELU cannot fold into a weight)";
-  }
-
-  @Override
-  public boolean trainsAt(String variable, JsonObject state) {
-    return AdapterSummary.headOrOwn(this, variable);
   }
 
   /**

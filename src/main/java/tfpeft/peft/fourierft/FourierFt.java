@@ -15,15 +15,12 @@ import tfpeft.config.proto.RunConfig;
 import tfpeft.model.SiteHook;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.AdapterStorage;
-import tfpeft.peft.AdapterSummary;
-import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.ExportContext;
 import tfpeft.peft.InspectSummary;
-import tfpeft.peft.Method;
+import tfpeft.peft.FloatAdapterMethod;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.SiteSurvey;
-import tfpeft.peft.StoredTensor;
 import tfpeft.peft.TrainedState;
 
 /**
@@ -32,7 +29,7 @@ import tfpeft.peft.TrainedState;
  * adapters. An artifact stores the coefficients in float32; the frequencies follow from
  * {@code entry_seed} in its config. Export folds each update into its weight.
  */
-public final class FourierFt implements Method {
+public final class FourierFt extends FloatAdapterMethod {
   private final FourierFtConfig config;
   private FourierSpectrum hook;
 
@@ -52,27 +49,12 @@ public final class FourierFt implements Method {
   }
 
   @Override
-  public ClassifierKind classifier(MethodContext ctx) {
-    return ctx.clip() ? ClassifierKind.TEXT_FEATURES : ClassifierKind.HEAD;
-  }
-
-  @Override
   public void afterBuild(MethodContext ctx) {
     if (hook.deltas().sites().isEmpty()) {
       throw TfpeftException.usage("method.fourierft.targets: no Linear site of the model matches "
           + FourierSpectrum.targets(config) + " (sites look like block3/attn/q; `tfpeft graph`"
           + " lists them)");
     }
-  }
-
-  @Override
-  public List<String> trainablePrefixes(MethodContext ctx) {
-    return List.of(variablePrefix(), "head/");
-  }
-
-  @Override
-  public boolean needsClip() {
-    return false;
   }
 
   /** n must fit every target's spectrum (in x out cells). */
@@ -89,17 +71,6 @@ public final class FourierFt implements Method {
 
   private List<SiteSurvey.Site> sites(ModelConfig model) {
     return AdapterAccounting.sites(model, "linear", FourierSpectrum.targets(config));
-  }
-
-  @Override
-  public Optional<String> artifactRefusal() {
-    return Optional.empty();
-  }
-
-  @Override
-  public StoredTensor stored(String variable) {
-    return StoredTensor.isHead(variable) ? StoredTensor.float32(StoredTensor.Role.HEAD)
-        : StoredTensor.adapter(0);
   }
 
   /**
@@ -129,11 +100,6 @@ public final class FourierFt implements Method {
   @Override
   public String foldingDescription(RunConfig config) {
     return "FourierFT's updates folded into the weights";
-  }
-
-  @Override
-  public boolean trainsAt(String variable, JsonObject state) {
-    return AdapterSummary.headOrOwn(this, variable);
   }
 
   @Override

@@ -15,15 +15,12 @@ import tfpeft.config.proto.RunConfig;
 import tfpeft.model.SiteHook;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.AdapterStorage;
-import tfpeft.peft.AdapterSummary;
-import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
 import tfpeft.peft.ExportContext;
 import tfpeft.peft.InspectSummary;
-import tfpeft.peft.Method;
+import tfpeft.peft.FloatAdapterMethod;
 import tfpeft.peft.MethodContext;
 import tfpeft.peft.SiteSurvey;
-import tfpeft.peft.StoredTensor;
 import tfpeft.peft.TrainedState;
 
 /**
@@ -32,7 +29,7 @@ import tfpeft.peft.TrainedState;
  * adapters. An artifact stores the matrices in float32. Export folds each update into its
  * weight.
  */
-public final class Mora implements Method {
+public final class Mora extends FloatAdapterMethod {
   private final MoraConfig config;
   private MoraSite hook;
 
@@ -52,27 +49,12 @@ public final class Mora implements Method {
   }
 
   @Override
-  public ClassifierKind classifier(MethodContext ctx) {
-    return ctx.clip() ? ClassifierKind.TEXT_FEATURES : ClassifierKind.HEAD;
-  }
-
-  @Override
   public void afterBuild(MethodContext ctx) {
     if (hook.deltas().sites().isEmpty()) {
       throw TfpeftException.usage("method.mora.targets: no Linear site of the model matches "
           + MoraSite.targets(config) + " (sites look like block3/attn/q; `tfpeft graph`"
           + " lists them)");
     }
-  }
-
-  @Override
-  public List<String> trainablePrefixes(MethodContext ctx) {
-    return List.of(variablePrefix(), "head/");
-  }
-
-  @Override
-  public boolean needsClip() {
-    return false;
   }
 
   /**
@@ -94,17 +76,6 @@ public final class Mora implements Method {
 
   private List<SiteSurvey.Site> sites(ModelConfig model) {
     return AdapterAccounting.sites(model, "linear", MoraSite.targets(config));
-  }
-
-  @Override
-  public Optional<String> artifactRefusal() {
-    return Optional.empty();
-  }
-
-  @Override
-  public StoredTensor stored(String variable) {
-    return StoredTensor.isHead(variable) ? StoredTensor.float32(StoredTensor.Role.HEAD)
-        : StoredTensor.adapter(0);
   }
 
   /**
@@ -137,11 +108,6 @@ public final class Mora implements Method {
   @Override
   public String foldingDescription(RunConfig config) {
     return "MoRA's updates folded into the weights";
-  }
-
-  @Override
-  public boolean trainsAt(String variable, JsonObject state) {
-    return AdapterSummary.headOrOwn(this, variable);
   }
 
   @Override
