@@ -50,7 +50,7 @@ public final class ClipModel {
     long d = spec.text().width();
     Operand<TFloat32> x = tf.gather(tokenEmbedding(net, spec).value(), ids, tf.constant(0));
     for (SiteHook h : net.hooks()) {
-      x = h.embeddings(net, "text/token_embed", x);
+      x = h.textEmbeddings(net, "text/token_embed", x, ids);
     }
     Operand<TFloat32> pos = net.variable("backbone/text/pos_embed",
         new long[] {spec.contextLength(), d}, Init.normal(0.01f)).value();

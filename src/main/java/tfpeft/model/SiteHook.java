@@ -2,6 +2,7 @@ package tfpeft.model;
 
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * What a PEFT method does at the backbone's sites. The backbone calls every registered hook at
@@ -37,6 +38,16 @@ public interface SiteHook {
    */
   default Operand<TFloat32> embeddings(Net net, String site, Operand<TFloat32> tokens) {
     return tokens;
+  }
+
+  /**
+   * The text tower's token embeddings [N, L, D] at {@code text/token_embed}, with the token ids
+   * [N, L] they embed, for a hook whose tokens' places differ from prompt to prompt (CoOp's
+   * context around the class name: where the end token is). By default {@link #embeddings}.
+   */
+  default Operand<TFloat32> textEmbeddings(Net net, String site, Operand<TFloat32> tokens,
+      Operand<TInt32> ids) {
+    return embeddings(net, site, tokens);
   }
 
   /**

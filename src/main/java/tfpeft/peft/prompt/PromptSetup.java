@@ -7,12 +7,12 @@ import tfpeft.model.SiteHook;
 /**
  * What a prompt method puts into a model, to attach to its net before the backbone is built.
  *
- * @param text the text prompts, or null when the text tower is left alone (VPT)
+ * @param text the text prompts' hook, or null when the text tower is left alone (VPT)
  * @param visual the visual prompts, or null when the image tower is left alone (CoOp)
  * @param prompt the class prompt the text context belongs to, or null without text prompts
  *     (then class features come from the templates, as zero-shot)
  */
-public record PromptSetup(TextPrompts text, VisualPrompts visual, ContextPrompt prompt) {
+public record PromptSetup(SiteHook text, VisualPrompts visual, ContextPrompt prompt) {
   /** The site hooks, text first. */
   public List<SiteHook> hooks() {
     List<SiteHook> out = new ArrayList<>();

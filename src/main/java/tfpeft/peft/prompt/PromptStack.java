@@ -33,6 +33,16 @@ final class PromptStack {
         leading == null || leading.length == 0 ? random : new Init.WithLeading(leading, random));
   }
 
+  /** N(0, 0.02^2), how a context without a phrase starts. */
+  static Init random() {
+    return Init.normal(INIT_STD);
+  }
+
+  /** {@code values} first (the whole variable when they fill it), the rest as {@link #random}. */
+  static Init leading(float[] values) {
+    return values.length == 0 ? random() : new Init.WithLeading(values, random());
+  }
+
   /** The L layers [n, D] of a stack [L, n, D]. */
   static List<Operand<TFloat32>> layers(Net net, Operand<TFloat32> stack) {
     int depth = (int) stack.shape().get(0);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import tfpeft.config.proto.ClassTokenPosition;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
 import tfpeft.config.proto.InjectionKind;
@@ -33,8 +34,14 @@ import tfpeft.peft.TrainedState;
  * prompts and the Injection Model under {@code peft/mudpt/}). Only the prompts train, CLIP stays
  * frozen, and the class features are computed by the text tower every step so that the loss
  * reaches the context. The two differ only in how their prompts are built.
+ *
+ * <p>A method that trains CoOp's context with something more (KgCoOp's loss term, ProGrad's
+ * gradient rule) extends this class through the CoOp constructor
+ * {@link #TextPromptMethod(MethodConfig.MethodCase, CoopConfig, String)}: CoOp's context
+ * (with CSC and the class name's position) under its own variable prefix, its CoOp fields
+ * checked where its config holds them.
  */
-final class TextPromptMethod implements Method {
+public class TextPromptMethod implements Method {
   /** Builds a method's prompts and the hooks that place them. */
   interface Prompts {
     PromptSetup build(Net net, ClipModel.Spec spec, ClipTokenizer tokenizer, float[] tokenTable);
@@ -46,7 +53,11 @@ final class TextPromptMethod implements Method {
   private final BiConsumer<RunConfig, ConfigProblems> check;
   /** MuDPT's Injection Model form; null for CoOp, which has none. */
   private final InjectionKind injection;
+  /** The CoOp context's config and where it is in the run config; null for MuDPT. */
+  private final CoopConfig coop;
+  private final String field;
   private ContextPrompt prompt;
+  private PromptSetup setup;
 
   private TextPromptMethod(MethodConfig.MethodCase kind, String init, Prompts prompts,
       BiConsumer<RunConfig, ConfigProblems> check, InjectionKind injection) {
@@ -55,12 +66,30 @@ final class TextPromptMethod implements Method {
     this.prompts = prompts;
     this.check = check;
     this.injection = injection;
+    this.coop = null;
+    this.field = null;
   }
 
-  static TextPromptMethod coop(CoopConfig c) {
-    return new TextPromptMethod(MethodConfig.MethodCase.COOP, c.getInit(),
-        (net, spec, tokenizer, table) -> CoopPrompts.build(net, spec, c, tokenizer, table),
-        (run, problems) -> checkCoop(c, run, problems), null);
+  /**
+   * A method of config member {@code kind} that trains CoOp's context {@code c} under its own
+   * variable prefix ({@code peft/<member>/ctx}).
+   *
+   * @param field where {@code c} is in the run config ("method.coop", "method.kgcoop.prompt")
+   */
+  protected TextPromptMethod(MethodConfig.MethodCase kind, CoopConfig c, String field) {
+    this.kind = kind;
+    this.init = c.getInit();
+    this.prompts = null;
+    this.check = (run, problems) -> checkCoop(c, field, run, problems,
+        kind == MethodConfig.MethodCase.COOP);
+    this.injection = null;
+    this.coop = c;
+    this.field = field;
+  }
+
+  /** CoOp itself. */
+  public static Method coop(CoopConfig c) {
+    return new TextPromptMethod(MethodConfig.MethodCase.COOP, c, CoopPrompts.FIELD);
   }
 
   static TextPromptMethod mudpt(MudptConfig c) {
@@ -69,11 +98,34 @@ final class TextPromptMethod implements Method {
         (run, problems) -> checkMudpt(c, run, problems), c.getInjection());
   }
 
-  /** Deep text prompts enter blocks up to depth of the text tower. */
-  private static void checkCoop(CoopConfig c, RunConfig run, ConfigProblems problems) {
+  /**
+   * CoOp's fields at {@code field}: deep text prompts enter blocks up to the text tower's depth;
+   * a context per class or the name before or inside the context are depth 1 (CoOp's); a
+   * context per class has nothing for classes it never saw (base-to-new); and where the run's
+   * templates are the prompts ({@code templatesArePrompts}, CoOp), the name's place past the
+   * end is the method's own prompt, which given templates would contradict.
+   */
+  public static void checkCoop(CoopConfig c, String field, RunConfig run,
+      ConfigProblems problems, boolean templatesArePrompts) {
     if (run.getModel().hasClip()) {
-      problems.atMost("method.coop.depth", c.getDepth(), "model.clip.text_depth",
+      problems.atMost(field + ".depth", c.getDepth(), "model.clip.text_depth",
           run.getModel().getClip().getTextDepth());
+    }
+    boolean moved = c.getClassTokenPosition() != ClassTokenPosition.END;
+    if (c.getDepth() > 1 && (c.getCsc() || moved)) {
+      throw problems.at(field + ".depth", c.getDepth() + " with " + (c.getCsc()
+          ? field + ".csc" : field + ".class_token_position " + c.getClassTokenPosition())
+          + ": those are CoOp's options of its one layer of context; use depth 1");
+    }
+    if (c.getCsc() && run.getEval().getBaseToNew()) {
+      throw problems.at(field + ".csc", "a context per class has none for the new classes of "
+          + "eval.base_to_new; use a shared context (csc: false) or leave base_to_new out");
+    }
+    if (templatesArePrompts && moved && run.getModel().hasClip()
+        && run.getModel().getClip().getTemplatesCount() > 0) {
+      throw problems.at(field + ".class_token_position", c.getClassTokenPosition() + " places "
+          + "the context around the class name in the method's own prompt; leave "
+          + "model.clip.templates out");
     }
   }
 
@@ -112,10 +164,23 @@ final class TextPromptMethod implements Method {
   @Override
   public List<SiteHook> hooks(MethodContext ctx) {
     TextContext text = TextContext.of(ctx, init);
-    PromptSetup setup = prompts.build(ctx.net(), ClipModel.spec(ctx.config().getModel()
-        .getClip()), text.tokenizer(), text.tokenTable());
+    ClipModel.Spec spec = ClipModel.spec(ctx.config().getModel().getClip());
+    setup = coop != null
+        ? CoopPrompts.build(ctx.net(), spec, coop, text.tokenizer(), text.tokenTable(),
+            ctx.numClasses(), variablePrefix(), field)
+        : prompts.build(ctx.net(), spec, text.tokenizer(), text.tokenTable());
     prompt = setup.prompt();
     return setup.hooks();
+  }
+
+  /** The class prompt of the learned context (after {@link #hooks}). */
+  protected final ContextPrompt prompt() {
+    return prompt;
+  }
+
+  /** The learned context's config; null for MuDPT. */
+  protected final CoopConfig coop() {
+    return coop;
   }
 
   /** The method's own prompt, or the given templates if each has room for the context. */
@@ -176,7 +241,8 @@ final class TextPromptMethod implements Method {
   @Override
   public void inspect(TrainedState trained, InspectSummary out) {
     String injectionPrefix = MudptPrompts.SCOPE + "injection/";
-    PromptSummary.describe(out, trained.trained(), variablePrefix(), injectionPrefix);
+    PromptSummary.describe(out, trained.trained(), variablePrefix(), injectionPrefix,
+        coop != null && coop.getCsc() ? "[classes, tokens, width]" : "[depth, tokens, width]");
     if (injection != null) {
       long parameters = 0;
       for (var e : trained.trained().entrySet()) {
