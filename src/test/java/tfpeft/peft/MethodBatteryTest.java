@@ -32,12 +32,14 @@ import tfpeft.config.proto.CompacterConfig;
 import tfpeft.config.proto.FourierFtConfig;
 import tfpeft.config.proto.MoraConfig;
 import tfpeft.config.proto.BitFitConfig;
+import tfpeft.config.proto.ClassTokenPosition;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
 import tfpeft.config.proto.EvalConfig;
 import tfpeft.config.proto.FactConfig;
 import tfpeft.config.proto.FullFinetuneConfig;
 import tfpeft.config.proto.InjectionKind;
+import tfpeft.config.proto.KgCoopConfig;
 import tfpeft.config.proto.LinearProbeConfig;
 import tfpeft.config.proto.LoraConfig;
 import tfpeft.config.proto.MaskConfig;
@@ -103,7 +105,10 @@ class MethodBatteryTest {
       // width 8: 10 of the 64 frequencies, alpha 1 keeps the N(0, 1) start's update small
       vit(m -> m.setFourierft(FourierFtConfig.newBuilder().setNFrequency(10).setScale(1))),
       // rank 2: r_hat 6 on an input of 8, so the wrap pads 4 values into a second chunk
-      vit(m -> m.setMora(MoraConfig.newBuilder().setRank(2))));
+      vit(m -> m.setMora(MoraConfig.newBuilder().setRank(2))),
+      // a context per class with the name in front: CoOp's options through the whole battery
+      clip(m -> m.setKgcoop(KgCoopConfig.newBuilder().setPrompt(CoopConfig.newBuilder()
+          .setNCtx(2).setCsc(true).setClassTokenPosition(ClassTokenPosition.FRONT)))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {

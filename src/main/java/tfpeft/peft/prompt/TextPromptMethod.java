@@ -57,7 +57,8 @@ public class TextPromptMethod implements Method {
   private final CoopConfig coop;
   private final String field;
   private ContextPrompt prompt;
-  private PromptSetup setup;
+  /** The CoOp context's hooks, which a subclass may switch off; null for MuDPT. */
+  private PromptGate gate;
 
   private TextPromptMethod(MethodConfig.MethodCase kind, String init, Prompts prompts,
       BiConsumer<RunConfig, ConfigProblems> check, InjectionKind injection) {
@@ -165,12 +166,27 @@ public class TextPromptMethod implements Method {
   public List<SiteHook> hooks(MethodContext ctx) {
     TextContext text = TextContext.of(ctx, init);
     ClipModel.Spec spec = ClipModel.spec(ctx.config().getModel().getClip());
-    setup = coop != null
-        ? CoopPrompts.build(ctx.net(), spec, coop, text.tokenizer(), text.tokenTable(),
-            ctx.numClasses(), variablePrefix(), field)
-        : prompts.build(ctx.net(), spec, text.tokenizer(), text.tokenTable());
+    if (coop == null) {
+      PromptSetup setup = prompts.build(ctx.net(), spec, text.tokenizer(), text.tokenTable());
+      prompt = setup.prompt();
+      return setup.hooks();
+    }
+    PromptSetup setup = CoopPrompts.build(ctx.net(), spec, coop, text.tokenizer(),
+        text.tokenTable(), ctx.numClasses(), variablePrefix(), field);
     prompt = setup.prompt();
-    return setup.hooks();
+    gate = new PromptGate(setup.hooks());
+    return List.of(gate);
+  }
+
+  /**
+   * Builds {@code body} with the learned context left out of the graph it builds (the frozen
+   * text tower on hand-crafted prompts, beside the prompted one); CoOp-based methods only.
+   */
+  protected final <T> T withoutPrompts(java.util.function.Supplier<T> body) {
+    if (gate == null) {
+      throw new IllegalStateException("method." + name() + " has no CoOp context to leave out");
+    }
+    return gate.without(body);
   }
 
   /** The class prompt of the learned context (after {@link #hooks}). */
