@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""Writes fixtures/methods/coop_prompts.npz: CoOp's embedded class prompts for each class-token
+"""Writes fixtures/methods/coop_prompts.npz and kgcoop_loss.npz.
+
+coop_prompts.npz: CoOp's embedded class prompts for each class-token
 position, shared and class-specific context, as the official PromptLearner (KaiyangZhou/CoOp,
 trainers/coop.py) concatenates them, written again here in a few lines of torch.
 
@@ -15,6 +17,12 @@ here (tools/clip_tokenizer_reference.py is the full one).
 
 Arrays: table [V, D] (random token embeddings), ctx [n, D], ctx_csc [C, n, D], and
 <position>[_csc] [C, L, D] for position in end, middle, front. Seeded: a rerun writes the same.
+
+kgcoop_loss.npz: KgCoOp's knowledge-guided term of random learned and hand-crafted class
+features [C, E] (not normalized), as the paper writes it, (1 / C) sum_i ||w_i - w_i^clip||^2
+of the normalized features ("squared_l2"), and as the official KgCoOp/trainers/kgcoop.py
+computes it, 1 - mean(CosineSimilarity(eps=1e-7)) of the normalized features
+("one_minus_cos").
 
 Usage: tools/make_coop_fixtures.py [output-dir]
 """
@@ -102,6 +110,21 @@ def main():
     np.savez(os.path.join(OUT, "coop_prompts.npz"),
              **{k: v.numpy().astype(np.float32) for k, v in out.items()})
     print("name lengths", name_lens, "prompts", tokenized.tolist())
+    kgcoop_loss(gen)
+
+
+def kgcoop_loss(gen):
+    learned = torch.randn(4, 6, generator=gen, dtype=torch.float64)
+    hand = learned + 0.5 * torch.randn(4, 6, generator=gen, dtype=torch.float64)
+    w = learned / learned.norm(dim=-1, keepdim=True)
+    w_clip = hand / hand.norm(dim=-1, keepdim=True)
+    squared_l2 = ((w - w_clip) ** 2).sum(dim=1).mean()
+    one_minus_cos = 1.0 - torch.mean(torch.nn.CosineSimilarity(dim=1, eps=1e-07)(w, w_clip))
+    np.savez(os.path.join(OUT, "kgcoop_loss.npz"), learned=learned.numpy().astype(np.float32),
+             hand_crafted=hand.numpy().astype(np.float32),
+             squared_l2=np.array([squared_l2.item()], dtype=np.float32),
+             one_minus_cos=np.array([one_minus_cos.item()], dtype=np.float32))
+    print("kgcoop", squared_l2.item(), one_minus_cos.item())
 
 
 if __name__ == "__main__":

@@ -74,4 +74,67 @@ class PromptConfigTest {
     String vpt = error(CLIP.replace("mudpt { length: 2 depth: 3 }", "vpt { depth: 5 }"));
     assertTrue(vpt.contains("method.vpt.depth: 5 exceeds model.clip.vision_depth = 4"), vpt);
   }
+
+  static final String COOP = CLIP.replace("mudpt { length: 2 depth: 3 }",
+      "coop { n_ctx: 2 csc: true }");
+
+  @Test
+  void aContextPerClassWithBaseToNewIsRefusedAtCsc() {
+    String msg = error(COOP, "eval.base_to_new=true");
+    assertTrue(msg.contains("method.coop.csc: a context per class has none for the new classes"),
+        msg);
+  }
+
+  @Test
+  void aContextPerClassDeeperThanOneLayerIsRefused() {
+    String msg = error(COOP, "method.coop.depth=2");
+    assertTrue(msg.contains("method.coop.depth: 2 with method.coop.csc"), msg);
+  }
+
+  @Test
+  void theNameInFrontDeeperThanOneLayerIsRefused() {
+    String msg = error(COOP, "method.coop.csc=false", "method.coop.class_token_position=FRONT",
+        "method.coop.depth=2");
+    assertTrue(msg.contains("method.coop.depth: 2 with method.coop.class_token_position FRONT"),
+        msg);
+  }
+
+  @Test
+  void theNameInTheMiddleWithGivenTemplatesIsRefused() {
+    String msg = error(COOP, "method.coop.class_token_position=MIDDLE",
+        "model.clip.templates=a photo of a {}.");
+    assertTrue(msg.contains("method.coop.class_token_position: MIDDLE places the context"), msg);
+  }
+
+  static final String KGCOOP = CLIP.replace("mudpt { length: 2 depth: 3 }",
+      "kgcoop { prompt { n_ctx: 2 } }");
+
+  @Test
+  void kgcoopWeighsTheTermByEightAndTakesThePapersDistance() {
+    RunConfig c = load(KGCOOP);
+    assertEquals(8f, c.getMethod().getKgcoop().getWeight());
+    assertEquals(tfpeft.config.proto.KgDistance.SQUARED_L2,
+        c.getMethod().getKgcoop().getDistance());
+  }
+
+  @Test
+  void aNegativeKgcoopWeightNamesTheField() {
+    String msg = error(KGCOOP, "method.kgcoop.weight=-1");
+    assertTrue(msg.contains("method.kgcoop.weight"), msg);
+  }
+
+  @Test
+  void kgcoopChecksItsPromptWhereItsConfigHoldsIt() {
+    String msg = error(KGCOOP, "method.kgcoop.prompt.csc=true",
+        "method.kgcoop.prompt.depth=2");
+    assertTrue(msg.contains("method.kgcoop.prompt.depth: 2 with method.kgcoop.prompt.csc"), msg);
+  }
+
+  @Test
+  void kgcoopOnAVitNeedsClip() {
+    String msg = error(String.join("\n", "model { vit { image_size: 32 patch_size: 4 width: 64"
+        + " depth: 2 heads: 4 } }", "data { synthetic { task: \"shape\" } }",
+        "method { kgcoop { } }", ""));
+    assertTrue(msg.contains("method.kgcoop: needs a CLIP backbone"), msg);
+  }
 }
