@@ -92,6 +92,17 @@ public interface Method {
   List<String> trainablePrefixes(MethodContext ctx);
 
   /**
+   * Whether the variables that train ({@link #trainablePrefixes}) train by optimizer steps.
+   * False for a method that fits them in {@link #prepare} instead (linear-probe CLIP's logistic
+   * regression fits the head): the trainer then builds no training step, runs no epoch, and
+   * keeps what prepare fitted as checkpoint 0; they are still what the method trained, for
+   * checkpoints, artifacts and counts. True by default.
+   */
+  default boolean trainsBySteps() {
+    return true;
+  }
+
+  /**
    * Whether the optimizer's weight decay ({@code training.weight_decay}) applies to
    * {@code variable}, one of those that train: SSF's official code decays none of its scale and
    * shift vectors. The default decays every trained variable.

@@ -25,7 +25,7 @@ public final class MethodRegistry {
   public static MethodRegistry builtIn() {
     MethodRegistry r = new MethodRegistry();
     r.register(MethodConfig.MethodCase.FULL_FINETUNE, c -> new FullFinetune());
-    r.register(MethodConfig.MethodCase.LINEAR_PROBE, c -> new LinearProbe());
+    r.register(MethodConfig.MethodCase.LINEAR_PROBE, LinearProbe::new);
     r.register(MethodConfig.MethodCase.ZERO_SHOT, c -> new ZeroShot());
     r.register(MethodConfig.MethodCase.MASK, tfpeft.peft.mask.MaskTuning::new);
     r.register(MethodConfig.MethodCase.LORA, tfpeft.peft.lora.Lora::new);

@@ -41,7 +41,7 @@ public final class TrainStep {
    */
   public static TrainStep build(TrainGraph g, int generation) {
     List<ModelVariable> vars = g.trainable();
-    if (vars.isEmpty()) {
+    if (vars.isEmpty() || !g.method().trainsBySteps()) {
       return null;
     }
     GradientContext ctx = new GradientContext(g.net(), g.classificationLoss(), g.loss(),

@@ -128,8 +128,9 @@ public final class Trainer {
     RunData data = RunData.load(config, weights.vocabulary(), options.log()::println);
     TrainGraph graph = build(g, method, data);
     TrainStep step = trainStep ? TrainStep.build(graph, 0) : null;
+    // without a step, what the method trains is fitted in prepare, or nothing
     return ParameterCounts.of(graph.modelVariables(), step != null ? step.variables()
-        : trainStep ? List.of() : graph.trainable(), data.dataset());
+        : graph.trainable(), data.dataset());
   }
 
   /** The run's graph; the class prompts take the templates the method settled. */
@@ -195,7 +196,7 @@ public final class Trainer {
       TrainGraph graph = run.graph();
       TrainStep step = run.step();
       ParameterCounts counts = ParameterCounts.of(graph.modelVariables(),
-          step == null ? List.of() : step.variables(), data.dataset());
+          step == null ? graph.trainable() : step.variables(), data.dataset());
       options.log().println(counts.summary());
       Session s = run.session();
       String from = run.startedFrom();
@@ -260,10 +261,12 @@ public final class Trainer {
       if (step == null) {
         options.log().println("method." + graph.method().name() + " trains nothing: "
             + (state.epoch() < epochs ? "no training epochs, " : "") + "evaluating only");
-        if (store.latest().isEmpty() && graph.modelVariables().stream()
-            .anyMatch(v -> v.name().startsWith(graph.method().variablePrefix()))) {
-          // variables the method computed rather than trained (TIP-Adapter's cache) are kept
-          // like trained ones: one checkpoint, epoch 0, which completes the run
+        if (store.latest().isEmpty() && (graph.modelVariables().stream()
+            .anyMatch(v -> v.name().startsWith(graph.method().variablePrefix()))
+            || !graph.trainable().isEmpty())) {
+          // variables the method computed rather than trained (TIP-Adapter's cache) or fitted
+          // in prepare (trainsBySteps false) are kept like trained ones: one checkpoint, epoch
+          // 0, which completes the run
           checkpoint(0, true);
         }
         return;
