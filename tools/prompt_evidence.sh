@@ -30,6 +30,17 @@ row() {
   done
 }
 
+# shots config [--set ...]: the two 16-shot columns only (a head has nothing for new classes)
+shots() {
+  local row=$1 config=$2
+  shift 2
+  for seed in 1 2 3; do
+    for task in count texture; do
+      run "$config" "$row-$task-s$seed" --set seed="$seed" --set data.synthetic.task="$task" "$@"
+    done
+  done
+}
+
 mkdir -p "$out/logs"
 want mudpt && row mudpt configs/clip_small_mudpt_16shot.pbtxt
 want mudpt-linear && row mudpt-linear configs/clip_small_mudpt_16shot.pbtxt \
@@ -37,5 +48,5 @@ want mudpt-linear && row mudpt-linear configs/clip_small_mudpt_16shot.pbtxt \
 want maple && row maple configs/clip_small_maple_16shot.pbtxt
 want vpt && row vpt configs/clip_small_vpt_16shot.pbtxt
 want kgcoop && row kgcoop configs/clip_small_kgcoop_16shot.pbtxt
-want lpclip && row lpclip configs/clip_small_linear_probe_lr_16shot.pbtxt
+want lpclip && shots lpclip configs/clip_small_linear_probe_lr_16shot.pbtxt
 echo done

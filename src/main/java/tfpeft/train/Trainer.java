@@ -259,7 +259,8 @@ public final class Trainer {
     void epochs(TrainStep step) {
       int epochs = training.getEpochs();
       if (step == null) {
-        options.log().println("method." + graph.method().name() + " trains nothing: "
+        options.log().println("method." + graph.method().name() + (graph.trainable().isEmpty()
+            ? " trains nothing: " : " fitted what it trains when the run started: ")
             + (state.epoch() < epochs ? "no training epochs, " : "") + "evaluating only");
         if (store.latest().isEmpty() && (graph.modelVariables().stream()
             .anyMatch(v -> v.name().startsWith(graph.method().variablePrefix()))
