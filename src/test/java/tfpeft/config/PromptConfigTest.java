@@ -137,4 +137,13 @@ class PromptConfigTest {
         "method { kgcoop { } }", ""));
     assertTrue(msg.contains("method.kgcoop: needs a CLIP backbone"), msg);
   }
+
+  @Test
+  void theLogisticRegressionProbeOnAVitNamesTheSolver() {
+    String msg = error(String.join("\n", "model { vit { image_size: 32 patch_size: 4 width: 64"
+        + " depth: 2 heads: 4 } }", "data { synthetic { task: \"shape\" } }",
+        "method { linear_probe { solver: LOGISTIC_REGRESSION } }", ""));
+    assertTrue(msg.contains("method.linear_probe.solver: LOGISTIC_REGRESSION is linear-probe "
+        + "CLIP"), msg);
+  }
 }
