@@ -161,4 +161,100 @@ class MethodLifecycleTest {
         registry(false));
     ResumeAfterKillTest.assertSameVariables(whole.latest().get(), store.latest().get());
   }
+
+  /** Trains the head, but fits it in prepare (every value 0.25) instead of by steps. */
+  static final class FittedInPrepare implements Method {
+    @Override
+    public MethodConfig.MethodCase kind() {
+      return MethodConfig.MethodCase.LINEAR_PROBE;
+    }
+
+    @Override
+    public ClassifierKind classifier(MethodContext ctx) {
+      return ClassifierKind.HEAD;
+    }
+
+    @Override
+    public List<String> trainablePrefixes(MethodContext ctx) {
+      return List.of("head/");
+    }
+
+    @Override
+    public boolean trainsBySteps() {
+      return false;
+    }
+
+    @Override
+    public void prepare(tfpeft.peft.PrepareContext ctx) {
+      if (ctx.restored()) {
+        return;
+      }
+      for (tfpeft.model.ModelVariable v : ctx.net().variables()) {
+        if (v.name().startsWith("head/")) {
+          float[] values = new float[(int) v.size()];
+          java.util.Arrays.fill(values, 0.25f);
+          tfpeft.model.VariableValues.assign(ctx.session(), v, values);
+        }
+      }
+    }
+
+    @Override
+    public boolean needsClip() {
+      return false;
+    }
+
+    @Override
+    public void checkConfig(tfpeft.config.proto.RunConfig run,
+        tfpeft.peft.ConfigProblems problems) {}
+
+    @Override
+    public java.util.Optional<String> artifactRefusal() {
+      return java.util.Optional.of("is a lifecycle test's method");
+    }
+
+    @Override
+    public tfpeft.peft.StoredTensor stored(String variable) {
+      throw new IllegalStateException("no artifact");
+    }
+
+    @Override
+    public java.util.Optional<tfpeft.peft.AdapterAccounting> accounting(
+        tfpeft.config.proto.ModelConfig model, com.google.gson.JsonObject state) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public boolean trainsAt(String variable, JsonObject state) {
+      return variable.startsWith("head/");
+    }
+
+    @Override
+    public void inspect(tfpeft.peft.TrainedState trained, tfpeft.peft.InspectSummary out) {}
+
+    @Override
+    public String foldingDescription(tfpeft.config.proto.RunConfig config) {
+      return "nothing to fold";
+    }
+  }
+
+  @Test
+  void aMethodThatFitsInPrepareRunsNoStepAndKeepsItsFitAsCheckpointZero() throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    TrainerTest.train(config(out.resolve("fitted")), Trainer.Resume.AUTO, log,
+        new MethodRegistry().register(MethodConfig.MethodCase.LINEAR_PROBE,
+            c -> new FittedInPrepare()));
+    assertTrue(log.toString(StandardCharsets.UTF_8).contains(
+        "fitted what it trains when the run started"), log.toString());
+    CheckpointStore store = TrainerTest.store(out.resolve("fitted"));
+    assertEquals(1, store.list().size());
+    assertEquals(0, store.latest().get().epoch());
+    Map<String, float[]> values = TrainerTest.checkpointValues(store.latest().get());
+    for (Map.Entry<String, float[]> e : values.entrySet()) {
+      if (e.getKey().startsWith("head/")) {
+        for (float v : e.getValue()) {
+          assertEquals(0.25f, v, e.getKey());
+        }
+      }
+    }
+  }
 }
