@@ -51,6 +51,25 @@ class ContextPromptTest {
   }
 
   @Test
+  void theMiddleAndFrontTemplatesTokenizeToTheSameIds() {
+    for (var position : List.of(tfpeft.config.proto.ClassTokenPosition.MIDDLE,
+        tfpeft.config.proto.ClassTokenPosition.FRONT)) {
+      for (int n : new int[] {2, 3, 4}) {
+        ContextPrompt p = new ContextPrompt(TOKENIZER, 16, n, "a photo", position);
+        String t = p.template();
+        for (String name : List.of("blue", "dark_red")) {
+          assertArrayEquals(p.ids(List.of(name))[0], TOKENIZER.tokenize(t.replace("{}",
+              name.replace('_', ' ')), 16, false), position + " " + t + " " + name);
+        }
+      }
+    }
+    assertEquals("X X {} X X.", new ContextPrompt(TOKENIZER, 16, 4, "",
+        tfpeft.config.proto.ClassTokenPosition.MIDDLE).template());
+    assertEquals("{} X X X.", new ContextPrompt(TOKENIZER, 16, 3, "",
+        tfpeft.config.proto.ClassTokenPosition.FRONT).template());
+  }
+
+  @Test
   void aPromptLongerThanTheContextIsAUsageError() {
     ContextPrompt p = new ContextPrompt(TOKENIZER, 8, 5, "");
     TfpeftException e = assertThrows(TfpeftException.class,
