@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The prompt-tuning evidence of docs/prompts.md ("Results on the small CLIP"): MuDPT (attention and
-# linear injection), MaPLe-style coupling, VPT-deep and CoCoOp on the small CLIP, seeds 1-3, 16 shots of
-# "count" and "texture" and base-to-new on "count". Runs land in checkpoints/evidence-prompts/ (a
+# linear injection), MaPLe-style coupling, VPT-deep and CoCoOp on the small CLIP, seeds 1-3, 16
+# shots of "count" and "texture" and base-to-new on "count". Runs land in checkpoints/evidence-prompts/ (a
 # finished run is skipped when the script runs again); tools/prompt_evidence.py makes the table.
-# Usage: tools/prompt_evidence.sh [mudpt|mudpt-linear|maple|vpt|cocoop|all]
+# Usage: tools/prompt_evidence.sh [mudpt|mudpt-linear|maple|vpt|cocoop|cocoop-b1|all]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=checkpoints/evidence-prompts
@@ -36,4 +36,7 @@ want mudpt-linear && row mudpt-linear configs/clip_small_mudpt_16shot.pbtxt \
 want maple && row maple configs/clip_small_maple_16shot.pbtxt
 want vpt && row vpt configs/clip_small_vpt_16shot.pbtxt
 want cocoop && row cocoop configs/clip_small_cocoop_16shot.pbtxt
+# the paper's batch 1 and SGD 0.002 (official vit_b16_c4_ep10_batch1_ctxv1.yaml)
+want cocoop-b1 && row cocoop-b1 configs/clip_small_cocoop_16shot.pbtxt \
+  --set training.batch_size=1 --set training.learning_rate=0.002
 echo done

@@ -33,7 +33,10 @@ import tfpeft.peft.RunResources;
  *
  * <p>For CLIP's text classifier the class features are the normalized, template-averaged text
  * features of the class prompts, computed in the graph from {@link #textIds()}; when the text
- * tower is frozen their value is computed once and fed in its place, so it does not run.
+ * tower is frozen their value is computed once and fed in its place, so it does not run. A
+ * classifier whose class features differ per image ({@link ClassifierKind#IMAGE_CONDITIONED})
+ * takes its logits from the method, built on the image features and {@link #textIds()}, which
+ * every call feeds.
  */
 public final class TrainGraph {
   /** Graphs built in this process (see {@link #graphsBuilt}). */
