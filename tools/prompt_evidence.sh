@@ -35,8 +35,9 @@ want mudpt-linear && row mudpt-linear configs/clip_small_mudpt_16shot.pbtxt \
   --set method.mudpt.injection=LINEAR
 want maple && row maple configs/clip_small_maple_16shot.pbtxt
 want vpt && row vpt configs/clip_small_vpt_16shot.pbtxt
-want cocoop && row cocoop configs/clip_small_cocoop_16shot.pbtxt
-# the paper's batch 1 and SGD 0.002 (official vit_b16_c4_ep10_batch1_ctxv1.yaml)
-want cocoop-b1 && row cocoop-b1 configs/clip_small_cocoop_16shot.pbtxt \
-  --set training.batch_size=1 --set training.learning_rate=0.002
+# CoCoOp with the other rows' batch 16 and SGD 0.02, and with its config's (the paper's) batch 1
+# and SGD 0.002
+want cocoop && row cocoop configs/clip_small_cocoop_16shot.pbtxt \
+  --set training.batch_size=16 --set training.learning_rate=0.02
+want cocoop-b1 && row cocoop-b1 configs/clip_small_cocoop_16shot.pbtxt
 echo done

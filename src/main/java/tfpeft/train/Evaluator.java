@@ -61,8 +61,7 @@ public final class Evaluator {
             .prompts(prompts)) {
       var pipeline = config.getData().getPipeline();
       var opts = new InputPipeline.Options(batchSize(classes), false, false,
-          pipeline.getThreads(),
-          pipeline.getPrefetchBatches(), config.getSeed());
+          pipeline.getThreads(), pipeline.getPrefetchBatches(), config.getSeed());
       try (InputPipeline p = new InputPipeline(split, preprocess, opts, bad)) {
         for (Iterator<Batch> it = p.epoch(0); it.hasNext(); ) {
           Batch b = it.next();
