@@ -50,20 +50,29 @@ class CocoopReferenceTest {
 
   @Test
   void perImagePromptsGiveTheReferenceLogits() {
+    assertClose("logits", run(false), REF.get("logits").data());
+  }
+
+  @Test
+  void theMetaNetMapsTheNormalizedImageFeatureToTheReferenceShift() {
+    assertClose("pi", run(true), REF.get("pi").data());
+  }
+
+  static final TensorFile REF = NpzReader.read(fixture("methods/cocoop.npz"));
+
+  /** The logits, or the meta-net's output pi = h(x) [N, D], on the fixture's images. */
+  static float[] run(boolean metaNetOutput) {
     LoadedBackbone clip = Backbones.load(WeightsConfig.newBuilder().setPath(
         fixture("models/clip/openai.safetensors").toString()).build(), ModelConfig.newBuilder()
         .setClip(ClipConfig.newBuilder().setVisionHeads(4).setTextHeads(4)).build());
-    TensorFile ref = NpzReader.read(fixture("methods/cocoop.npz"));
     NamedTensor images = NpyReader.read(fixture("models/images.npy"));
-    NamedTensor ids = ref.get("class_ids");
+    NamedTensor ids = REF.get("class_ids");
     int[][] rows = new int[(int) ids.shape()[0]][(int) ids.shape()[1]];
     for (int i = 0; i < rows.length; i++) {
       for (int j = 0; j < rows[i].length; j++) {
         rows[i][j] = (int) ids.data()[i * rows[i].length + j];
       }
     }
-    float[] want = ref.get("logits").data();
-    float[] got;
     try (Graph g = new Graph()) {
       Net net = new Net(g, 1);
       ClipConfig c = clip.model().getClip();
@@ -71,28 +80,37 @@ class CocoopReferenceTest {
       Operand<TFloat32> context = net.variable(Cocoop.CONTEXT,
           new long[] {N_CTX, c.getTextWidth()}, Init.normal(0.02f)).value();
       Operand<TInt32> classIds = net.tf().constant(rows);
-      Operand<TFloat32> logits = ConditionedPrompts.logits(net, ClipModel.spec(c),
+      Operand<TFloat32> out = ConditionedPrompts.logits(net, ClipModel.spec(c),
           graph.imageFeatures(), context, classIds, 1, RATIO);
+      if (metaNetOutput) {
+        // the same variables, read again on the normalized feature
+        out = MetaNet.apply(net, ClipModel.normalize(net.tf(), graph.imageFeatures()),
+            c.getEmbedDim(), RATIO, c.getTextWidth());
+      }
       try (Session s = new Session(g);
           TFloat32 x = TFloat32.tensorOf(Shape.of(images.shape()),
               DataBuffers.of(images.data(), true, false))) {
         s.initialize();
         clip.assignTo(s, net);
         for (ModelVariable v : net.variables(Cocoop.SCOPE)) {
-          VariableValues.assign(s, v, ref.get(v.name()).data());
+          VariableValues.assign(s, v, REF.get(v.name()).data());
         }
-        try (var r = s.runner().feed(graph.images(), x).fetch(logits).run()) {
+        try (var r = s.runner().feed(graph.images(), x).fetch(out).run()) {
           TFloat32 t = (TFloat32) r.get(0);
-          got = new float[(int) t.size()];
+          float[] got = new float[(int) t.size()];
           t.asRawTensor().data().asFloats().read(got);
+          return got;
         }
       }
     }
-    assertTrue(got.length == want.length, got.length + " logits, want " + want.length);
+  }
+
+  static void assertClose(String what, float[] got, float[] want) {
+    assertTrue(got.length == want.length, got.length + " " + what + ", want " + want.length);
     double diff = 0;
     for (int i = 0; i < got.length; i++) {
       diff = Math.max(diff, Math.abs(got[i] - want[i]));
     }
-    assertTrue(diff <= TOLERANCE, "max |logit - torch's| " + diff);
+    assertTrue(diff <= TOLERANCE, "max |" + what + " - torch's| " + diff);
   }
 }
