@@ -134,19 +134,13 @@ public final class Cocoop implements Method {
     return new Init.WithLeading(leading, Init.normal(INIT_STD));
   }
 
-  /** Images x classes x templates prompts per graph call, at most max_prompts. */
+  /** Images x classes prompts per graph call, at most max_prompts. */
   @Override
   public Optional<BatchLimit> batchLimit(RunConfig run, int classes) {
-    int perImage = classes * promptsPerClass(run);
-    return Optional.of(new BatchLimit(config.getMaxPrompts() / perImage, String.format(
+    return Optional.of(new BatchLimit(config.getMaxPrompts() / classes, String.format(
         Locale.ROOT, "method.cocoop.max_prompts = %d class prompts per graph call, the bound on"
         + " the text tower's memory; each image has its own %d", config.getMaxPrompts(),
-        perImage)));
-  }
-
-  /** The templates per class: the given ones, else CoCoOp's own prompt. */
-  private static int promptsPerClass(RunConfig run) {
-    return Math.max(1, run.getModel().getClip().getTemplatesCount());
+        classes)));
   }
 
   @Override
@@ -162,8 +156,9 @@ public final class Cocoop implements Method {
 
   /**
    * The meta-net's ratio divides the image feature's width; n_ctx 0 needs a phrase to take its
-   * length from; a batch whose prompts exceed max_prompts with a single class is refused here
-   * (with the run's classes, once its data is read).
+   * length from; one class prompt per class (the official code's; CLIP's template averaging
+   * would multiply the text tower's work); a batch whose prompts exceed max_prompts with a
+   * single class is refused here (with the run's classes, once its data is read).
    */
   @Override
   public void checkConfig(RunConfig run, ConfigProblems problems) {
@@ -180,16 +175,19 @@ public final class Cocoop implements Method {
     // the start token, the context, at least one name token and the end token
     problems.atMost("method.cocoop.n_ctx", config.getNCtx(), "model.clip.context_length - 3",
         clip.getContextLength() - 3);
-    int perImage = promptsPerClass(run);
+    if (clip.getTemplatesCount() > 1) {
+      throw problems.at("model.clip.templates", clip.getTemplatesCount() + " templates, but"
+          + " method.cocoop has one prompt per class (its context, then the class name); give"
+          + " one template, or none to take \"a photo of a {}.\"");
+    }
     for (String field : List.of("training.batch_size", "eval.batch_size")) {
       int batch = field.startsWith("training") ? run.getTraining().getBatchSize()
           : run.getEval().getBatchSize();
-      if ((long) batch * perImage > config.getMaxPrompts()) {
-        throw problems.at(field, batch + " images x " + perImage + " prompts per class already"
-            + " exceed method.cocoop.max_prompts = " + config.getMaxPrompts() + " class prompts"
-            + " per graph call (the text tower's memory bound) with a single class; the largest"
-            + " batch that fits is max_prompts / (classes x prompts per class) = "
-            + config.getMaxPrompts() / perImage + " for one class");
+      if (batch > config.getMaxPrompts()) {
+        throw problems.at(field, batch + " images already exceed method.cocoop.max_prompts = "
+            + config.getMaxPrompts() + " class prompts per graph call (the text tower's memory"
+            + " bound) with a single class; the largest batch that fits is max_prompts /"
+            + " classes");
       }
     }
   }

@@ -27,12 +27,14 @@ final class ConditionedPrompts {
    * @param imageFeatures projected image features [N, E], not normalized
    * @param context the context vectors v [n, D]
    * @param classIds the class prompts' token ids [C * T, L], class-major
-   * @param templates T, the prompts per class; their normalized features are averaged and
-   *     normalized again, as CLIP's zero-shot classifier averages templates (the official code
-   *     has one prompt per class, T = 1, where this reduces to its features)
+   * @param templates the prompts per class: one, as the official code builds them (a config
+   *     with more templates is refused when it loads)
    */
   static Operand<TFloat32> logits(Net net, ClipModel.Spec spec, Operand<TFloat32> imageFeatures,
       Operand<TFloat32> context, Operand<TInt32> classIds, int templates, int metaNetRatio) {
+    if (templates != 1) {
+      throw new IllegalArgumentException("CoCoOp has one prompt per class, not " + templates);
+    }
     Ops tf = net.tf();
     int n = (int) context.shape().get(0);
     int length = spec.contextLength();
@@ -63,15 +65,9 @@ final class ConditionedPrompts {
         images);
     Operand<TFloat32> text = ClipModel.normalize(tf,
         ClipModel.textFeaturesOfTokens(net, flat, eot, spec));
-    Operand<TFloat32> classes;
-    if (templates == 1) {
-      classes = tf.reshape(text, tf.concat(List.of(images, tf.constant(new int[] {-1,
-          (int) embed})), tf.constant(0)));
-    } else {
-      classes = ClipModel.normalize(tf, tf.math.mean(tf.reshape(text, tf.concat(List.of(images,
-          tf.constant(new int[] {-1, templates, (int) embed})), tf.constant(0))),
-          tf.constant(2)));
-    }
+    // t_{b,c} [N, C, E]
+    Operand<TFloat32> classes = tf.reshape(text, tf.concat(List.of(images,
+        tf.constant(new int[] {-1, (int) embed})), tf.constant(0)));
     // cos(x_b, t_{b,c}) for each image against its own class features
     Operand<TFloat32> cos = tf.reduceSum(tf.math.mul(tf.expandDims(x, tf.constant(1)), classes),
         tf.constant(2), ReduceSum.keepDims(false));

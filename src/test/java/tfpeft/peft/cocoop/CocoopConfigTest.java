@@ -58,8 +58,8 @@ class CocoopConfigTest {
   void aTrainingBatchOverTheBoundWithOneClassIsAnErrorAtTheBatchSize() {
     String m = error(CLIP + "method { cocoop { max_prompts: 8 } }\n"
         + "training { batch_size: 9 }\n");
-    assertTrue(m.startsWith("run.pbtxt:8:") && m.contains("training.batch_size: 9 images x 1"
-        + " prompts per class already exceed method.cocoop.max_prompts = 8"), m);
+    assertTrue(m.startsWith("run.pbtxt:8:") && m.contains("training.batch_size: 9 images"
+        + " already exceed method.cocoop.max_prompts = 8"), m);
   }
 
   @Test
@@ -67,6 +67,15 @@ class CocoopConfigTest {
     String m = error(CLIP + "method { cocoop { max_prompts: 8 } }\n"
         + "training { batch_size: 1 }\neval { batch_size: 9 }\n");
     assertTrue(m.startsWith("run.pbtxt:9:") && m.contains("eval.batch_size: 9 images"), m);
+  }
+
+  @Test
+  void moreThanOneTemplateIsAnErrorAtTheTemplates() {
+    String m = error(CLIP.replace("embed_dim: 96 }", "embed_dim: 96\n"
+        + "    templates: \"a photo of a {}.\" templates: \"a photo of the {}.\" }")
+        + "method { cocoop { } }\n");
+    assertTrue(m.contains("model.clip.templates: 2 templates, but method.cocoop has one prompt"
+        + " per class"), m);
   }
 
   @Test
