@@ -98,8 +98,11 @@ public final class TrainingBench {
         Tensor f = features;
         Tensor ids = prompts;
         double evalRate = time(steps, evalBatch, () -> evalStep(s, graph, evalBatch, f, ids));
+        // per-image class features: every evaluated image runs the text tower on its prompts
+        double evalFlops = forward + (graph.classifier() == ClassifierKind.IMAGE_CONDITIONED
+            ? ModelFlops.text(c.getModel().getClip()) * classes.size() * templates : 0);
         return new Result(run.method().name(), params, trainable, batch, trainRate, passes,
-            trainFlops, evalBatch, evalRate, forward, peakResident(), peakHeap());
+            trainFlops, evalBatch, evalRate, evalFlops, peakResident(), peakHeap());
       } finally {
         fixed.stream().filter(java.util.Objects::nonNull).forEach(Tensor::close);
       }
