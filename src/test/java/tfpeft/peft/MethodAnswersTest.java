@@ -79,6 +79,9 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.MORA, new Case(config(MethodConfig.MethodCase.MORA), false,
         true, "peft/mora/block0/attn/q/m", "adapter", true, "MoRA's updates folded into the"
         + " weights"));
+    c.put(MethodConfig.MethodCase.CLIP_ADAPTER, new Case(config(MethodConfig.MethodCase
+        .CLIP_ADAPTER), true, true, "peft/clip_adapter/visual/fc1", "adapter", false,
+        "its hooks kept in the served graph (the adapter's ReLUs cannot fold into a weight)"));
     return c;
   }
 

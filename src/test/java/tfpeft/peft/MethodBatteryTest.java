@@ -32,6 +32,7 @@ import tfpeft.config.proto.CompacterConfig;
 import tfpeft.config.proto.FourierFtConfig;
 import tfpeft.config.proto.MoraConfig;
 import tfpeft.config.proto.BitFitConfig;
+import tfpeft.config.proto.ClipAdapterConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
 import tfpeft.config.proto.EvalConfig;
@@ -103,7 +104,9 @@ class MethodBatteryTest {
       // width 8: 10 of the 64 frequencies, alpha 1 keeps the N(0, 1) start's update small
       vit(m -> m.setFourierft(FourierFtConfig.newBuilder().setNFrequency(10).setScale(1))),
       // rank 2: r_hat 6 on an input of 8, so the wrap pads 4 values into a second chunk
-      vit(m -> m.setMora(MoraConfig.newBuilder().setRank(2))));
+      vit(m -> m.setMora(MoraConfig.newBuilder().setRank(2))),
+      // embed 4, reduction 2: a hidden width of 2; alpha 0.5 so both paths carry weight
+      clip(m -> m.setClipAdapter(ClipAdapterConfig.newBuilder().setReduction(2).setAlpha(0.5f))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {
