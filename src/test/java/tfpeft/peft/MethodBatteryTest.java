@@ -50,6 +50,7 @@ import tfpeft.config.proto.PearConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.SsfConfig;
 import tfpeft.config.proto.TipAdapterConfig;
+import tfpeft.config.proto.TipAdapterFConfig;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.config.proto.VitConfig;
 import tfpeft.config.proto.VptConfig;
@@ -106,7 +107,11 @@ class MethodBatteryTest {
       // rank 2: r_hat 6 on an input of 8, so the wrap pads 4 values into a second chunk
       vit(m -> m.setMora(MoraConfig.newBuilder().setRank(2))),
       // embed 4, reduction 2: a hidden width of 2; alpha 0.5 so both paths carry weight
-      clip(m -> m.setClipAdapter(ClipAdapterConfig.newBuilder().setReduction(2).setAlpha(0.5f))));
+      clip(m -> m.setClipAdapter(ClipAdapterConfig.newBuilder().setReduction(2).setAlpha(0.5f))),
+      // alpha and beta kept: a search after the last step would change them between the two
+      // checkpoints the battery compares (TipAdapterFTest checks the search)
+      clip(m -> m.setTipAdapterF(TipAdapterFConfig.newBuilder().setSearch(false)
+          .setAugmentViews(1))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {
