@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The prompt-tuning evidence of docs/prompts.md ("Results on the small CLIP"): MuDPT (attention and
-# linear injection), MaPLe-style coupling, VPT-deep and CLIP-Adapter on the small CLIP, seeds 1-3, 16 shots of
-# "count" and "texture" and base-to-new on "count". Runs land in checkpoints/evidence-prompts/ (a
-# finished run is skipped when the script runs again); tools/prompt_evidence.py makes the table.
+# linear injection), MaPLe-style coupling, VPT-deep and CLIP-Adapter on the small CLIP, seeds 1-3,
+# 16 shots of "count" and "texture" and base-to-new on "count". Runs land in
+# checkpoints/evidence-prompts/ (a finished run is skipped when the script runs again);
+# tools/prompt_evidence.py makes the table.
 # Usage: tools/prompt_evidence.sh [mudpt|mudpt-linear|maple|vpt|clip-adapter|all]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
