@@ -6,6 +6,7 @@ import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import tfpeft.TfpeftException;
 import tfpeft.model.Init;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
@@ -51,6 +52,11 @@ final class FeatureAdapter implements SiteHook {
     }
     long e = Shapes.lastDim(output, site);
     long hidden = e / reduction;
+    if (hidden == 0) {
+      throw TfpeftException.usage("method.clip_adapter.reduction: reduction " + reduction
+          + " leaves no hidden unit of the " + e + "-wide features at " + site
+          + " (hidden = width / reduction); use at most " + e);
+    }
     String at = prefix + tower.name() + "/";
     ModelVariable fc1 = net.variable(at + FC1, new long[] {e, hidden},
         new Init.Uniform((float) (1 / Math.sqrt(e))));

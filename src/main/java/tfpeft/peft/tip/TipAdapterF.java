@@ -156,7 +156,9 @@ public final class TipAdapterF implements Method {
       VariableValues.assign(ctx.session(), alpha, new float[] {config.getAlpha()});
       VariableValues.assign(ctx.session(), beta, new float[] {config.getBeta()});
     }
-    if (config.getSearch() && !facts.has("search_split") && facts.has("labels")) {
+    // a session without the run's data (an artifact on its base) only evaluates: no search
+    if (config.getSearch() && !facts.has("search_split") && facts.has("labels")
+        && ctx.dataset() != null) {
       validation = FewShotCache.validation(ctx, config.getSearchSplit(), imageFeatures,
           zeroShotLogits, name());
     }
