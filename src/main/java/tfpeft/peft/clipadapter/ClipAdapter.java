@@ -161,7 +161,7 @@ public final class ClipAdapter implements Method {
     JsonObject a = new JsonObject();
     a.addProperty("kind", "clip-adapter");
     a.addProperty("label", "CLIP-Adapter");
-    a.addProperty("hidden", hidden);
+    a.addProperty("dim", hidden);
     a.addProperty("bits", 0);
     a.addProperty("precision", "float32");
     JsonArray s = new JsonArray();
