@@ -56,8 +56,10 @@ public final class AdapterExport {
     source.addProperty("checkpoint", c.dir().getFileName().toString());
     source.addProperty("epoch", c.epoch());
     AdapterArtifact artifact;
+    // the checkpoint's method state while the graph is built: a method may size variables from
+    // it (RunResources.methodState); restore(c) restores it again with the variables
     try (RunSession m = RunSession.opener(config, registry).classesOfData(c.templates())
-        .identifyBase().log(log).open()) {
+        .methodState(state).identifyBase().log(log).open()) {
       m.restore(c);
       m.prepare(true);
       artifact = AdapterArtifact.of(m, state, source);

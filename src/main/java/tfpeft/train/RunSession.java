@@ -241,6 +241,9 @@ public final class RunSession implements AutoCloseable {
                 weights::tensor, null);
         settle = false;
       }
+      if (methodState != null) {
+        res = res.withMethodState(methodState);
+      }
       Method method = registry.create(c.getMethod());
       Graph g = new Graph();
       Session s = null;

@@ -32,6 +32,7 @@ import tfpeft.config.proto.CompacterConfig;
 import tfpeft.config.proto.FourierFtConfig;
 import tfpeft.config.proto.MoraConfig;
 import tfpeft.config.proto.BitFitConfig;
+import tfpeft.config.proto.ClipAdapterConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CocoopConfig;
 import tfpeft.config.proto.CoopConfig;
@@ -50,6 +51,7 @@ import tfpeft.config.proto.PearConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.SsfConfig;
 import tfpeft.config.proto.TipAdapterConfig;
+import tfpeft.config.proto.TipAdapterFConfig;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.config.proto.VitConfig;
 import tfpeft.config.proto.VptConfig;
@@ -107,7 +109,13 @@ class MethodBatteryTest {
       vit(m -> m.setMora(MoraConfig.newBuilder().setRank(2))),
       // embed_dim 4: a meta-net of hidden width 2; every image's own prompts of the 7 classes
       clip(m -> m.setCocoop(CocoopConfig.newBuilder().setNCtx(2).setInit("")
-          .setMetaNetRatio(2))));
+          .setMetaNetRatio(2))),
+      // embed 4, reduction 2: a hidden width of 2; alpha 0.5 so both paths carry weight
+      clip(m -> m.setClipAdapter(ClipAdapterConfig.newBuilder().setReduction(2).setAlpha(0.5f))),
+      // alpha and beta kept: a search after the last step would change them between the two
+      // checkpoints the battery compares (TipAdapterFTest checks the search)
+      clip(m -> m.setTipAdapterF(TipAdapterFConfig.newBuilder().setSearch(false)
+          .setAugmentViews(1))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {
