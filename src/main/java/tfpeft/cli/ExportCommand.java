@@ -131,7 +131,7 @@ final class ExportCommand implements Command {
         throw TfpeftException.usage("export takes one RUN_DIR, got " + line.getArgList());
       }
       for (String o : new String[] {"weights", "config", "classes", "template", "format",
-          "normalization", "set"}) {
+          "normalization"}) {
         if (line.hasOption(o)) {
           throw TfpeftException.usage("--" + o + " is for exporting a backbone; a run ("
               + line.getArgList().get(0) + ") brings its own");
