@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 import tfpeft.TfpeftException;
+import tfpeft.config.proto.RunConfig;
 import tfpeft.model.BackboneChecksum;
 import tfpeft.model.BaseIdentity;
 import tfpeft.model.ModelVariable;
@@ -113,6 +114,18 @@ public final class CheckpointBase {
         + (weightsPath.isEmpty() ? "is empty" : weightsPath + " does not exist")
         + ". Put the base back there, or give a copy of it with --set model.weights.path=PATH"
         + " (its SHA-256 is checked)");
+  }
+
+  /**
+   * As {@link #requireBaseFile} for the last checkpoint of the run {@code config} writes, if it
+   * has one: where a command found no weights before it looked at the run.
+   */
+  public static void requireBaseOfRun(RunConfig config, String source) {
+    RunDirectory dir = RunDirectory.of(config, source);
+    if (Files.isDirectory(dir.root())) {
+      dir.checkpoints().latest().ifPresent(c -> requireBaseFile(c,
+          config.getModel().getWeights().getPath()));
+    }
   }
 
   private static String where(BaseIdentity b) {

@@ -215,6 +215,9 @@ public final class Trainer {
             + " adapter artifact is not applied again");
       }
       start.ifPresent(run::resume);
+      if (start.isPresent()) {
+        RunResumption.recordWeightsPath(config, source, dir, options.log()::println);
+      }
       run.prepare(start.isPresent());
       if (options.resume() == Resume.OVERWRITE) {
         // only now, with the new config, weights and data all loaded, is the old run gone

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.protobuf.TextFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,6 +139,57 @@ class AdapterSizedCheckpointTest {
     assertTrue(r.err().contains("adapter-sized checkpoint"), r.err());
     assertTrue(r.err().contains(gone + " does not exist"), r.err());
     assertTrue(r.err().contains(checksumOfFile(baseA).sha256()), r.err());
+  }
+
+  /**
+   * A copy of the run stopped after its first checkpoint, and the config file that resumes it
+   * on {@code base}.
+   */
+  static Path stoppedCopy(String name, Path base) throws IOException {
+    Path copy = dir.resolve(name).resolve("lora");
+    TinyRuns.copyTree(run, copy);
+    TinyRuns.deleteTree(last(copy).dir());
+    Files.delete(copy.resolve(RunDirectory.REPORT));
+    Path file = dir.resolve(name + ".pbtxt");
+    RunConfig.Builder c = config.toBuilder().setOutputDir(copy.getParent().toString());
+    c.getModelBuilder().getWeightsBuilder().setPath(base.toString());
+    Files.writeString(file, TextFormat.printer().printToString(c.build()));
+    return file;
+  }
+
+  @Test
+  void resumingOnAnotherBaseIsRefusedAndTheRunKeepsItsOwn() throws IOException {
+    Path file = stoppedCopy("resume-b", baseB);
+    Commands.Result r = Commands.run("train", "--config", file.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains(checksumOfFile(baseA).sha256()), r.err());
+    assertTrue(r.err().contains(checksumOfFile(baseB).sha256()), r.err());
+    Path run = dir.resolve("resume-b").resolve("lora");
+    assertEquals(baseA.toString(), new RunDirectory(run).readConfig().getModel().getWeights()
+        .getPath());
+  }
+
+  @Test
+  void resumingWithoutItsBaseSaysTheCheckpointNeedsIt() throws IOException {
+    Path gone = dir.resolve("no-base-here");
+    Path file = stoppedCopy("resume-none", gone);
+    Commands.Result r = Commands.run("train", "--config", file.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("adapter-sized checkpoint"), r.err());
+    assertTrue(r.err().contains(gone + " does not exist"), r.err());
+  }
+
+  @Test
+  void resumingOnACopyOfItsBaseElsewhereGoesOnAndRecordsTheNewPath() throws IOException {
+    Path moved = dir.resolve("moved-a");
+    TinyRuns.copyTree(baseA, moved);
+    Path file = stoppedCopy("resume-moved", moved);
+    Commands.Result r = Commands.run("train", "--config", file.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    Path run = dir.resolve("resume-moved").resolve("lora");
+    assertEquals(moved.toString(), new RunDirectory(run).readConfig().getModel().getWeights()
+        .getPath());
+    ResumeAfterKillTest.assertSameVariables(last(AdapterSizedCheckpointTest.run), last(run));
   }
 
   @Test
