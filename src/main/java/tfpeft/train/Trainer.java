@@ -205,6 +205,7 @@ public final class Trainer {
       // checkpoints leave the frozen backbone out when there is a base file to read it back
       // from; a run resumed from a checkpoint that holds everything goes on as it started
       BaseIdentity base = !config.getModel().getWeights().getPath().isEmpty()
+          && (step != null || keepsComputedState(graph))
           && CheckpointBase.leavesOut(graph.net())
           && start.map(CheckpointStore.Checkpoint::adapterSized).orElse(true)
           ? BaseIdentity.ofAbsolute(config, run.base()) : null;
@@ -242,6 +243,15 @@ public final class Trainer {
     }
   }
 
+  /**
+   * Whether a method that trains nothing has variables of its own to keep (TIP-Adapter's cache):
+   * its run then writes one checkpoint; a zero-shot run writes none.
+   */
+  private static boolean keepsComputedState(TrainGraph graph) {
+    return graph.modelVariables().stream()
+        .anyMatch(v -> v.name().startsWith(graph.method().variablePrefix()));
+  }
+
   /** The epochs of one process, from the state's epoch to the last. */
   private final class Loop {
     private final TrainGraph graph;
@@ -275,8 +285,7 @@ public final class Trainer {
       if (step == null) {
         options.log().println("method." + graph.method().name() + " trains nothing: "
             + (state.epoch() < epochs ? "no training epochs, " : "") + "evaluating only");
-        if (store.latest().isEmpty() && graph.modelVariables().stream()
-            .anyMatch(v -> v.name().startsWith(graph.method().variablePrefix()))) {
+        if (store.latest().isEmpty() && keepsComputedState(graph)) {
           // variables the method computed rather than trained (TIP-Adapter's cache) are kept
           // like trained ones: one checkpoint, epoch 0, which completes the run
           checkpoint(0, true);
