@@ -37,8 +37,9 @@ import tfpeft.train.checkpoint.CheckpointStore;
  * or of an adapter artifact, writing an artifact) opens it here, once. Opening builds the run's
  * graph ({@link TrainGraph}, with the training step when asked), restores the method's state,
  * and starts a session holding the pretrained weights, or every variable from a checkpoint's
- * tensors; then the caller restores a checkpoint or applies an artifact, and {@link #prepare}
- * hands the session to the method before anything is evaluated or trained.
+ * tensors (over the pretrained weights where the checkpoint is adapter-sized, {@link
+ * CheckpointBase}); then the caller restores a checkpoint or applies an artifact, and
+ * {@link #prepare} hands the session to the method before anything is evaluated or trained.
  *
  * <p>It computes logits as evaluation does (no drop path, no dropout; a text classifier's class
  * features computed once from the class prompts with the weights held then) and gives the
@@ -166,7 +167,8 @@ public final class RunSession implements AutoCloseable {
 
     /**
      * Every model variable from {@code tensors} instead of the pretrained weights (a run's
-     * checkpoint), which are then not loaded: the config is taken as resolved already, and the
+     * checkpoint), which are then not loaded (unless {@link #valuesOf} names an adapter-sized
+     * checkpoint): the config is taken as resolved already, and the
      * method reads these tensors as the values the run starts from. {@code where} names them in
      * messages.
      */
