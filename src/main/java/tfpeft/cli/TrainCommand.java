@@ -93,31 +93,9 @@ final class TrainCommand implements Command {
     }
   }
 
-  /**
-   * Where the config's weights are not there and the run has adapter-sized checkpoints to resume,
-   * fails saying that they need their base (rather than only that the weights are missing).
-   */
-  private static void sayWhenAnAdapterSizedRunLacksItsBase(CommandLine line) {
-    LoadedConfig plain;
-    try {
-      plain = ConfigArgs.load(line, true);
-    } catch (TfpeftException other) {
-      return;
-    }
-    tfpeft.train.CheckpointBase.requireBaseOfRun(plain.resolved(), plain.source());
-  }
-
   @Override
   public int run(CommandLine line, Console console) {
-    LoadedConfig loaded;
-    try {
-      loaded = ConfigArgs.load(line);
-    } catch (TfpeftException e) {
-      if (e.exitCode() == TfpeftException.USAGE && !line.hasOption("overwrite")) {
-        sayWhenAnAdapterSizedRunLacksItsBase(line);
-      }
-      throw e;
-    }
+    LoadedConfig loaded = ConfigArgs.loadForRun(line);
     if (line.hasOption("resume") && line.hasOption("overwrite")) {
       throw TfpeftException.usage("--resume and --overwrite exclude each other");
     }
