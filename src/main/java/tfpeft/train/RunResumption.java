@@ -144,13 +144,14 @@ final class RunResumption {
   /**
    * The fields that decide results: the run's place and the runtime threads do not, nor does
    * where the base lies (model.weights.path): a checkpoint holds the whole backbone, or is
-   * adapter-sized and checks its base by the SHA-256 of what the path gives.
+   * adapter-sized and checks its base by the SHA-256 of what the path gives. Whether there is a
+   * base at all (pretrained weights or a random initialization) does.
    */
   static RunConfig comparable(RunConfig c) {
     RunConfig.Builder b = Defaults.fill(c).toBuilder().clearName().clearOutputDir().clearRuntime();
     b.getDataBuilder().clearPipeline();
-    if (b.getModel().hasWeights()) {
-      b.getModelBuilder().getWeightsBuilder().clearPath();
+    if (!b.getModel().getWeights().getPath().isEmpty()) {
+      b.getModelBuilder().getWeightsBuilder().setPath("(a base, identified by its SHA-256)");
     }
     return b.build();
   }
