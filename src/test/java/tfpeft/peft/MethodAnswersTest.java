@@ -79,6 +79,9 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.MORA, new Case(config(MethodConfig.MethodCase.MORA), false,
         true, "peft/mora/block0/attn/q/m", "adapter", true, "MoRA's updates folded into the"
         + " weights"));
+    c.put(MethodConfig.MethodCase.COCOOP, new Case(config(MethodConfig.MethodCase.COCOOP), true,
+        true, "peft/cocoop/meta_net/linear1/weight", "prompt", false,
+        "the context and meta-net kept in the served graph"));
     return c;
   }
 
