@@ -42,6 +42,7 @@ public final class MethodRegistry {
     r.register(MethodConfig.MethodCase.COMPACTER, tfpeft.peft.compacter.Compacter::new);
     r.register(MethodConfig.MethodCase.FOURIERFT, tfpeft.peft.fourierft.FourierFt::new);
     r.register(MethodConfig.MethodCase.MORA, tfpeft.peft.mora.Mora::new);
+    r.register(MethodConfig.MethodCase.PROGRAD, tfpeft.peft.prograd.Prograd::new);
     return r;
   }
 
