@@ -79,6 +79,8 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.MORA, new Case(config(MethodConfig.MethodCase.MORA), false,
         true, "peft/mora/block0/attn/q/m", "adapter", true, "MoRA's updates folded into the"
         + " weights"));
+    c.put(MethodConfig.MethodCase.PROGRAD, new Case(config(MethodConfig.MethodCase.PROGRAD),
+        true, true, "peft/coop/ctx", "prompt", false, "its hooks kept in the served graph"));
     return c;
   }
 

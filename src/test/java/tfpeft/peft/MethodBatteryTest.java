@@ -31,6 +31,7 @@ import tfpeft.config.proto.AdapterPConfig;
 import tfpeft.config.proto.CompacterConfig;
 import tfpeft.config.proto.FourierFtConfig;
 import tfpeft.config.proto.MoraConfig;
+import tfpeft.config.proto.ProgradConfig;
 import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CoopConfig;
@@ -103,7 +104,10 @@ class MethodBatteryTest {
       // width 8: 10 of the 64 frequencies, alpha 1 keeps the N(0, 1) start's update small
       vit(m -> m.setFourierft(FourierFtConfig.newBuilder().setNFrequency(10).setScale(1))),
       // rank 2: r_hat 6 on an input of 8, so the wrap pads 4 values into a second chunk
-      vit(m -> m.setMora(MoraConfig.newBuilder().setRank(2))));
+      vit(m -> m.setMora(MoraConfig.newBuilder().setRank(2))),
+      // CoOp's case, its gradient projected against the zero-shot teacher's
+      clip(m -> m.setPrograd(ProgradConfig.newBuilder()
+          .setCoop(CoopConfig.newBuilder().setNCtx(2)))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {

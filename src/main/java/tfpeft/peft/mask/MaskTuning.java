@@ -186,11 +186,12 @@ public final class MaskTuning implements Method {
   }
 
   /**
-   * The configured gradient rule: {@code gradient_rule} when set, else what the older
-   * {@code gradient_dropout} says (its default true is R-AMT's gradient dropout).
+   * The configured gradient rule: {@code gradient_rule} when it names one, else what the older
+   * {@code gradient_dropout} says (its default true is R-AMT's gradient dropout). Presence
+   * cannot decide: a resolved config has every field set.
    */
   public static MaskGradientRule rule(MaskConfig c) {
-    if (c.hasGradientRule()) {
+    if (c.getGradientRule() != MaskGradientRule.FROM_GRADIENT_DROPOUT) {
       return c.getGradientRule();
     }
     return c.getGradientDropout() ? MaskGradientRule.GRADIENT_DROPOUT
@@ -355,26 +356,6 @@ public final class MaskTuning implements Method {
     if (config.getThreshold() >= config.getInit()) {
       throw problems.at("method.mask.threshold", "must be below method.mask.init ("
           + config.getInit() + ") so that every mask starts at 1");
-    }
-    MaskGradientRule rule = rule(config);
-    if (config.hasGradientRule() && config.hasGradientDropout()
-        && config.getGradientDropout() != (rule == MaskGradientRule.GRADIENT_DROPOUT)) {
-      throw problems.at("method.mask.gradient_dropout", config.getGradientDropout()
-          + " contradicts method.mask.gradient_rule " + rule + "; leave gradient_dropout out");
-    }
-    // a leak beside gradient_dropout: false stays allowed, as older configs write it
-    if (config.hasGradientRule() && config.hasLeak()
-        && rule != MaskGradientRule.GRADIENT_DROPOUT) {
-      throw problems.at("method.mask.leak", "is the leak of gradient dropout, but"
-          + " method.mask.gradient_rule is " + rule + "; leave leak out");
-    }
-    if (config.hasProjectionLambda() && rule != MaskGradientRule.PROJECTION) {
-      throw problems.at("method.mask.projection_lambda", "is lambda of the PROJECTION rule, but"
-          + " method.mask.gradient_rule is " + rule + "; leave projection_lambda out");
-    }
-    if (config.getEncoders() != Encoders.IMAGE && !run.getModel().hasClip()) {
-      throw problems.at("method.mask.encoders", config.getEncoders() + " masks CLIP's text"
-          + " tower, and a ViT has none; use IMAGE");
     }
   }
 
