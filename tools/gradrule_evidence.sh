@@ -4,12 +4,14 @@
 # both encoders (Table 7; docs/masks.md), on the small CLIP, seeds 1-3: 16 shots of "count" and
 # "texture" and base-to-new on "count". Runs land in checkpoints/evidence-gradrules/ (a finished
 # run is skipped when the script runs again); tools/gradrule_evidence.py makes the rows.
-# Usage: tools/gradrule_evidence.sh [prograd|amt-prograd|amt-agreegrad|ramt-text|ramt-both|all]
+# Usage: [seeds="1 2 3"] tools/gradrule_evidence.sh [prograd|amt-prograd|amt-agreegrad|ramt-text|
+#        ramt-both|all]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=checkpoints/evidence-gradrules
 launcher="${TFPEFT:-tools/tfpeft}"
 which="${1:-all}"
+seeds="${seeds:-1 2 3}"
 
 # run CONFIG NAME [--set ...]
 source tools/evidence_run.sh
@@ -20,7 +22,7 @@ want() { [ "$which" = all ] || [ "$which" = "$1" ]; }
 row() {
   local row=$1 config=$2
   shift 2
-  for seed in 1 2 3; do
+  for seed in $seeds; do
     for task in count texture; do
       run "$config" "$row-$task-s$seed" --set seed="$seed" --set data.synthetic.task="$task" "$@"
     done
