@@ -107,7 +107,7 @@ class MethodBatteryTest {
       vit(m -> m.setMora(MoraConfig.newBuilder().setRank(2))),
       // CoOp's case, its gradient projected against the zero-shot teacher's
       clip(m -> m.setPrograd(ProgradConfig.newBuilder()
-          .setCoop(CoopConfig.newBuilder().setNCtx(2)))));
+          .setPrompt(CoopConfig.newBuilder().setNCtx(2)))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {

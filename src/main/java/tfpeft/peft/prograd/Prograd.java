@@ -73,7 +73,7 @@ public final class Prograd implements Method {
 
   public Prograd(ProgradConfig config) {
     this.config = config;
-    this.coop = PromptMethods.coop(MethodConfig.newBuilder().setCoop(config.getCoop()).build());
+    this.coop = PromptMethods.coop(MethodConfig.newBuilder().setCoop(config.getPrompt()).build());
   }
 
   @Override
@@ -246,11 +246,11 @@ public final class Prograd implements Method {
     return true;
   }
 
-  /** CoOp's checks, placed at {@code method.prograd.coop.*}. */
+  /** CoOp's checks, placed at {@code method.prograd.prompt.*}. */
   @Override
   public void checkConfig(RunConfig run, ConfigProblems problems) {
     coop.checkConfig(run, (path, message) -> problems.at(
-        path.replaceFirst("^method\\.coop\\.", "method.prograd.coop."), message));
+        path.replaceFirst("^method\\.coop\\.", "method.prograd.prompt."), message));
   }
 
   @Override

@@ -34,13 +34,13 @@ class ProgradTest {
   @Test
   void lambdaZeroTrainsTheContextExactlyAsCoop() throws Exception {
     assertArrayEquals(coop(), context("lambda0", MethodConfig.newBuilder().setPrograd(
-        ProgradConfig.newBuilder().setCoop(CONTEXT).setLambda(0)).build()), 0f);
+        ProgradConfig.newBuilder().setPrompt(CONTEXT).setLambda(0)).build()), 0f);
   }
 
   @Test
   void theProjectionChangesWhatTheContextLearns() throws Exception {
     assertFalse(java.util.Arrays.equals(coop(), context("lambda1", MethodConfig.newBuilder()
-        .setPrograd(ProgradConfig.newBuilder().setCoop(CONTEXT)).build())),
+        .setPrograd(ProgradConfig.newBuilder().setPrompt(CONTEXT)).build())),
         "ProGrad's context is CoOp's");
   }
 
@@ -55,6 +55,18 @@ class ProgradTest {
     TfpeftException e = assertThrows(TfpeftException.class,
         () -> ConfigLoader.parse(text, "run.pbtxt", List.of()).resolved());
     assertEquals("run.pbtxt:5:20: method.prograd.lambda: must be <= 1, got 1.5",
+        e.getMessage());
+  }
+
+  @Test
+  void coopsChecksNameTheFieldUnderProgradsPrompt() {
+    RunConfig run = TinyRuns.maskClip(out.resolve("check"), MaskConfig.getDefaultInstance())
+        .build();
+    RuntimeException e = assertThrows(RuntimeException.class, () -> new Prograd(
+        ProgradConfig.newBuilder().setPrompt(CoopConfig.newBuilder().setDepth(9)).build())
+        .checkConfig(run, (path, message) -> new IllegalArgumentException(path + ": "
+            + message)));
+    assertEquals("method.prograd.prompt.depth: 9 exceeds model.clip.text_depth = 1",
         e.getMessage());
   }
 
