@@ -24,6 +24,7 @@ import tfpeft.model.SiteHook;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.ConfigProblems;
+import tfpeft.peft.Distillation;
 import tfpeft.peft.EpochContext;
 import tfpeft.peft.EpochOutcome;
 import tfpeft.peft.ExportContext;
@@ -35,7 +36,6 @@ import tfpeft.peft.PrepareContext;
 import tfpeft.peft.RunEndContext;
 import tfpeft.peft.StoredTensor;
 import tfpeft.peft.TrainedState;
-import tfpeft.peft.mask.MaskObjective;
 import tfpeft.peft.prompt.PromptMethods;
 
 /**
@@ -52,7 +52,7 @@ import tfpeft.peft.prompt.PromptMethods;
  *       model's, else the dataset's, else "a photo of a {}."), and the image features the
  *       prompted model already computes (CoOp leaves the image tower alone). Its logits get no
  *       gradient.
- *   <li>The distillation is {@link MaskObjective#distillation}: the teacher's softmax against
+ *   <li>The distillation is {@link Distillation#softCrossEntropy}: the teacher's softmax against
  *       the prompted model's log-softmax at temperature T, times T^2, as the official
  *       {@code ProGradLoss}. It is only differentiated ({@link GradientContext#gradientsOf}),
  *       never added to the loss.
@@ -161,7 +161,7 @@ public final class Prograd implements Method {
         MatMul.transposeB(true));
     teacherLogits = net.named("peft/prograd/zero_shot_logits").stopGradient(
         tf.math.mul(cos, tf.math.exp(ClipModel.logitScale(net))));
-    distillation = net.named("peft/prograd/distillation").identity(MaskObjective.distillation(
+    distillation = net.named("peft/prograd/distillation").identity(Distillation.softCrossEntropy(
         tf, net.graph().operation("classifier/logits").output(0), teacherLogits,
         config.getTemperature()));
   }

@@ -24,9 +24,9 @@ import tfpeft.model.Init;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.VariableValues;
+import tfpeft.peft.Distillation;
 import tfpeft.peft.GradientContext;
 import tfpeft.peft.mask.GradientAgreement;
-import tfpeft.peft.mask.MaskObjective;
 
 /**
  * ProGrad's projection and AgreeGrad's sign agreement against the torch reference of
@@ -90,7 +90,7 @@ class GradientRulesReferenceTest {
       Operand<TFloat32> ce = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits,
           tf.oneHot(labels, tf.constant(c), tf.constant(1f), tf.constant(0f))).loss(),
           tf.constant(0));
-      Operand<TFloat32> kl = MaskObjective.distillation(tf, logits, teacher,
+      Operand<TFloat32> kl = Distillation.softCrossEntropy(tf, logits, teacher,
           m.get("temperature").getAsFloat());
       @SuppressWarnings("unchecked")
       Operand<TFloat32> gce = (Operand<TFloat32>) g.addGradients("ce_gradients",
