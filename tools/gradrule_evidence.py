@@ -2,7 +2,8 @@
 """Prints the rows of tools/gradrule_evidence.sh's runs (checkpoints/evidence-gradrules/): per
 row, test top-1 % on count and texture (16 shots) and base, new and H on count base-to-new, as
 mean +- standard deviation over the seeds found (H from the seed-averaged base and new), with the
-trainable parameters and the mean seconds of training per run; a column shows how many seeds it
+trainable parameters, the share of masked weights zeroed (mask rows) and the mean seconds of
+training per run; a column shows how many seeds it
 has when fewer than 3 finished.
 
 Usage: tools/gradrule_evidence.py [run-dir]
@@ -13,7 +14,7 @@ import statistics
 import sys
 
 ROOT = sys.argv[1] if len(sys.argv) > 1 else "checkpoints/evidence-gradrules"
-ROWS = ["prograd", "amt-prograd", "amt-agreegrad", "ramt-text", "ramt-both"]
+ROWS = ["prograd", "amt", "ramt", "amt-prograd", "amt-agreegrad", "ramt-text", "ramt-both"]
 
 
 def reports(row, column):
@@ -39,8 +40,8 @@ def cell(values):
 
 
 print("| method | trainable | count 16-shot | texture 16-shot | count base | count new | count H"
-      " | s / run |")
-print("|---|---|---|---|---|---|---|---|")
+      " | zeroed (count 16-shot) | s / run |")
+print("|---|---|---|---|---|---|---|---|---|")
 for row in ROWS:
     count, texture, b2n = (reports(row, c) for c in ("count", "texture", "b2n-count"))
     if not (count or texture or b2n):
@@ -54,6 +55,9 @@ for row in ROWS:
     everything = count + texture + b2n
     trainable = everything[0]["parameters"]["trainable"]
     seconds = statistics.mean(r["training"]["seconds"] for r in everything)
-    print("| %s | %s | %s | %s | %s | %s | %s | %.0f |" % (
+    zeroed = [r["method_report"]["sparsity"]["total"] for r in count
+              if "sparsity" in r.get("method_report", {})]
+    zeroed = "%.2f%%" % (100 * statistics.mean(zeroed)) if zeroed else "-"
+    print("| %s | %s | %s | %s | %s | %s | %s | %s | %.0f |" % (
         row, format(trainable, ","), cell([r["test"]["top1"] for r in count]),
-        cell([r["test"]["top1"] for r in texture]), cell(base), cell(new), h, seconds))
+        cell([r["test"]["top1"] for r in texture]), cell(base), cell(new), h, zeroed, seconds))

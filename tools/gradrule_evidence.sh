@@ -5,7 +5,7 @@
 # "texture" and base-to-new on "count". Runs land in checkpoints/evidence-gradrules/ (a finished
 # run is skipped when the script runs again); tools/gradrule_evidence.py makes the rows.
 # Usage: [seeds="1 2 3"] tools/gradrule_evidence.sh [prograd|amt-prograd|amt-agreegrad|ramt-text|
-#        ramt-both|all]
+#        ramt-both|amt|ramt|all] (amt and ramt: the plain and R-AMT rows with the same columns)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=checkpoints/evidence-gradrules
@@ -38,7 +38,9 @@ want prograd && row prograd configs/clip_small_prograd_16shot.pbtxt
 # base-to-new config
 want amt-prograd && row amt-prograd configs/clip_small_amt_prograd_16shot.pbtxt
 want amt-agreegrad && row amt-agreegrad configs/clip_small_amt_agreegrad_16shot.pbtxt
+want amt && row amt configs/clip_small_amt_16shot.pbtxt
 b2n="--set method.mask.leak=1"
+want ramt && row ramt configs/clip_small_ramt_16shot.pbtxt
 want ramt-text && row ramt-text configs/clip_small_ramt_text_16shot.pbtxt
 want ramt-both && row ramt-both configs/clip_small_ramt_both_16shot.pbtxt
 echo done
