@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The prompt-tuning evidence of docs/prompts.md ("Results on the small CLIP"): MuDPT (attention and
-# linear injection), MaPLe-style coupling and VPT-deep on the small CLIP, seeds 1-3, 16 shots of
-# "count" and "texture" and base-to-new on "count". Runs land in checkpoints/evidence-prompts/ (a
+# linear injection), MaPLe-style coupling, VPT-deep and CoCoOp on the small CLIP, seeds 1-3, 16
+# shots of "count" and "texture" and base-to-new on "count". Runs land in checkpoints/evidence-prompts/ (a
 # finished run is skipped when the script runs again); tools/prompt_evidence.py makes the table.
-# Usage: tools/prompt_evidence.sh [mudpt|mudpt-linear|maple|vpt|all]
+# Usage: tools/prompt_evidence.sh [mudpt|mudpt-linear|maple|vpt|cocoop|cocoop-b1|all]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=checkpoints/evidence-prompts
@@ -35,4 +35,9 @@ want mudpt-linear && row mudpt-linear configs/clip_small_mudpt_16shot.pbtxt \
   --set method.mudpt.injection=LINEAR
 want maple && row maple configs/clip_small_maple_16shot.pbtxt
 want vpt && row vpt configs/clip_small_vpt_16shot.pbtxt
+# CoCoOp with the other rows' batch 16 and SGD 0.02, and with its config's (the paper's) batch 1
+# and SGD 0.002
+want cocoop && row cocoop configs/clip_small_cocoop_16shot.pbtxt \
+  --set training.batch_size=16 --set training.learning_rate=0.02
+want cocoop-b1 && row cocoop-b1 configs/clip_small_cocoop_16shot.pbtxt
 echo done

@@ -273,6 +273,9 @@ final class RunExport {
     String what = m.trained().method().foldingDescription(m.config());
     if (m.classFeatures() != null) {
       what += "; class text features baked in";
+    } else if (m.classifier() == tfpeft.peft.ClassifierKind.IMAGE_CONDITIONED) {
+      what += "; the text tower served with the class prompts' token ids (class features per"
+          + " image)";
     }
     return what;
   }

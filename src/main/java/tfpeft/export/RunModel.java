@@ -131,7 +131,10 @@ public final class RunModel implements AutoCloseable {
     return trained().classifier();
   }
 
-  /** The normalized class features [C, E] of a text classifier; null for a head. */
+  /**
+   * The normalized class features [C, E] of a text classifier; null for a head and for a
+   * classifier whose class features differ per image (served with the text tower instead).
+   */
   public float[][] classFeatures() {
     return classFeatures;
   }
@@ -166,7 +169,8 @@ public final class RunModel implements AutoCloseable {
   /**
    * The served classifier: a fresh instance of the method with the same state, its hooks
    * attached unless they fold, the backbone on the images, and for a text classifier
-   * {@link #classFeatures()} as a constant.
+   * {@link #classFeatures()} as a constant (or, for per-image class features, the text tower
+   * with the class prompts' token ids as a constant).
    */
   public ServingExport.Classifier servingClassifier() {
     return (net, images) -> {
@@ -177,7 +181,8 @@ public final class RunModel implements AutoCloseable {
         served.hooks(ctx).forEach(net::addHook);
       }
       return TrainGraph.servingLogits(net, config, served.classifier(ctx), classNames().size(),
-          images, classFeatures, served, ctx);
+          images, classFeatures, session.graph().textClassifier() ? session.prompts() : null,
+          served, ctx);
     };
   }
 

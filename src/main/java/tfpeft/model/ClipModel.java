@@ -47,14 +47,28 @@ public final class ClipModel {
    */
   public static Operand<TFloat32> embedTokens(Net net, Operand<TInt32> ids, Spec spec) {
     Ops tf = net.tf();
-    long d = spec.text().width();
     Operand<TFloat32> x = tf.gather(tokenEmbedding(net, spec).value(), ids, tf.constant(0));
     for (SiteHook h : net.hooks()) {
       x = h.embeddings(net, "text/token_embed", x);
     }
-    Operand<TFloat32> pos = net.variable("backbone/text/pos_embed",
-        new long[] {spec.contextLength(), d}, Init.normal(0.01f)).value();
-    return tf.math.add(x, pos);
+    return tf.math.add(x, positionEmbedding(net, spec));
+  }
+
+  /** The text tower's position embeddings [ctx, D] (created on first use). */
+  private static Operand<TFloat32> positionEmbedding(Net net, Spec spec) {
+    return net.variable("backbone/text/pos_embed",
+        new long[] {spec.contextLength(), spec.text().width()}, Init.normal(0.01f)).value();
+  }
+
+  /**
+   * Projected text features [N, E] of token embeddings [N, ctx, D] that a method built itself
+   * (per-image prompts), before the position embeddings, which are added here as
+   * {@link #embedTokens} adds them; pooled at position {@code eot} [N].
+   */
+  public static Operand<TFloat32> textFeaturesOfTokens(Net net, Operand<TFloat32> tokens,
+      Operand<TInt32> eot, Spec spec) {
+    return textFeaturesFromEmbeddings(net, net.tf().math.add(tokens,
+        positionEmbedding(net, spec)), eot, spec);
   }
 
   /** The token embedding table [vocab, D] (created on first use). */

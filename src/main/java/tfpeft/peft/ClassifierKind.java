@@ -13,5 +13,13 @@ public enum ClassifierKind {
    * CLIP's text classifier with class features computed in the graph every step, so gradients
    * reach the text tower or the method's prompts.
    */
-  TEXT_ENCODER
+  TEXT_ENCODER,
+  /**
+   * CLIP's text classifier whose class features depend on each image (CoCoOp's per-image
+   * prompts): the method builds the logits [N, C] from the image features and the class prompts'
+   * token ids ({@link Method#imageConditionedLogits}). The text tower runs on N x C prompts in
+   * every training step and every evaluation batch (the token ids are fed there, no class
+   * features are), and the served graph carries it with the prompts' ids as constants.
+   */
+  IMAGE_CONDITIONED
 }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.RunConfig;
@@ -58,6 +59,29 @@ public interface Method {
    */
   default Operand<TFloat32> classFeatures(MethodContext ctx) {
     return null;
+  }
+
+  /**
+   * The logits [N, C] of an {@link ClassifierKind#IMAGE_CONDITIONED} classifier, built in the
+   * training graph and again in the served one: {@code imageFeatures} [N, E] (not normalized),
+   * {@code classIds} the class prompts' token ids [C * T, context] (class-major, T prompts per
+   * class: {@code templates}; fed in training and evaluation, constants when served). Asked only
+   * of a method whose {@link #classifier} is that kind.
+   */
+  default Operand<TFloat32> imageConditionedLogits(MethodContext ctx,
+      Operand<TFloat32> imageFeatures, Operand<TInt32> classIds, int templates) {
+    throw new UnsupportedOperationException("method." + name() + " builds no per-image logits");
+  }
+
+  /**
+   * The most images one graph call (a training step, an evaluation batch) may hold when it
+   * scores {@code classes} classes, and the bound it keeps (a memory bound whose cost grows with
+   * images x classes); empty, the default, for no bound. A training.batch_size or
+   * eval.batch_size above it is a config error; evaluation without eval.batch_size takes
+   * batches no larger.
+   */
+  default Optional<BatchLimit> batchLimit(RunConfig run, int classes) {
+    return Optional.empty();
   }
 
   /**

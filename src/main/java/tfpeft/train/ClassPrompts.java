@@ -52,6 +52,15 @@ public record ClassPrompts(List<String> classNames, List<String> templates, int 
     return classNames.size();
   }
 
+  /** The ids as rows [classes * templates][context]. */
+  public int[][] idRows() {
+    int[][] rows = new int[ids.length / contextLength][];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = java.util.Arrays.copyOfRange(ids, i * contextLength, (i + 1) * contextLength);
+    }
+    return rows;
+  }
+
   /** The ids as the [classes * templates, context] tensor the text tower takes. */
   public TInt32 tensor() {
     return TInt32.tensorOf(Shape.of(ids.length / contextLength, contextLength),

@@ -20,7 +20,8 @@ import tfpeft.model.ClipClassifier;
 /**
  * Classifies a split with the graph's current weights: no drop path, the evaluation transform,
  * batches in the split's order. A text classifier's class features are computed once per call
- * and fed, for whichever classes the prompts name (the new classes of base-to-new included).
+ * and fed, for whichever classes the prompts name (the new classes of base-to-new included);
+ * a classifier whose class features differ per image is fed the prompts' token ids instead.
  */
 public final class Evaluator {
   private final TrainGraph graph;
@@ -38,9 +39,13 @@ public final class Evaluator {
     this.bad = bad;
   }
 
-  public int batchSize() {
-    int b = config.getEval().getBatchSize();
-    return b > 0 ? b : config.getTraining().getBatchSize();
+  /**
+   * Images per evaluation batch on {@code classes} classes: eval.batch_size, else the training
+   * batch size, within what the method can hold in one graph call ({@link
+   * tfpeft.peft.BatchLimit}).
+   */
+  public int batchSize(int classes) {
+    return tfpeft.peft.BatchLimit.evaluation(graph.method(), config, classes);
   }
 
   /**
@@ -50,12 +55,13 @@ public final class Evaluator {
    */
   public EvalMetrics run(Split split, int classes, ClassPrompts prompts) {
     EvalMetrics.Accumulator acc = new EvalMetrics.Accumulator(classes, config.getEval().getTopK());
-    try (Tensor features = graph.textClassifier()
+    try (Tensor features = graph.classFeaturesFed()
             ? ClipClassifier.tensor(graph.classFeatureValue(session, prompts)) : null;
-        GraphFeeds feeds = GraphFeeds.evaluation(graph).classFeatures(features)) {
+        GraphFeeds feeds = GraphFeeds.evaluation(graph).classFeatures(features)
+            .prompts(prompts)) {
       var pipeline = config.getData().getPipeline();
-      var opts = new InputPipeline.Options(batchSize(), false, false, pipeline.getThreads(),
-          pipeline.getPrefetchBatches(), config.getSeed());
+      var opts = new InputPipeline.Options(batchSize(classes), false, false,
+          pipeline.getThreads(), pipeline.getPrefetchBatches(), config.getSeed());
       try (InputPipeline p = new InputPipeline(split, preprocess, opts, bad)) {
         for (Iterator<Batch> it = p.epoch(0); it.hasNext(); ) {
           Batch b = it.next();

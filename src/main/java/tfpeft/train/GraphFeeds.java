@@ -13,8 +13,10 @@ import tfpeft.peft.ClassifierKind;
  * ({@link GraphControls}) and a text classifier's class input. Evaluation feeds the class
  * features (computed once with the current weights, so the text tower does not run); a training
  * step feeds them too where the text tower is frozen ({@link ClassifierKind#TEXT_FEATURES}), and
- * the prompts' token ids where it trains ({@link ClassifierKind#TEXT_ENCODER}). Owns the tensors
- * it made; the class features and token ids it is given stay the caller's.
+ * the prompts' token ids where it trains ({@link ClassifierKind#TEXT_ENCODER}). A classifier
+ * whose class features differ per image ({@link ClassifierKind#IMAGE_CONDITIONED}) is fed the
+ * prompts' token ids in steps and evaluation alike. Owns the tensors it made; the class features
+ * and token ids it is given stay the caller's.
  */
 public final class GraphFeeds implements AutoCloseable {
   private final TrainGraph graph;
@@ -22,6 +24,7 @@ public final class GraphFeeds implements AutoCloseable {
   private final boolean step;
   private Tensor classFeatures;
   private Tensor textIds;
+  private Tensor ownedTextIds;
 
   private GraphFeeds(TrainGraph graph, GraphControls controls, boolean step) {
     this.graph = graph;
@@ -63,10 +66,25 @@ public final class GraphFeeds implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The class prompts of a classifier fed their token ids in evaluation too ({@link
+   * ClassifierKind#IMAGE_CONDITIONED}): their ids are made here (and closed with this); other
+   * classifiers ignore them.
+   */
+  public GraphFeeds prompts(ClassPrompts prompts) {
+    if (graph.classifier() == ClassifierKind.IMAGE_CONDITIONED && prompts != null
+        && textIds == null) {
+      ownedTextIds = prompts.tensor();
+      textIds = ownedTextIds;
+    }
+    return this;
+  }
+
   /** A runner of {@code session} fed {@code images} [N, S, S, 3] and the rest of this. */
   public Session.Runner runner(Session session, TFloat32 images) {
     Session.Runner r = controls.feed(graph.net(), session.runner().feed(graph.images(), images));
-    if (step && graph.classifier() == ClassifierKind.TEXT_ENCODER) {
+    if (step && graph.classifier() == ClassifierKind.TEXT_ENCODER
+        || graph.classifier() == ClassifierKind.IMAGE_CONDITIONED) {
       r.feed(graph.textIds(), require(textIds, "the prompts' token ids"));
     } else if (graph.textClassifier()) {
       r.feed(graph.classFeatures(), require(classFeatures, "the class features"));
@@ -88,6 +106,9 @@ public final class GraphFeeds implements AutoCloseable {
 
   @Override
   public void close() {
+    if (ownedTextIds != null) {
+      ownedTextIds.close();
+    }
     controls.close();
   }
 }

@@ -53,12 +53,13 @@ final class GraphSplitRunner implements SplitRunner {
     var pipe = graph.config().getData().getPipeline();
     var opts = new InputPipeline.Options(batchSize, false, false, pipe.getThreads(),
         pipe.getPrefetchBatches(), graph.config().getSeed());
-    if (graph.textClassifier() && classFeatures == null) {
+    if (graph.classFeaturesFed() && classFeatures == null) {
       classFeatures = graph.classFeatureValue(session, prompts.get());
     }
     try (InputPipeline p = new InputPipeline(split, preprocess, opts, bad);
         Tensor features = classFeatures == null ? null : ClipClassifier.tensor(classFeatures);
-        GraphFeeds feeds = GraphFeeds.evaluation(graph).classFeatures(features)) {
+        GraphFeeds feeds = GraphFeeds.evaluation(graph).classFeatures(features)
+            .prompts(graph.textClassifier() ? prompts.get() : null)) {
       for (Iterator<Batch> it = p.epoch(pass); it.hasNext(); ) {
         Batch b = it.next();
         int n = b.size();

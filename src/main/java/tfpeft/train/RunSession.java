@@ -376,7 +376,8 @@ public final class RunSession implements AutoCloseable {
 
   /** Runs the graph over a split as evaluation does (for a method's {@link #prepare}). */
   GraphSplitRunner splitRunner() {
-    return new GraphSplitRunner(train, session, bad, evaluator().batchSize(), prompts);
+    return new GraphSplitRunner(train, session, bad,
+        evaluator().batchSize(train.context().numClasses()), prompts);
   }
 
   /** Classifies splits with the session's current weights. */
@@ -391,23 +392,40 @@ public final class RunSession implements AutoCloseable {
 
   /**
    * The normalized class features [C][E] of a text classifier with the weights held now (kept
-   * until the weights change through this session), or null for a head.
+   * until the weights change through this session), or null for a head and for a classifier
+   * whose class features differ per image.
    */
   public float[][] classFeatures() {
-    if (train.textClassifier() && classFeatures == null) {
+    if (train.classFeaturesFed() && classFeatures == null) {
       classFeatures = train.classFeatureValue(session, prompts.get());
     }
     return classFeatures;
   }
 
-  /** Logits [n][classes] of preprocessed images, row-major [n, S, S, 3]. */
+  /**
+   * Logits [n][classes] of preprocessed images, row-major [n, S, S, 3], in graph calls no
+   * larger than the method can hold ({@link tfpeft.peft.BatchLimit}).
+   */
   public float[][] logits(float[] px, int n) {
     int size = BuiltModel.imageSize(config.getModel());
+    int per = train.method().batchLimit(config, train.context().numClasses())
+        .map(tfpeft.peft.BatchLimit::images).orElse(n);
+    if (n > per) {
+      int floats = size * size * 3;
+      float[][] out = new float[n][];
+      for (int from = 0; from < n; from += per) {
+        int m = Math.min(per, n - from);
+        System.arraycopy(logits(java.util.Arrays.copyOfRange(px, from * floats,
+            (from + m) * floats), m), 0, out, from, m);
+      }
+      return out;
+    }
     float[][] cf = classFeatures();
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, size, size, 3), DataBuffers.of(px, true,
         false));
         TFloat32 features = cf == null ? null : ClipClassifier.tensor(cf);
-        GraphFeeds feeds = GraphFeeds.evaluation(train).classFeatures(features);
+        GraphFeeds feeds = GraphFeeds.evaluation(train).classFeatures(features)
+            .prompts(train.textClassifier() ? prompts.get() : null);
         var out = feeds.runner(session, x).fetch(train.logits()).run()) {
       return ClipClassifier.rows((TFloat32) out.get(0));
     }

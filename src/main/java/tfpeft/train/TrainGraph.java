@@ -33,7 +33,10 @@ import tfpeft.peft.RunResources;
  *
  * <p>For CLIP's text classifier the class features are the normalized, template-averaged text
  * features of the class prompts, computed in the graph from {@link #textIds()}; when the text
- * tower is frozen their value is computed once and fed in its place, so it does not run.
+ * tower is frozen their value is computed once and fed in its place, so it does not run. A
+ * classifier whose class features differ per image ({@link ClassifierKind#IMAGE_CONDITIONED})
+ * takes its logits from the method, built on the image features and {@link #textIds()}, which
+ * every call feeds.
  */
 public final class TrainGraph {
   /** Graphs built in this process (see {@link #graphsBuilt}). */
@@ -136,6 +139,9 @@ public final class TrainGraph {
     if (kind == ClassifierKind.HEAD) {
       logits = model.clip() == null ? model.logits()
           : clipHead(net, c, model.features(), classNames.size());
+    } else if (kind == ClassifierKind.IMAGE_CONDITIONED) {
+      logits = method.imageConditionedLogits(ctx, model.features(), model.clip().textIds(),
+          Math.max(1, templates.size()));
     } else {
       classFeatures = method.classFeatures(ctx);
       if (classFeatures == null) {
@@ -163,11 +169,12 @@ public final class TrainGraph {
    * image side of {@link #build} (whatever hooks the caller attached to the net, no drop path),
    * and for a text classifier the class features {@code classFeatures} [C, E] (normalized, as
    * {@link #classFeatureValue} gives them) baked in as a constant, so the text tower is not
-   * built. Returns the logits [N, C].
+   * built; an {@link ClassifierKind#IMAGE_CONDITIONED} classifier instead carries the text tower
+   * with the token ids of {@code prompts} as a constant. Returns the logits [N, C].
    */
   public static Operand<TFloat32> servingLogits(Net net, RunConfig c, ClassifierKind kind,
-      int numClasses, Operand<TFloat32> images, float[][] classFeatures, Method method,
-      MethodContext ctx) {
+      int numClasses, Operand<TFloat32> images, float[][] classFeatures, ClassPrompts prompts,
+      Method method, MethodContext ctx) {
     Operand<TFloat32> features;
     Operand<TFloat32> logits;
     if (!c.getModel().hasClip()) {
@@ -183,6 +190,15 @@ public final class TrainGraph {
           0f);
       if (kind == ClassifierKind.HEAD) {
         logits = clipHead(net, c, features, numClasses);
+      } else if (kind == ClassifierKind.IMAGE_CONDITIONED) {
+        if (prompts == null || prompts.classes() != numClasses) {
+          throw new IllegalArgumentException("a per-image text classifier is served with the"
+              + " prompts of its " + numClasses + " classes");
+        }
+        Operand<TInt32> ids = net.named("classifier/class_prompt_ids").constant(
+            prompts.idRows());
+        logits = method.imageConditionedLogits(ctx, features, ids,
+            prompts.templates().size());
       } else {
         if (classFeatures == null || classFeatures.length != numClasses) {
           throw new IllegalArgumentException("a text classifier is served with the class"
@@ -244,8 +260,15 @@ public final class TrainGraph {
     return BUILT.get();
   }
 
-  /** The [C][E] class features of {@code prompts} under the current weights. */
+  /**
+   * The [C][E] class features of {@code prompts} under the current weights; asked only where
+   * {@link #classFeaturesFed()}.
+   */
   public float[][] classFeatureValue(Session s, ClassPrompts prompts) {
+    if (classFeatures == null) {
+      throw new IllegalStateException("method." + method.name() + " has no class features"
+          + " computed once (" + classifier + ")");
+    }
     try (var ids = prompts.tensor();
         var r = s.runner().feed(model.clip().textIds(), ids).fetch(classFeatures).run()) {
       return ClipClassifier.rows((TFloat32) r.get(0));
@@ -283,6 +306,15 @@ public final class TrainGraph {
 
   public boolean textClassifier() {
     return classifier != ClassifierKind.HEAD;
+  }
+
+  /**
+   * Whether the classifier takes class features [C, E] computed once for the weights held
+   * ({@link #classFeatureValue}): a text classifier, unless its class features differ per image.
+   */
+  public boolean classFeaturesFed() {
+    return classifier == ClassifierKind.TEXT_FEATURES
+        || classifier == ClassifierKind.TEXT_ENCODER;
   }
 
   public Placeholder<TFloat32> images() {

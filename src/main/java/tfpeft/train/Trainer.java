@@ -24,6 +24,7 @@ import tfpeft.data.Split;
 import tfpeft.data.Transforms;
 import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipClassifier;
+import tfpeft.peft.BatchLimit;
 import tfpeft.peft.EpochContext;
 import tfpeft.peft.EpochOutcome;
 import tfpeft.peft.Method;
@@ -170,6 +171,17 @@ public final class Trainer {
     }
   }
 
+  /**
+   * Training and evaluation batches the method cannot hold in one graph call ({@link
+   * BatchLimit}) are config errors, said before the graph is built; base-to-new's new classes
+   * are never more than the base classes checked here.
+   */
+  private void checkBatches(Method method, int classes) {
+    BatchLimit.check(method, config, "training.batch_size", config.getTraining().getBatchSize(),
+        classes);
+    BatchLimit.evaluation(method, config, classes);
+  }
+
   /** Whether {@link #train} got past its setup to the epochs. */
   private boolean setupDone;
 
@@ -184,6 +196,7 @@ public final class Trainer {
       return RunReport.read(dir.report());
     }
     RunData data = RunData.load(config, weights.vocabulary(), options.log()::println);
+    checkBatches(registry.create(config.getMethod()), data.dataset().numClasses());
     // a ViT-B/16 graph with its gradients takes a while to build: say so before, not after
     options.log().println("building the graph: " + describe(config.getModel()) + ", method "
         + MethodRegistry.nameOf(config.getMethod().getMethodCase()));
@@ -417,7 +430,8 @@ public final class Trainer {
         TInt32 y = TInt32.tensorOf(Shape.of(n), DataBuffers.of(
             java.util.Arrays.copyOf(b.labels(), n), true, false));
         owned.add(y);
-        if (graph.classifier() == tfpeft.peft.ClassifierKind.TEXT_ENCODER) {
+        if (graph.classifier() == tfpeft.peft.ClassifierKind.TEXT_ENCODER
+            || graph.classifier() == tfpeft.peft.ClassifierKind.IMAGE_CONDITIONED) {
           TInt32 ids = data.prompts().tensor();
           owned.add(ids);
           feeds.textIds(ids);

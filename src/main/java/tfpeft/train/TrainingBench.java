@@ -73,7 +73,8 @@ public final class TrainingBench {
           ClassPrompts p = run.prompts();
           prompts = p.tensor();
           fixed.add(prompts);
-          features = ClipClassifier.tensor(run.classFeatures());
+          features = graph.classFeaturesFed() ? ClipClassifier.tensor(run.classFeatures())
+              : null;
           fixed.add(features);
         }
         double forward = ModelFlops.forward(c.getModel());
@@ -81,7 +82,11 @@ public final class TrainingBench {
         double trainRate = 0;
         int passes = step == null ? 0 : passes(step);
         double trainFlops = passes * forward;
-        if (graph.classifier() == ClassifierKind.TEXT_ENCODER) {
+        if (graph.classifier() == ClassifierKind.IMAGE_CONDITIONED) {
+          // every image's own prompts for every class
+          trainFlops += passes * ModelFlops.text(c.getModel().getClip()) * classes.size()
+              * templates;
+        } else if (graph.classifier() == ClassifierKind.TEXT_ENCODER) {
           trainFlops += passes * ModelFlops.text(c.getModel().getClip()) * classes.size()
               * templates / batch;
         }
@@ -89,13 +94,17 @@ public final class TrainingBench {
           trainRate = time(steps, batch, () -> trainStep(s, graph, step, batch, classes.size(),
               fixed));
         }
-        int evalBatch = c.getEval().getBatchSize() > 0 ? c.getEval().getBatchSize() : batch;
+        int evalBatch = tfpeft.peft.BatchLimit.evaluation(graph.method(), c, classes.size());
         Tensor f = features;
-        double evalRate = time(steps, evalBatch, () -> evalStep(s, graph, evalBatch, f));
+        Tensor ids = prompts;
+        double evalRate = time(steps, evalBatch, () -> evalStep(s, graph, evalBatch, f, ids));
+        // per-image class features: every evaluated image runs the text tower on its prompts
+        double evalFlops = forward + (graph.classifier() == ClassifierKind.IMAGE_CONDITIONED
+            ? ModelFlops.text(c.getModel().getClip()) * classes.size() * templates : 0);
         return new Result(run.method().name(), params, trainable, batch, trainRate, passes,
-            trainFlops, evalBatch, evalRate, forward, peakResident(), peakHeap());
+            trainFlops, evalBatch, evalRate, evalFlops, peakResident(), peakHeap());
       } finally {
-        fixed.forEach(Tensor::close);
+        fixed.stream().filter(java.util.Objects::nonNull).forEach(Tensor::close);
       }
     }
   }
@@ -153,9 +162,10 @@ public final class TrainingBench {
     }
   }
 
-  private static void evalStep(Session s, TrainGraph g, int batch, Tensor features) {
+  private static void evalStep(Session s, TrainGraph g, int batch, Tensor features,
+      Tensor textIds) {
     try (TFloat32 x = images(g.config(), batch);
-        GraphFeeds feeds = GraphFeeds.evaluation(g).classFeatures(features)) {
+        GraphFeeds feeds = GraphFeeds.evaluation(g).classFeatures(features).textIds(textIds)) {
       feeds.runner(s, x).fetch(g.logits()).run().close();
     }
   }

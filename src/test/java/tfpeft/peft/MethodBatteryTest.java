@@ -34,6 +34,7 @@ import tfpeft.config.proto.MoraConfig;
 import tfpeft.config.proto.ProgradConfig;
 import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.ClipConfig;
+import tfpeft.config.proto.CocoopConfig;
 import tfpeft.config.proto.CoopConfig;
 import tfpeft.config.proto.EvalConfig;
 import tfpeft.config.proto.FactConfig;
@@ -107,7 +108,10 @@ class MethodBatteryTest {
       vit(m -> m.setMora(MoraConfig.newBuilder().setRank(2))),
       // CoOp's case, its gradient projected against the zero-shot teacher's
       clip(m -> m.setPrograd(ProgradConfig.newBuilder()
-          .setPrompt(CoopConfig.newBuilder().setNCtx(2)))));
+          .setPrompt(CoopConfig.newBuilder().setNCtx(2)))),
+      // embed_dim 4: a meta-net of hidden width 2; every image's own prompts of the 7 classes
+      clip(m -> m.setCocoop(CocoopConfig.newBuilder().setNCtx(2).setInit("")
+          .setMetaNetRatio(2))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {
@@ -399,8 +403,11 @@ class MethodBatteryTest {
           c + ": folded, yet served with its variables: " + names);
     }
     if (t.config.getModel().hasClip()) {
-      assertFalse(names.stream().anyMatch(n -> n.startsWith("backbone/text/")),
-          c + ": the class features are baked in, the text tower is not served: " + names);
+      // per-image class features need the text tower served; otherwise they are baked in
+      boolean perImage = classifier(t.config) == ClassifierKind.IMAGE_CONDITIONED;
+      assertEquals(perImage, names.stream().anyMatch(n -> n.startsWith("backbone/text/")),
+          c + ": the text tower is served exactly when class features differ per image: "
+          + names);
     }
   }
 
@@ -449,6 +456,14 @@ class MethodBatteryTest {
     assertEquals(accounting.map(AdapterAccounting::storedBytes).orElse(0L),
         a.adapterWeightBytes(), c + ": accounted vs stored adapter bytes");
     accounting.ifPresent(acc -> assertTrue(acc.storedBytes() > 0, c.toString()));
+  }
+
+  /** How the run's method classifies, asked of a throwaway instance. */
+  private static ClassifierKind classifier(RunConfig config) {
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      return MethodRegistry.builtIn().create(config.getMethod()).classifier(new MethodContext(
+          config, new tfpeft.model.Net(g, config.getSeed()), List.of()));
+    }
   }
 
   private static JsonObject methodState(CheckpointStore.Checkpoint c) {
