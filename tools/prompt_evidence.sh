@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The prompt-tuning evidence of docs/prompts.md ("Results on the small CLIP"): MuDPT (attention and
-# linear injection), MaPLe-style coupling, VPT-deep and CoCoOp on the small CLIP, seeds 1-3, 16
-# shots of "count" and "texture" and base-to-new on "count". Runs land in checkpoints/evidence-prompts/ (a
-# finished run is skipped when the script runs again); tools/prompt_evidence.py makes the table.
-# Usage: tools/prompt_evidence.sh [mudpt|mudpt-linear|maple|vpt|cocoop|cocoop-b1|all]
+# linear injection), MaPLe-style coupling, VPT-deep, CoCoOp and CLIP-Adapter on the small CLIP,
+# seeds 1-3, 16 shots of "count" and "texture" and base-to-new on "count". Runs land in
+# checkpoints/evidence-prompts/ (a finished run is skipped when the script runs again).
+# Usage: tools/prompt_evidence.sh [mudpt|mudpt-linear|maple|vpt|cocoop|cocoop-b1|clip-adapter|all]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=checkpoints/evidence-prompts
@@ -40,4 +40,5 @@ want vpt && row vpt configs/clip_small_vpt_16shot.pbtxt
 want cocoop && row cocoop configs/clip_small_cocoop_16shot.pbtxt \
   --set training.batch_size=16 --set training.learning_rate=0.02
 want cocoop-b1 && row cocoop-b1 configs/clip_small_cocoop_16shot.pbtxt
+want clip-adapter && row clip-adapter configs/clip_small_clip_adapter_16shot.pbtxt
 echo done

@@ -41,11 +41,11 @@ final class AdapterArtifactArgs {
     refuse(line, "export RUN_DIR --adapter DIR writes an artifact, not a SavedModel (serve it"
         + " afterwards with export --adapter DIR --out OUT)", "out", "version", "keep-lora",
         "weights",
-        "config", "set", "classes", "template", "format", "normalization");
+        "config", "classes", "template", "format", "normalization");
     Path out = Path.of(line.getOptionValue("adapter"));
     AdapterExport.Result r = AdapterExport.fromRun(Path.of(line.getArgList().get(0)),
         line.getOptionValue("checkpoint", "last"), out, line.hasOption("overwrite"),
-        MethodRegistry.builtIn(), console::info);
+        MethodRegistry.builtIn(), console::info, RunExport.baseOverrides(line));
     AdapterArtifact a = r.artifact();
     console.println(String.format(Locale.ROOT, "wrote %s from %s: %s on %s, %d tensors, %,d"
         + " bytes on disk (%s MB)", out, r.checkpoint().dir(), a.methodName(),

@@ -32,6 +32,30 @@ final class ConfigArgs {
   }
 
   /**
+   * As {@link #load(CommandLine)} for a command that works on the run the config writes (train,
+   * eval): where the config's weights are not there and that run has adapter-sized checkpoints,
+   * the error says that they need their base, rather than only that the weights are missing.
+   */
+  static LoadedConfig loadForRun(CommandLine line) {
+    try {
+      return load(line);
+    } catch (TfpeftException e) {
+      if (e.exitCode() == TfpeftException.USAGE && !line.hasOption("overwrite")) {
+        LoadedConfig plain = null;
+        try {
+          plain = load(line, true);
+        } catch (TfpeftException other) {
+          // the config itself is at fault: the first error says so
+        }
+        if (plain != null) {
+          tfpeft.train.CheckpointBase.requireBaseOfRun(plain.resolved(), plain.source());
+        }
+      }
+      throw e;
+    }
+  }
+
+  /**
    * @param weightsOptional whether weights that are not there leave the config's own model
    *     (for checking a config away from its weights) instead of failing
    */

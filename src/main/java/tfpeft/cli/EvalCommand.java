@@ -80,7 +80,7 @@ final class EvalCommand implements Command {
       if (!line.getArgList().isEmpty()) {
         throw TfpeftException.usage("give either RUN_DIR or --config, not both");
       }
-      LoadedConfig loaded = ConfigArgs.load(line);
+      LoadedConfig loaded = ConfigArgs.loadForRun(line);
       config = loaded.written();
       source = loaded.source();
     } else {

@@ -47,8 +47,9 @@ final class ExportCommand implements Command {
   @Override
   public String usage() {
     return "export RUN_DIR [--out DIR [--version N]] [--checkpoint last|best|PATH] [--keep-lora]"
-        + " [--overwrite]"
+        + " [--overwrite] [--set model.weights.path=BASE]"
         + "\n       tfpeft export RUN_DIR --adapter DIR [--checkpoint last|best|PATH] [--overwrite]"
+        + " [--set model.weights.path=BASE]"
         + "\n       tfpeft export --adapter ART --out DIR [--weights BASE] [--keep-lora]"
         + " [--overwrite]"
         + "\n       tfpeft export (--weights PATH | --config FILE) --out DIR [--classes NAMES]"
@@ -75,7 +76,10 @@ final class ExportCommand implements Command {
         + " fresh session and its logits compared with the trained graph's (without the"
         + " folding, from the same checkpoint) on a held batch: images of the run's test split,"
         + " or deterministic random images when the data is not at hand; above"
-        + " export.check_tolerance (1e-5) nothing is written and the command fails.\n\n"
+        + " export.check_tolerance (1e-5) nothing is written and the command fails. A run on"
+        + " pretrained weights has adapter-sized checkpoints: its frozen backbone is read from"
+        + " its base (model.weights; --set model.weights.path=BASE where it has moved), whose"
+        + " SHA-256 must be the one the checkpoint records.\n\n"
         + "export --weights/--config serves a backbone: a ViT needs weights with a head; a CLIP"
         + " becomes a zero-shot classifier with the class text features of --classes and"
         + " --template baked in; its logits are checked against the source graph's the same"
@@ -131,7 +135,7 @@ final class ExportCommand implements Command {
         throw TfpeftException.usage("export takes one RUN_DIR, got " + line.getArgList());
       }
       for (String o : new String[] {"weights", "config", "classes", "template", "format",
-          "normalization", "set"}) {
+          "normalization"}) {
         if (line.hasOption(o)) {
           throw TfpeftException.usage("--" + o + " is for exporting a backbone; a run ("
               + line.getArgList().get(0) + ") brings its own");

@@ -60,10 +60,29 @@ final class RunExport {
     }
   }
 
+  /**
+   * The {@code --set} overrides export of a run takes: {@code model.weights.path=PATH} only,
+   * where the base of an adapter-sized checkpoint is now; the run brings the rest of its config.
+   */
+  static List<String> baseOverrides(CommandLine line) {
+    String[] sets = line.getOptionValues("set");
+    if (sets == null) {
+      return List.of();
+    }
+    for (String s : sets) {
+      if (!s.startsWith("model.weights.path=")) {
+        throw TfpeftException.usage("--set " + s + ": export of a run takes --set"
+            + " model.weights.path=PATH only (where its base is now); the run brings the rest"
+            + " of its config");
+      }
+    }
+    return List.of(sets);
+  }
+
   private static int run(CommandLine line, Console console, RunDirectory dir)
       throws IOException {
     long start = System.nanoTime();
-    RunConfig config = dir.placedConfig();
+    RunConfig config = dir.placedConfig(baseOverrides(line));
     if (line.hasOption("keep-lora")) {
       config = keepingLora(config, "the run " + dir.root() + " trains method."
           + MethodRegistry.nameOf(config.getMethod().getMethodCase()));
@@ -91,8 +110,8 @@ final class RunExport {
     RunConfig resolved = config;
     Supplier<ClassPrompts> prompts = () -> prompts(resolved, data, dataProblem, classNames,
         checkpoint.templates());
-    try (RunModel model = RunModel.open(config, MethodRegistry.builtIn(),
-        checkpoint.methodState(), classNames, prompts, values, checkpoint.dir().toString())) {
+    try (RunModel model = RunModel.open(config, MethodRegistry.builtIn(), checkpoint,
+        classNames, prompts, values)) {
       Served served = serve(model, data, out);
       report(console, out, checkpoint.dir().toString(), config, served, classNames, start);
     }

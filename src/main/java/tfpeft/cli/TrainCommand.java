@@ -95,7 +95,7 @@ final class TrainCommand implements Command {
 
   @Override
   public int run(CommandLine line, Console console) {
-    LoadedConfig loaded = ConfigArgs.load(line);
+    LoadedConfig loaded = ConfigArgs.loadForRun(line);
     if (line.hasOption("resume") && line.hasOption("overwrite")) {
       throw TfpeftException.usage("--resume and --overwrite exclude each other");
     }

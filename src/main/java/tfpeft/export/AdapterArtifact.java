@@ -24,6 +24,7 @@ import tfpeft.TfpeftException;
 import tfpeft.Version;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.model.BaseIdentity;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.model.VariableValues;

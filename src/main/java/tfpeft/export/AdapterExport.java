@@ -9,6 +9,7 @@ import tfpeft.TfpeftException;
 import tfpeft.config.ConfigLoader;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.peft.MethodRegistry;
+import tfpeft.train.CheckpointBase;
 import tfpeft.train.RunDirectory;
 import tfpeft.train.RunSession;
 import tfpeft.train.checkpoint.CheckpointStore;
@@ -31,12 +32,21 @@ public final class AdapterExport {
    */
   public static Result fromRun(Path runDir, String which, Path out, boolean overwrite,
       MethodRegistry registry, Consumer<String> log) {
+    return fromRun(runDir, which, out, overwrite, registry, log, List.of());
+  }
+
+  /**
+   * As above, the run's config with {@code overrides} ({@code model.weights.path=...}: where
+   * the base of an adapter-sized checkpoint is now).
+   */
+  public static Result fromRun(Path runDir, String which, Path out, boolean overwrite,
+      MethodRegistry registry, Consumer<String> log, List<String> overrides) {
     RunDirectory dir = RunDirectory.existing(runDir,
         "serve an artifact on its base with export --adapter ART --out DIR");
     if (Files.exists(out) && !overwrite) {
       throw TfpeftException.usage(out + " exists; choose another --adapter or pass --overwrite");
     }
-    RunConfig config = ConfigLoader.load(dir.config(), List.of()).resolved();
+    RunConfig config = ConfigLoader.load(dir.config(), overrides).resolved();
     Path parent = dir.root().normalize().getParent();
     RunConfig.Builder b = config.toBuilder()
         .setName(dir.root().normalize().getFileName().toString())
@@ -50,14 +60,17 @@ public final class AdapterExport {
     config = b.build();
     AdapterArtifact.refuseUnsupported(MethodRegistry.builtIn().create(config.getMethod()));
     CheckpointStore.Checkpoint c = dir.checkpoint(which);
+    CheckpointBase.requireBaseFile(c, config.getModel().getWeights().getPath());
     JsonObject state = c.methodState();
     JsonObject source = new JsonObject();
     source.addProperty("run", dir.root().toString());
     source.addProperty("checkpoint", c.dir().getFileName().toString());
     source.addProperty("epoch", c.epoch());
     AdapterArtifact artifact;
+    // the checkpoint's method state while the graph is built: a method may size variables from
+    // it (RunResources.methodState); restore(c) restores it again with the variables
     try (RunSession m = RunSession.opener(config, registry).classesOfData(c.templates())
-        .identifyBase().log(log).open()) {
+        .methodState(state).identifyBase().log(log).open()) {
       m.restore(c);
       m.prepare(true);
       artifact = AdapterArtifact.of(m, state, source);

@@ -3,6 +3,7 @@ package tfpeft.export;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import org.tensorflow.Session;
+import tfpeft.model.BaseIdentity;
 import tfpeft.model.BackboneChecksum;
 import tfpeft.train.TrainGraph;
 import tfpeft.train.Trainer;
@@ -27,9 +28,8 @@ public final class ArtifactStart implements Trainer.Start {
   }
 
   @Override
-  public String apply(TrainGraph graph, Session session) {
-    BaseIdentity run = BaseIdentity.of(graph.config(),
-        BackboneChecksum.of(session, graph.net()));
+  public String apply(TrainGraph graph, Session session, BackboneChecksum base) {
+    BaseIdentity run = BaseIdentity.of(graph.config(), base);
     artifact.checkBase(run, path);
     artifact.checkCovers(graph.trainable(), path);
     artifact.apply(session, graph.net(), path);

@@ -20,6 +20,7 @@ import tfpeft.peft.MethodRegistry;
 import tfpeft.train.ClassPrompts;
 import tfpeft.train.RunSession;
 import tfpeft.train.TrainGraph;
+import tfpeft.train.checkpoint.CheckpointStore;
 
 /**
  * A trained model opened for serving: a {@link RunSession} of its run (the graph as it was
@@ -58,22 +59,23 @@ public final class RunModel implements AutoCloseable {
 
   /**
    * Opens the run's model with every model variable (optimizer slots aside) from
-   * {@code values}; the pretrained weights are not loaded.
+   * {@code values}, the tensors of checkpoint {@code c}; the pretrained weights are loaded only
+   * where {@code c} is adapter-sized, for its frozen backbone (their checksum must be its base's).
    *
    * @param config the resolved run config (its {@code export} block says how to fold)
-   * @param methodState what the method saved in the checkpoint ({@code method.state}), or an
-   *     empty object
+   * @param c the checkpoint: its method state ({@code method.state}) and its base
    * @param classNames the classes in label order
    * @param prompts the class prompts, asked for only when the method scores classes by text
-   * @param values the variables by name; {@code origin} names them in messages
+   * @param values the variables by name
    * @throws TfpeftException (usage) naming the first variable of the model that {@code values}
-   *     lacks or holds with another shape
+   *     lacks or holds with another shape, or the base that is missing or not the checkpoint's
    */
-  public static RunModel open(RunConfig config, MethodRegistry registry, JsonObject methodState,
-      List<String> classNames, Supplier<ClassPrompts> prompts, TensorFile values,
-      String origin) {
+  public static RunModel open(RunConfig config, MethodRegistry registry,
+      CheckpointStore.Checkpoint c, List<String> classNames, Supplier<ClassPrompts> prompts,
+      TensorFile values) {
+    JsonObject methodState = c.methodState();
     RunSession.Opener opener = RunSession.opener(config, registry).methodState(methodState)
-        .values(values, origin);
+        .values(values, c.dir().toString()).valuesOf(c);
     List<String> templates = List.of();
     if (config.getModel().hasClip() && scoresByText(registry, config, classNames)) {
       ClassPrompts classPrompts = prompts.get();

@@ -17,6 +17,7 @@ import org.tensorflow.proto.SavedModel;
 import tfpeft.TfpeftException;
 import tfpeft.export.AdapterArtifact;
 import tfpeft.export.ArtifactTensor;
+import tfpeft.model.BaseIdentity;
 import tfpeft.train.RunDirectory;
 import tfpeft.train.checkpoint.CheckpointStore;
 import tfpeft.model.weights.NamedTensor;
@@ -83,7 +84,16 @@ public record Inventory(String kind, Path path, List<TensorInfo> tensors,
     }
     Path checkpoint = checkpointIn(path);
     if (checkpoint != null) {
-      return checkpoint(checkpoint, "checkpoint", path);
+      Inventory inv = checkpoint(checkpoint, "checkpoint", path);
+      Path dir = checkpoint.toAbsolutePath().getParent();
+      if (Files.isRegularFile(dir.resolve(CheckpointStore.STATE))) {
+        try {
+          describeBase(CheckpointStore.read(dir), inv.facts());
+        } catch (TfpeftException e) {
+          // a bundle beside a state.json that is not tfpeft's: its tensors are all there is
+        }
+      }
+      return inv;
     }
     if (Files.isDirectory(path)) {
       throw TfpeftException.usage(path + ": a directory with no checkpoint (.index), "
@@ -115,7 +125,24 @@ public record Inventory(String kind, Path path, List<TensorInfo> tensors,
             + " first"));
     Inventory inv = checkpoint(c.variables(), "run", dir);
     inv.facts().put("checkpoint", c.dir() + " (the last)");
+    describeBase(c, inv.facts());
     return inv;
+  }
+
+  /**
+   * What a tfpeft checkpoint holds of the backbone: an adapter-sized one names the base its
+   * frozen backbone is read from.
+   */
+  static void describeBase(CheckpointStore.Checkpoint c, Map<String, String> facts) {
+    if (!c.adapterSized()) {
+      return;
+    }
+    BaseIdentity b = c.base();
+    facts.put("stored", "adapter-sized: what the run trains, not the frozen backbone, which is"
+        + " read from its base");
+    facts.put("base", b.name() + (b.weights().isEmpty() ? "" : " (" + b.weights() + ")") + ", "
+        + String.format(Locale.ROOT, "%,d", b.parameters()) + " parameters, sha256 "
+        + b.sha256());
   }
 
   /**

@@ -89,6 +89,14 @@ public final class InventoryDiff {
     out.add(String.format(Locale.ROOT, "%d identical, %d changed, %d reshaped, %d only in A,"
         + " %d only in B", r.identical(), r.changed().size(), r.reshaped().size(),
         r.onlyA().size(), r.onlyB().size()));
+    for (Inventory x : List.of(a, b)) {
+      String stored = x.facts().get("stored");
+      if (stored != null && stored.startsWith("adapter-sized")) {
+        // its backbone/ tensors are missing by design, not lost: say whose they are
+        out.add("  " + (x == a ? "A" : "B") + " is adapter-sized: its frozen backbone is not"
+            + " stored but read from its base, " + x.facts().get("base"));
+      }
+    }
     for (Change c : r.changed()) {
       out.add(String.format(Locale.ROOT, "  changed   %-56s %,d of %,d values, max |diff| %.3g",
           c.name(), c.differing(), c.values(), c.maxAbsDiff()));

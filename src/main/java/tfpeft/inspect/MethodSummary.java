@@ -17,6 +17,7 @@ import tfpeft.config.proto.RunConfig;
 import tfpeft.export.AdapterArtifact;
 import tfpeft.export.ArtifactTensor;
 import tfpeft.model.BackboneChecksum;
+import tfpeft.model.BaseIdentity;
 import tfpeft.model.weights.NamedTensor;
 import tfpeft.peft.InspectSummary;
 import tfpeft.peft.Method;
@@ -94,6 +95,15 @@ public final class MethodSummary {
     Method method = MethodRegistry.builtIn().create(config.getMethod());
     long trainable = 0;
     long frozen = 0;
+    BaseIdentity base = adapterSizedBase(dir);
+    if (base != null) {
+      // the frozen backbone an adapter-sized checkpoint leaves out is its base's, counted as
+      // it is in a checkpoint that holds it
+      long storedBackbone = shapes.entrySet().stream()
+          .filter(e -> e.getKey().startsWith(BackboneChecksum.PREFIX))
+          .mapToLong(e -> NamedTensor.elementCount(e.getValue())).sum();
+      frozen += base.parameters() - storedBackbone;
+    }
     Map<String, long[]> trained = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
       long n = NamedTensor.elementCount(e.getValue());
@@ -110,6 +120,17 @@ public final class MethodSummary {
     MethodSummary m = new MethodSummary();
     m.describe(config, method, new TrainedState(trained, state, read), trainable, frozen);
     return m;
+  }
+
+  /** The base of the adapter-sized checkpoint in {@code dir}; null for one holding everything. */
+  private static BaseIdentity adapterSizedBase(Path dir) {
+    try {
+      CheckpointStore.Checkpoint c = CheckpointStore.read(dir);
+      return c.adapterSized() ? c.base() : null;
+    } catch (RuntimeException e) {
+      // no state.json to say so: the checkpoint's own tensors are all it holds
+      return null;
+    }
   }
 
   static MethodSummary ofArtifact(AdapterArtifact a) {

@@ -1,5 +1,6 @@
 package tfpeft.peft;
 
+import com.google.gson.JsonObject;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import tfpeft.config.proto.RunConfig;
@@ -19,6 +20,7 @@ public final class RunResources {
   private final Supplier<ClipTokenizer> tokenizers;
   private final Function<String, float[]> pretrained;
   private final Dataset dataset;
+  private final JsonObject methodState;
   private ClipTokenizer tokenizer;
 
   /**
@@ -28,9 +30,26 @@ public final class RunResources {
    */
   public RunResources(Supplier<ClipTokenizer> tokenizers, Function<String, float[]> pretrained,
       Dataset dataset) {
+    this(tokenizers, pretrained, dataset, null);
+  }
+
+  private RunResources(Supplier<ClipTokenizer> tokenizers, Function<String, float[]> pretrained,
+      Dataset dataset, JsonObject methodState) {
     this.tokenizers = tokenizers;
     this.pretrained = pretrained;
     this.dataset = dataset;
+    this.methodState = methodState;
+  }
+
+  /**
+   * The same resources with the method state the run opens with (a checkpoint's or an adapter
+   * artifact's, {@link tfpeft.peft.Method#saveState}), which the method reads while its graph is
+   * built through {@link #methodState()}.
+   */
+  public RunResources withMethodState(JsonObject state) {
+    RunResources r = new RunResources(tokenizers, pretrained, dataset, state);
+    r.tokenizer = tokenizer;
+    return r;
   }
 
   /**
@@ -68,6 +87,16 @@ public final class RunResources {
   /** The pretrained value of variable {@code name} ("backbone/text/token_embedding"), or null. */
   public float[] pretrained(String name) {
     return pretrained.apply(name);
+  }
+
+  /**
+   * The method state the run opens with, or null for a fresh run: for a method whose variables'
+   * shapes follow from its state where no dataset is loaded (Tip-Adapter-F's cache size when an
+   * adapter artifact is applied to its base). {@link tfpeft.peft.Method#restoreState} still
+   * follows the build.
+   */
+  public JsonObject methodState() {
+    return methodState;
   }
 
   /** The sampled dataset, or null. */

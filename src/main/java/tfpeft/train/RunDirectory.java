@@ -236,7 +236,12 @@ public final class RunDirectory {
    * name and output_dir are the directory's, wherever the run was trained.
    */
   public RunConfig placedConfig() {
-    RunConfig c = tfpeft.config.ConfigLoader.load(config(), java.util.List.of()).resolved();
+    return placedConfig(java.util.List.of());
+  }
+
+  /** As {@link #placedConfig()}, with {@code --set} overrides (the base's path) applied. */
+  public RunConfig placedConfig(java.util.List<String> overrides) {
+    RunConfig c = tfpeft.config.ConfigLoader.load(config(), overrides).resolved();
     Path where = root.toAbsolutePath().normalize();
     return c.toBuilder().setName(where.getFileName().toString())
         .setOutputDir(where.getParent().toString()).build();

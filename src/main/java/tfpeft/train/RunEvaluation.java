@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import tfpeft.TfpeftException;
+import tfpeft.config.Defaults;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.data.Dataset;
 import tfpeft.data.Split;
@@ -37,9 +38,14 @@ public final class RunEvaluation {
    */
   public static Result evaluate(RunConfig written, String source, String which,
       String splitName, MethodRegistry registry, PrintStream log) {
+    RunDirectory dir = RunDirectory.of(Defaults.fill(written), source);
+    CheckpointStore.Checkpoint named = existing(dir, which);
+    if (named != null) {
+      // an adapter-sized checkpoint says it needs its base before the weights are looked for
+      CheckpointBase.requireBaseFile(named, written.getModel().getWeights().getPath());
+    }
     PretrainedWeights weights = PretrainedWeights.load(written);
     RunConfig config = weights.config();
-    RunDirectory dir = RunDirectory.of(config, source);
     RunData data = RunData.load(config, weights.vocabulary(), log::println);
     Dataset d = data.dataset();
     Split split = switch (splitName) {
@@ -86,6 +92,18 @@ public final class RunEvaluation {
       return new Result(dir, checkpoint, splitName, d.classNames(), m,
           fresh == null ? List.of() : fresh.classNames(), novel, json);
     }
+  }
+
+  /** The checkpoint {@code which} names, where there is one; null otherwise. */
+  private static CheckpointStore.Checkpoint existing(RunDirectory dir, String which) {
+    if (which.equals("last")) {
+      return dir.checkpoints().latest().orElse(null);
+    }
+    if (which.equals("best")) {
+      return dir.checkpoints().best().orElse(null);
+    }
+    Path p = Path.of(which);
+    return Files.isDirectory(p) ? CheckpointStore.read(p) : null;
   }
 
   private static CheckpointStore.Checkpoint choose(RunDirectory dir, String which,

@@ -141,10 +141,33 @@ final class RunResumption {
     return b.build();
   }
 
-  /** The fields that decide results: the run's place and the runtime threads do not. */
+  /**
+   * The fields that decide results: the run's place and the runtime threads do not, nor does
+   * where the base lies (model.weights.path): a checkpoint holds the whole backbone, or is
+   * adapter-sized and checks its base by the SHA-256 of what the path gives. Whether there is a
+   * base at all (pretrained weights or a random initialization) does.
+   */
   static RunConfig comparable(RunConfig c) {
     RunConfig.Builder b = Defaults.fill(c).toBuilder().clearName().clearOutputDir().clearRuntime();
     b.getDataBuilder().clearPipeline();
+    if (!b.getModel().getWeights().getPath().isEmpty()) {
+      b.getModelBuilder().getWeightsBuilder().setPath("(a base, identified by its SHA-256)");
+    }
     return b.build();
+  }
+
+  /**
+   * After a resume has checked the base: where the config gives the base at another path than
+   * the run's config.pbtxt, that file takes the new path, so that eval and export find it.
+   */
+  static void recordWeightsPath(RunConfig config, String source, RunDirectory dir,
+      java.util.function.Consumer<String> log) {
+    RunConfig previous = dir.readConfig();
+    String now = config.getModel().getWeights().getPath();
+    if (previous != null && !previous.getModel().getWeights().getPath().equals(now)) {
+      log.accept("model.weights.path " + previous.getModel().getWeights().getPath() + " -> "
+          + now + " (" + dir.config() + " now holds the new path)");
+      AtomicFiles.writeString(dir.config(), RunDirectory.configText(config, source));
+    }
   }
 }

@@ -17,6 +17,7 @@ import tfpeft.config.proto.RunConfig;
 import tfpeft.data.BadExamples;
 import tfpeft.data.Dataset;
 import tfpeft.model.BackboneChecksum;
+import tfpeft.model.BaseIdentity;
 import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipClassifier;
 import tfpeft.model.ModelVariable;
@@ -36,8 +37,9 @@ import tfpeft.train.checkpoint.CheckpointStore;
  * or of an adapter artifact, writing an artifact) opens it here, once. Opening builds the run's
  * graph ({@link TrainGraph}, with the training step when asked), restores the method's state,
  * and starts a session holding the pretrained weights, or every variable from a checkpoint's
- * tensors; then the caller restores a checkpoint or applies an artifact, and {@link #prepare}
- * hands the session to the method before anything is evaluated or trained.
+ * tensors (over the pretrained weights where the checkpoint is adapter-sized, {@link
+ * CheckpointBase}); then the caller restores a checkpoint or applies an artifact, and
+ * {@link #prepare} hands the session to the method before anything is evaluated or trained.
  *
  * <p>It computes logits as evaluation does (no drop path, no dropout; a text classifier's class
  * features computed once from the class prompts with the weights held then) and gives the
@@ -55,7 +57,11 @@ public final class RunSession implements AutoCloseable {
   private final Supplier<ClassPrompts> prompts;
   private final Consumer<String> log;
   private final String startedFrom;
-  private final BackboneChecksum base;
+  private BackboneChecksum base;
+  /** Whether anything but the starting values went into the session (for {@link #base}). */
+  private boolean changed;
+  /** Whether every variable came from given tensors, the backbone included: no base to name. */
+  private final boolean valuesOnly;
   private float[][] classFeatures;
 
   private RunSession(Opener o, Graph graph, TrainGraph train, TrainStep step, Session session,
@@ -73,6 +79,7 @@ public final class RunSession implements AutoCloseable {
     this.log = o.log;
     this.startedFrom = startedFrom;
     this.base = base;
+    this.valuesOnly = o.values != null && o.valuesOver == null;
   }
 
   /**
@@ -103,6 +110,7 @@ public final class RunSession implements AutoCloseable {
     private ClassPrompts givenPrompts;
     private TensorFile values;
     private String origin;
+    private CheckpointStore.Checkpoint valuesOver;
     private JsonObject methodState;
     private boolean trainStep;
     private CheckpointStore.Checkpoint resumeFrom;
@@ -159,13 +167,24 @@ public final class RunSession implements AutoCloseable {
 
     /**
      * Every model variable from {@code tensors} instead of the pretrained weights (a run's
-     * checkpoint), which are then not loaded: the config is taken as resolved already, and the
+     * checkpoint), which are then not loaded (unless {@link #valuesOf} names an adapter-sized
+     * checkpoint): the config is taken as resolved already, and the
      * method reads these tensors as the values the run starts from. {@code where} names them in
      * messages.
      */
     public Opener values(TensorFile tensors, String where) {
       this.values = tensors;
       this.origin = where;
+      return this;
+    }
+
+    /**
+     * The tensors of {@link #values} are those of {@code c}, which may be adapter-sized: then its
+     * frozen backbone is loaded from the config's model.weights, checked to be {@code c}'s base,
+     * and the tensors are assigned over it.
+     */
+    public Opener valuesOf(CheckpointStore.Checkpoint c) {
+      this.valuesOver = c.adapterSized() ? c : null;
       return this;
     }
 
@@ -198,6 +217,10 @@ public final class RunSession implements AutoCloseable {
 
     /** Builds the graph, opens the session and loads the starting values. */
     public RunSession open() {
+      if (weights == null && values != null && valuesOver != null) {
+        CheckpointBase.requireBaseFile(valuesOver, written.getModel().getWeights().getPath());
+        weights = PretrainedWeights.load(written);
+      }
       if (weights == null) {
         weights = values != null ? PretrainedWeights.none(written) : PretrainedWeights.load(written);
       }
@@ -236,10 +259,13 @@ public final class RunSession implements AutoCloseable {
         if (c.getModel().hasClip() && runTemplates.isEmpty()) {
           runTemplates = ClassPrompts.templates(c, List.of());
         }
-        res = values != null ? valuesResources(c, values)
+        res = values != null ? valuesResources(c, values, valuesOver != null ? weights : null)
             : new RunResources(() -> RunTokenizer.of(c, weights.vocabulary()),
                 weights::tensor, null);
         settle = false;
+      }
+      if (methodState != null) {
+        res = res.withMethodState(methodState);
       }
       Method method = registry.create(c.getMethod());
       Graph g = new Graph();
@@ -262,13 +288,21 @@ public final class RunSession implements AutoCloseable {
         s = SessionOptions.open(g, c.getRuntime());
         s.initialize();
         String from;
-        if (values != null) {
-          assign(s, train.modelVariables(), values, origin);
+        BackboneChecksum base = null;
+        if (values != null && valuesOver != null) {
+          weights.assign(s, train.net());
+          base = BackboneChecksum.of(s, train.net());
+          CheckpointBase.check(valuesOver, BaseIdentity.of(c, base));
+          assign(s, train.modelVariables(), values, origin,
+              CheckpointBase.fromBase(valuesOver, train.net(), train.trainable()));
+          from = origin + " on its base " + valuesOver.base().describe();
+        } else if (values != null) {
+          assign(s, train.modelVariables(), values, origin, name -> false);
           from = origin;
         } else {
           from = weights.assign(s, train.net());
+          base = identifyBase ? BackboneChecksum.of(s, train.net()) : null;
         }
-        BackboneChecksum base = identifyBase ? BackboneChecksum.of(s, train.net()) : null;
         return new RunSession(this, g, train, step, s, res, promptSource(c, train), from, base);
       } catch (RuntimeException e) {
         if (s != null) {
@@ -311,15 +345,20 @@ public final class RunSession implements AutoCloseable {
    * values the variables start from, the checkpoint's own tensors (a method sizes a variable by
    * them, as TIP-Adapter its cache, where the run's data is not at hand); no dataset.
    */
-  private static RunResources valuesResources(RunConfig config, TensorFile values) {
+  private static RunResources valuesResources(RunConfig config, TensorFile values,
+      PretrainedWeights loaded) {
     RunResources base = RunResources.of(config);
     return new RunResources(base::tokenizer, name -> values.find(name)
-        .map(NamedTensor::data).orElseGet(() -> base.pretrained(name)), null);
+        .map(NamedTensor::data).orElseGet(() -> loaded != null ? loaded.tensor(name)
+            : base.pretrained(name)), null);
   }
 
-  /** Assigns every model variable (optimizer slots aside) from {@code values}. */
+  /**
+   * Assigns every model variable (optimizer slots aside) from {@code values}, but those
+   * {@code fromBase} names that {@code values} lacks (they keep the base's values).
+   */
   private static void assign(Session s, List<ModelVariable> variables, TensorFile values,
-      String origin) {
+      String origin, java.util.function.Predicate<String> fromBase) {
     List<ModelVariable> found = new ArrayList<>();
     List<float[]> data = new ArrayList<>();
     for (ModelVariable v : variables) {
@@ -327,6 +366,9 @@ public final class RunSession implements AutoCloseable {
         continue;
       }
       Optional<NamedTensor> t = values.find(v.name());
+      if (t.isEmpty() && fromBase.test(v.name())) {
+        continue;
+      }
       if (t.isEmpty()) {
         throw TfpeftException.usage(origin + ": no tensor " + v.name() + " " + v.shape()
             + ", which the model built from the run's config has; were these weights written"
@@ -348,8 +390,11 @@ public final class RunSession implements AutoCloseable {
    * variable (optimizer slots stay behind).
    */
   public void restore(CheckpointStore.Checkpoint c) {
+    checkBase(c);
+    changed = true;
     train.method().restoreState(c.methodState());
-    VariableCheckpoint.restore(c, session, train.modelVariables(), true);
+    VariableCheckpoint.restore(c, session, train.modelVariables(),
+        CheckpointBase.fromBase(c, train.net(), train.trainable()));
     dropClassFeatures();
   }
 
@@ -358,8 +403,21 @@ public final class RunSession implements AutoCloseable {
    * method's state went in before the step was built, {@link Opener#methodState}).
    */
   void resume(CheckpointStore.Checkpoint c) {
-    VariableCheckpoint.restore(c, session, train.net().variables(), true);
+    checkBase(c);
+    changed = true;
+    VariableCheckpoint.restore(c, session, train.net().variables(),
+        CheckpointBase.fromBase(c, train.net(), train.trainable()));
     dropClassFeatures();
+  }
+
+  /**
+   * Fails unless the session holds the base of {@code c} where {@code c} is adapter-sized (its
+   * frozen backbone is the session's as loaded from model.weights).
+   */
+  private void checkBase(CheckpointStore.Checkpoint c) {
+    if (c.adapterSized()) {
+      CheckpointBase.check(c, BaseIdentity.of(config, base()));
+    }
   }
 
   /**
@@ -369,6 +427,7 @@ public final class RunSession implements AutoCloseable {
    * @param restored whether a checkpoint or an artifact supplied the variables
    */
   public void prepare(boolean restored) {
+    changed = true;
     train.method().prepare(new PrepareContext(config, train.net(), session, dataset,
         splitRunner(), restored, log));
     dropClassFeatures();
@@ -483,12 +542,18 @@ public final class RunSession implements AutoCloseable {
   }
 
   /**
-   * The checksum of the backbone as loaded, before any checkpoint or artifact was applied;
-   * opened with {@link Opener#identifyBase} only.
+   * The checksum of the backbone as loaded, before any checkpoint or artifact was applied: taken
+   * when the session opens ({@link Opener#identifyBase}) or on first use, which must then come
+   * before anything but the starting values went into the session. One pass over the backbone,
+   * made once per session.
    */
   public BackboneChecksum base() {
     if (base == null) {
-      throw new IllegalStateException("the run was opened without identifyBase()");
+      if (changed || valuesOnly) {
+        throw new IllegalStateException("the base is identified before a checkpoint or artifact"
+            + " goes into the session (Opener.identifyBase)");
+      }
+      base = BackboneChecksum.of(session, train.net());
     }
     return base;
   }

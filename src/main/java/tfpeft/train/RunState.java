@@ -95,6 +95,10 @@ final class RunState implements AutoCloseable {
         return CheckpointStore.STATE + ": logs.events_file '" + events + "' is not an event"
             + " file of the run directory";
       }
+      if (c.adapterSized() && c.base() == null) {
+        return CheckpointStore.STATE + ": adapter_sized without the base it needs (base"
+            + " {name, weights, sha256, parameters})";
+      }
       return null;
     } catch (RuntimeException e) {
       return CheckpointStore.STATE + " is malformed (it needs epoch, step and logs"

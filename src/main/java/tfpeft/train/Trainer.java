@@ -22,6 +22,8 @@ import tfpeft.data.Dataset;
 import tfpeft.data.InputPipeline;
 import tfpeft.data.Split;
 import tfpeft.data.Transforms;
+import tfpeft.model.BackboneChecksum;
+import tfpeft.model.BaseIdentity;
 import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipClassifier;
 import tfpeft.peft.BatchLimit;
@@ -72,9 +74,10 @@ public final class Trainer {
 
     /**
      * Called once the pretrained weights are in the session: checks that they are the start's
-     * base, assigns the trained values, and says where the run starts.
+     * base ({@code base}, their checksum), assigns the trained values, and says where the run
+     * starts.
      */
-    String apply(TrainGraph graph, Session session);
+    String apply(TrainGraph graph, Session session, BackboneChecksum base);
   }
 
   private final RunConfig config;
@@ -212,13 +215,23 @@ public final class Trainer {
       options.log().println(counts.summary());
       Session s = run.session();
       String from = run.startedFrom();
+      // checkpoints leave the frozen backbone out when there is a base file to read it back
+      // from; a run resumed from a checkpoint that holds everything goes on as it started
+      BaseIdentity base = !config.getModel().getWeights().getPath().isEmpty()
+          && (step != null || keepsComputedState(graph))
+          && CheckpointBase.leavesOut(graph.net())
+          && start.map(CheckpointStore.Checkpoint::adapterSized).orElse(true)
+          ? BaseIdentity.ofAbsolute(config, run.base()) : null;
       if (start.isEmpty() && initial != null) {
-        from = initial.apply(graph, s) + " on " + from;
+        from = initial.apply(graph, s, run.base()) + " on " + from;
       } else if (initial != null) {
         options.log().println("resuming: the run's checkpoint holds its trained values, the"
             + " adapter artifact is not applied again");
       }
       start.ifPresent(run::resume);
+      if (start.isPresent()) {
+        RunResumption.recordWeightsPath(config, source, dir, options.log()::println);
+      }
       run.prepare(start.isPresent());
       if (options.resume() == Resume.OVERWRITE) {
         // only now, with the new config, weights and data all loaded, is the old run gone
@@ -236,11 +249,20 @@ public final class Trainer {
       setupDone = true;
       try (state) {
         state.recordStartParameters(counts.json());
-        Loop loop = new Loop(run, data, store, state, counts);
+        Loop loop = new Loop(run, data, store, state, counts, base);
         loop.epochs(step);
         return loop.finish();
       }
     }
+  }
+
+  /**
+   * Whether a method that trains nothing has variables of its own to keep (TIP-Adapter's cache):
+   * its run then writes one checkpoint; a zero-shot run writes none.
+   */
+  private static boolean keepsComputedState(TrainGraph graph) {
+    return graph.modelVariables().stream()
+        .anyMatch(v -> v.name().startsWith(graph.method().variablePrefix()));
   }
 
   /** The epochs of one process, from the state's epoch to the last. */
@@ -253,11 +275,13 @@ public final class Trainer {
     private final ParameterCounts counts;
     private final TrainingConfig training;
     private final Evaluator evaluator;
+    /** The base adapter-sized checkpoints name, or null where they hold everything. */
+    private final BaseIdentity base;
     private Tensor classFeatures;
     private EvalMetrics lastTestEval;
 
     Loop(RunSession run, RunData data, CheckpointStore store, RunState state,
-        ParameterCounts counts) {
+        ParameterCounts counts, BaseIdentity base) {
       this.graph = run.graph();
       this.session = run.session();
       this.data = data;
@@ -266,6 +290,7 @@ public final class Trainer {
       this.counts = counts;
       this.training = config.getTraining();
       this.evaluator = run.evaluator();
+      this.base = base;
     }
 
     void epochs(TrainStep step) {
@@ -273,8 +298,7 @@ public final class Trainer {
       if (step == null) {
         options.log().println("method." + graph.method().name() + " trains nothing: "
             + (state.epoch() < epochs ? "no training epochs, " : "") + "evaluating only");
-        if (store.latest().isEmpty() && graph.modelVariables().stream()
-            .anyMatch(v -> v.name().startsWith(graph.method().variablePrefix()))) {
+        if (store.latest().isEmpty() && keepsComputedState(graph)) {
           // variables the method computed rather than trained (TIP-Adapter's cache) are kept
           // like trained ones: one checkpoint, epoch 0, which completes the run
           checkpoint(0, true);
@@ -400,9 +424,14 @@ public final class Trainer {
         graph.templates().forEach(templates::add);
         st.add("templates", templates);
       }
+      if (base != null) {
+        st.addProperty(CheckpointStore.ADAPTER_SIZED, true);
+        st.add(CheckpointStore.BASE, base.json());
+      }
       store.write(epoch, st,
           RunDirectory.configText(config, source),
-          VariableCheckpoint.of(session, graph.net().variables()));
+          VariableCheckpoint.of(session, base != null ? CheckpointBase.stored(graph.net())
+              : graph.net().variables()));
       store.updateLinks();
       store.retain(training.getKeepCheckpoints());
     }

@@ -62,6 +62,16 @@ public final class VariableCheckpoint {
    */
   public static List<String> restore(CheckpointStore.Checkpoint c, Session s,
       List<ModelVariable> variables, boolean requireAll) {
+    return restore(c, s, variables, requireAll ? name -> false : name -> true);
+  }
+
+  /**
+   * Assigns the checkpoint's values to {@code variables}; one the checkpoint lacks is an error
+   * unless {@code mayLack} names it (it keeps the value it has: an adapter-sized checkpoint's
+   * frozen backbone, loaded from the base). Returns the names not found.
+   */
+  public static List<String> restore(CheckpointStore.Checkpoint c, Session s,
+      List<ModelVariable> variables, java.util.function.Predicate<String> mayLack) {
     Set<String> wanted = new HashSet<>();
     variables.forEach(v -> wanted.add(v.name()));
     TensorFile file = TensorBundleReader.read(c.variables(), wanted::contains);
@@ -83,9 +93,10 @@ public final class VariableCheckpoint {
       values.add(t.get().data());
     }
     VariableValues.assignAll(s, found, values);
-    if (requireAll && !missing.isEmpty()) {
-      throw TfpeftException.usage(c.dir() + ": the checkpoint lacks " + missing.size()
-          + " variables of the model built from the config, e.g. " + missing.get(0)
+    List<String> needed = missing.stream().filter(mayLack.negate()).toList();
+    if (!needed.isEmpty()) {
+      throw TfpeftException.usage(c.dir() + ": the checkpoint lacks " + needed.size()
+          + " variables of the model built from the config, e.g. " + needed.get(0)
           + "; was it written by a different config?");
     }
     return missing;

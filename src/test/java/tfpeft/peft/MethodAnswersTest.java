@@ -84,6 +84,12 @@ class MethodAnswersTest {
     c.put(MethodConfig.MethodCase.COCOOP, new Case(config(MethodConfig.MethodCase.COCOOP), true,
         true, "peft/cocoop/meta_net/linear1/weight", "prompt", false,
         "the context and meta-net kept in the served graph"));
+    c.put(MethodConfig.MethodCase.CLIP_ADAPTER, new Case(config(MethodConfig.MethodCase
+        .CLIP_ADAPTER), true, true, "peft/clip_adapter/visual/fc1", "adapter", false,
+        "its hooks kept in the served graph (the adapter's ReLUs cannot fold into a weight)"));
+    c.put(MethodConfig.MethodCase.TIP_ADAPTER_F, new Case(config(MethodConfig.MethodCase
+        .TIP_ADAPTER_F), true, true, "peft/tip_adapter_f/keys", "adapter", false,
+        "its cache (trained keys, fixed values) kept in the served graph"));
     return c;
   }
 

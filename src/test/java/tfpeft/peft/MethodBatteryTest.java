@@ -33,6 +33,7 @@ import tfpeft.config.proto.FourierFtConfig;
 import tfpeft.config.proto.MoraConfig;
 import tfpeft.config.proto.ProgradConfig;
 import tfpeft.config.proto.BitFitConfig;
+import tfpeft.config.proto.ClipAdapterConfig;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.CocoopConfig;
 import tfpeft.config.proto.CoopConfig;
@@ -51,15 +52,18 @@ import tfpeft.config.proto.PearConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.SsfConfig;
 import tfpeft.config.proto.TipAdapterConfig;
+import tfpeft.config.proto.TipAdapterFConfig;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.config.proto.VitConfig;
 import tfpeft.config.proto.VptConfig;
+import tfpeft.config.proto.WeightsConfig;
 import tfpeft.config.proto.ZeroShotConfig;
 import tfpeft.export.AdapterArtifact;
 import tfpeft.export.AdapterExport;
 import tfpeft.export.ServingExport;
 import tfpeft.inspect.Inventory;
 import tfpeft.inspect.MethodSummary;
+import tfpeft.model.BackboneChecksum;
 import tfpeft.model.weights.TensorBundleReader;
 import tfpeft.train.RunDirectory;
 import tfpeft.train.TinyRuns;
@@ -72,7 +76,10 @@ import tfpeft.train.checkpoint.CheckpointStore;
  * training session did; a run resumed after a step ends bit-identical; its adapter artifact on
  * the base gives the run's logits (or the method refuses, as it says); the served SavedModel
  * gives the trained graph's logits; inspect describes it alike from the run, the checkpoint and
- * the artifact; and the storage accounting is the artifact's adapter bytes. A method is added to
+ * the artifact; and the storage accounting is the artifact's adapter bytes. Each run trains on a
+ * base file (the tiny backbone's initialization written as a backbone directory), so its
+ * checkpoints are adapter-sized and every check reads the frozen backbone back from the base;
+ * they hold no frozen backbone weight. A method is added to
  * the battery by one entry in {@link #CASES}; a registered method without one fails it.
  * {@code -Dbattery.only=NAME} runs one method's case alone.
  */
@@ -111,7 +118,13 @@ class MethodBatteryTest {
           .setPrompt(CoopConfig.newBuilder().setNCtx(2)))),
       // embed_dim 4: a meta-net of hidden width 2; every image's own prompts of the 7 classes
       clip(m -> m.setCocoop(CocoopConfig.newBuilder().setNCtx(2).setInit("")
-          .setMetaNetRatio(2))));
+          .setMetaNetRatio(2))),
+      // embed 4, reduction 2: a hidden width of 2; alpha 0.5 so both paths carry weight
+      clip(m -> m.setClipAdapter(ClipAdapterConfig.newBuilder().setReduction(2).setAlpha(0.5f))),
+      // alpha and beta kept: a search after the last step would change them between the two
+      // checkpoints the battery compares (TipAdapterFTest checks the search)
+      clip(m -> m.setTipAdapterF(TipAdapterFConfig.newBuilder().setSearch(false)
+          .setAugmentViews(1))));
 
   /** A method's battery run: its config under a run directory's parent. */
   record Case(ModelConfig model, MethodConfig method) {
@@ -123,8 +136,10 @@ class MethodBatteryTest {
       return MethodRegistry.nameOf(kind());
     }
 
-    RunConfig config(Path out) {
-      RunConfig.Builder b = TinyRuns.vit(out, name(), method).setModel(model);
+    /** The run on {@code base}, a backbone directory of {@link #model}. */
+    RunConfig config(Path out, Path base) {
+      RunConfig.Builder b = TinyRuns.vit(out, name(), method).setModel(model.toBuilder()
+          .setWeights(WeightsConfig.newBuilder().setPath(base.toString())));
       // the 48 training images in one batch: an epoch is one step, and each checkpoint one
       // step after the one before
       b.setTraining(TrainingConfig.newBuilder().setEpochs(2).setBatchSize(48)
@@ -196,7 +211,9 @@ class MethodBatteryTest {
 
     Trained(Case c, Path out) {
       this.c = c;
-      this.config = c.config(out);
+      // a base file to train on, as a user's run has: its checkpoints are adapter-sized
+      this.config = c.config(out, TinyRuns.base(out.resolveSibling("bases").resolve(c.name()),
+          c.model(), 5));
       this.run = TinyRuns.train(config);
       this.method = MethodRegistry.builtIn().create(config.getMethod());
     }
@@ -282,6 +299,21 @@ class MethodBatteryTest {
       }
     }
     assertFalse(trainedNames.isEmpty(), c + ": the run took steps but nothing trains");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void itsCheckpointsHoldNoFrozenBackboneWeight(Case c) {
+    Trained t = trained(c);
+    for (CheckpointStore.Checkpoint k : TinyRuns.checkpoints(t.run)) {
+      JsonObject state = methodState(k);
+      Map<String, float[]> values = TinyRuns.values(k);
+      List<String> frozen = values.keySet().stream()
+          .filter(n -> n.startsWith(BackboneChecksum.PREFIX) && !t.method.trainsAt(n, state)
+              && values.keySet().stream().noneMatch(o -> o.startsWith("optimizer/" + n + "/")))
+          .toList();
+      assertEquals(List.of(), frozen, c + ": " + k.dir() + " holds frozen backbone weights");
+    }
   }
 
   @ParameterizedTest(name = "{0}")

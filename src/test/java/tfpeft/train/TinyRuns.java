@@ -179,6 +179,26 @@ public final class TinyRuns {
         .setPipeline(PipelineConfig.newBuilder().setThreads(2));
   }
 
+  /**
+   * A tfpeft backbone directory in {@code dir} (weights.safetensors, model.pbtxt) holding the
+   * backbone of {@code model} as initialized with {@code seed}: a pretrained base for a run.
+   */
+  public static Path base(Path dir, ModelConfig model, long seed) {
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      tfpeft.model.Net net = new tfpeft.model.Net(g, seed);
+      BuiltModel.build(net, model, 2, false);
+      try (org.tensorflow.Session s = new org.tensorflow.Session(g)) {
+        s.initialize();
+        Files.createDirectories(dir);
+        tfpeft.train.pretrain.PretrainedBackbone.write(dir, net, s, model,
+            tfpeft.config.proto.TransformConfig.getDefaultInstance());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dir;
+  }
+
   /** Trains (or resumes) {@code c} with its log discarded; returns its run directory. */
   public static Path train(RunConfig c) {
     return train(c, Trainer.Resume.AUTO);

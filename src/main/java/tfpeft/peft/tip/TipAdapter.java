@@ -1,7 +1,6 @@
 package tfpeft.peft.tip;
 
 import com.google.gson.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.tensorflow.Operand;
@@ -11,14 +10,6 @@ import tfpeft.TfpeftException;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.TipAdapterConfig;
-import tfpeft.config.proto.TipSearchSplit;
-import tfpeft.data.BadExamples;
-import tfpeft.data.DataSources;
-import tfpeft.data.Preprocess;
-import tfpeft.data.Split;
-import tfpeft.data.Transforms;
-import tfpeft.model.BuiltModel;
-import tfpeft.model.ClipClassifier;
 import tfpeft.model.ClipModel;
 import tfpeft.model.Init;
 import tfpeft.model.ModelVariable;
@@ -122,58 +113,16 @@ public final class TipAdapter extends NoArtifactMethod {
     if (ctx.restored()) {
       return;
     }
-    int size = BuiltModel.imageSize(ctx.config().getModel());
-    Split train = ctx.dataset().train();
-    Preprocess augment = Transforms.build(ctx.config().getData().getTrainTransform(), size);
-    float[][] sum = null;
-    for (int pass = 0; pass < config.getAugmentViews(); pass++) {
-      float[][] f = ctx.runner().run(train, augment, pass, List.of(imageFeatures)).get(0);
-      if (sum == null) {
-        sum = f;
-        continue;
-      }
-      for (int i = 0; i < f.length; i++) {
-        if (f[i] != null) {
-          for (int j = 0; j < f[i].length; j++) {
-            sum[i][j] += f[i][j];
-          }
-        }
-      }
-    }
-    List<float[]> kept = new ArrayList<>();
-    List<Integer> labels = new ArrayList<>();
     int classes = (int) values.shape().get(1);
     int embed = (int) keys.shape().get(1);
-    float[] keyValues = new float[train.size() * embed];
-    float[] valueValues = new float[train.size() * classes];
-    for (int i = 0; i < sum.length; i++) {
-      if (sum[i] == null) {
-        continue;
-      }
-      for (int j = 0; j < embed; j++) {
-        sum[i][j] /= config.getAugmentViews();
-      }
-      float[] key = ClipClassifier.normalize(sum[i]);
-      int label = train.examples().get(i).label();
-      System.arraycopy(key, 0, keyValues, i * embed, embed);
-      valueValues[i * classes + label] = 1f;
-      kept.add(sum[i]);
-      labels.add(label);
-    }
-    if (kept.isEmpty()) {
-      throw TfpeftException.usage("method.tip_adapter: none of the " + train.size()
-          + " training images could be read, so the cache is empty");
-    }
-    TipCache cache = new TipCache(kept.toArray(float[][]::new),
-        labels.stream().mapToInt(Integer::intValue).toArray(), classes);
-    ctx.log().accept("cache: " + cache.size() + " images of " + classes + " classes, "
-        + config.getAugmentViews() + " augmented view" + (config.getAugmentViews() == 1 ? ""
-        : "s") + " each");
+    FewShotCache built = FewShotCache.encode(ctx, imageFeatures, config.getAugmentViews(),
+        classes, embed, name());
+    TipCache cache = built.cache();
     float a = config.getAlpha();
     float b = config.getBeta();
     facts = new JsonObject();
     if (config.getSearch()) {
-      TipSearch.Result best = search(ctx, cache, size);
+      TipSearch.Result best = search(ctx, cache);
       a = best.alpha();
       b = best.beta();
       facts.addProperty("search_val_top1", best.accuracy());
@@ -182,51 +131,22 @@ public final class TipAdapter extends NoArtifactMethod {
     facts.addProperty("beta", b);
     facts.addProperty("cache_images", cache.size());
     facts.addProperty("augment_views", config.getAugmentViews());
-    VariableValues.assign(ctx.session(), keys, keyValues);
-    VariableValues.assign(ctx.session(), values, valueValues);
+    VariableValues.assign(ctx.session(), keys, built.keyValues());
+    VariableValues.assign(ctx.session(), values, built.valueValues());
     VariableValues.assign(ctx.session(), alpha, new float[] {a});
     VariableValues.assign(ctx.session(), beta, new float[] {b});
   }
 
-  /**
-   * TIP-Adapter's search over the config's grid: on the dataset's whole validation split, as the
-   * official code searches ({@code search_hp} on {@code dataset.val}, which is not few-shot
-   * sampled), or on the run's few-shot validation.
-   */
-  private TipSearch.Result search(PrepareContext ctx, TipCache cache, int size) {
-    boolean whole = config.getSearchSplit() == TipSearchSplit.VALIDATION;
-    Split val = whole ? DataSources.validation(ctx.config().getData(), ctx.config().getSeed(),
-        new BadExamples(ctx.config().getData().getSkipBadExamples(),
-            m -> ctx.log().accept("warning: " + m))) : ctx.dataset().val();
-    if (val.isEmpty()) {
-      throw TfpeftException.usage("method.tip_adapter.search: the run has no "
-          + (whole ? "validation split to search alpha and beta on (search_split: VALIDATION "
-              + "takes the data source's); give the source one, or set search_split: "
-              + "FEW_SHOT_VALIDATION" : "few-shot validation split to search alpha and beta on; "
-              + "set data.sampling.val_shots"));
-    }
-    List<float[][]> out = ctx.runner().run(val, Transforms.build(
-        ctx.config().getData().getEvalTransform(), size), 0,
-        List.of(imageFeatures, zeroShotLogits));
-    List<float[]> features = new ArrayList<>();
-    List<float[]> logits = new ArrayList<>();
-    List<Integer> labels = new ArrayList<>();
-    for (int i = 0; i < val.size(); i++) {
-      if (out.get(0)[i] != null) {
-        features.add(ClipClassifier.normalize(out.get(0)[i]));
-        logits.add(out.get(1)[i]);
-        labels.add(val.examples().get(i).label());
-      }
-    }
-    TipSearch.Result best = TipSearch.search(cache, features.toArray(float[][]::new),
-        logits.toArray(float[][]::new), labels.stream().mapToInt(Integer::intValue).toArray(),
+  /** TIP-Adapter's search over the config's grid, on search_split ({@link FewShotCache}). */
+  private TipSearch.Result search(PrepareContext ctx, TipCache cache) {
+    FewShotCache.Validation val = FewShotCache.validation(ctx, config.getSearchSplit(),
+        imageFeatures, zeroShotLogits, name());
+    TipSearch.Result best = TipSearch.search(cache, val.features(), val.logits(), val.labels(),
         TipSearch.grid(config.getSearchAlphaMax(), config.getSearchAlphaSteps()),
         TipSearch.grid(config.getSearchBetaMax(), config.getSearchBetaSteps()));
-    ctx.log().accept(String.format(Locale.ROOT, "search on %d validation images: alpha %.3f, "
-        + "beta %.3f, top-1 %.2f%%", labels.size(), best.alpha(), best.beta(),
-        100 * best.accuracy()));
+    ctx.log().accept(FewShotCache.describe(val.labels().length, best));
     facts.addProperty("search_split", config.getSearchSplit().name());
-    facts.addProperty("search_val_images", labels.size());
+    facts.addProperty("search_val_images", val.labels().length);
     return best;
   }
 

@@ -28,9 +28,32 @@ public final class TipSearch {
    */
   public static Result search(TipCache cache, float[][] features, float[][] clipLogits,
       int[] labels, float[] alphas, float[] betas) {
-    int n = features.length;
-    float[][] keys = cache.keys();
     float[][] values = cache.values();
+    int[] cached = new int[values.length];
+    for (int k = 0; k < values.length; k++) {
+      for (int j = 0; j < values[k].length; j++) {
+        if (values[k][j] == 1f) {
+          cached[k] = j;
+        }
+      }
+    }
+    return search(cache.keys(), cached, cache.numClasses(), features, clipLogits, labels,
+        alphas, betas);
+  }
+
+  /**
+   * The search over keys as they are, not normalized again: Tip-Adapter-F's trained keys (its
+   * official {@code search_hp} scores {@code adapter(features)}, the trained linear layer).
+   *
+   * @param keys the cache keys [NK][E]
+   * @param cachedLabels each key's class, or -1 for a key that adds to no class (an unread image)
+   * @param features normalized validation features [N][E]
+   * @param clipLogits their zero-shot logits [N][C]
+   * @param labels their labels [N]
+   */
+  public static Result search(float[][] keys, int[] cachedLabels, int numClasses,
+      float[][] features, float[][] clipLogits, int[] labels, float[] alphas, float[] betas) {
+    int n = features.length;
     float[][] affinity = new float[n][keys.length];
     for (int i = 0; i < n; i++) {
       for (int k = 0; k < keys.length; k++) {
@@ -42,14 +65,13 @@ public final class TipSearch {
       }
     }
     Result best = null;
-    int c = cache.numClasses();
+    int c = numClasses;
     for (float beta : betas) {
       float[][] cacheLogits = new float[n][c];
       for (int i = 0; i < n; i++) {
         for (int k = 0; k < keys.length; k++) {
-          float w = (float) Math.exp(-beta * (1 - affinity[i][k]));
-          for (int j = 0; j < c; j++) {
-            cacheLogits[i][j] += w * values[k][j];
+          if (cachedLabels[k] >= 0) {
+            cacheLogits[i][cachedLabels[k]] += (float) Math.exp(-beta * (1 - affinity[i][k]));
           }
         }
       }

@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tfpeft.TfpeftException;
+import tfpeft.model.BaseIdentity;
 import tfpeft.util.AtomicFiles;
 import tfpeft.util.TestPauses;
 
@@ -26,6 +27,8 @@ import tfpeft.util.TestPauses;
  * The checkpoints of a run: one directory per checkpoint, {@code epoch-NNNN/}, holding the
  * variables as a V2 bundle ({@code variables.index}, {@code variables.data-00000-of-00001}),
  * {@code state.json} (position in the run, evaluation, method state) and the resolved config.
+ * A run on pretrained weights leaves its frozen backbone out and names its base instead
+ * ({@link Checkpoint#adapterSized}, {@code tfpeft.train.CheckpointBase}).
  *
  * <p>A checkpoint is written into a hidden temporary directory, every file synced, then renamed
  * into place: a directory named {@code epoch-NNNN} is always complete, whatever moment the
@@ -36,6 +39,9 @@ public final class CheckpointStore {
   public static final String VARIABLES = "variables";
   public static final String STATE = "state.json";
   public static final String CONFIG = "config.pbtxt";
+  /** state.json's fields of an adapter-sized checkpoint: the flag and the base's identity. */
+  public static final String ADAPTER_SIZED = "adapter_sized";
+  public static final String BASE = "base";
   /** Symbolic links to the latest and the best checkpoint. */
   public static final String LAST = "last";
   public static final String BEST = "best";
@@ -87,6 +93,24 @@ public final class CheckpointStore {
       java.util.List<String> out = new java.util.ArrayList<>();
       state.getAsJsonArray("templates").forEach(t -> out.add(t.getAsString()));
       return out;
+    }
+
+    /**
+     * Whether it leaves the frozen backbone out ({@code "adapter_sized": true}), to be read from
+     * the run's base ({@link #base}); false for one that holds every variable.
+     */
+    public boolean adapterSized() {
+      return state.has(ADAPTER_SIZED) && state.get(ADAPTER_SIZED).isJsonPrimitive()
+          && state.get(ADAPTER_SIZED).getAsBoolean();
+    }
+
+    /**
+     * The base an adapter-sized checkpoint needs ({@code "base"}), or null where none is
+     * recorded.
+     */
+    public BaseIdentity base() {
+      return state.has(BASE) && state.get(BASE).isJsonObject()
+          ? BaseIdentity.fromJson(state.getAsJsonObject(BASE)) : null;
     }
 
     /** The bundle prefix of its variables. */

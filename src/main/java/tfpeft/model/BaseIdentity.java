@@ -1,13 +1,13 @@
-package tfpeft.export;
+package tfpeft.model;
 
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import tfpeft.config.proto.RunConfig;
-import tfpeft.model.BackboneChecksum;
 
 /**
- * The frozen backbone an adapter artifact was trained on: a name for people, the weights path of
- * the run, and the {@link BackboneChecksum} that decides whether another backbone is the same.
+ * The frozen backbone a run trained on, as an adapter artifact and an adapter-sized checkpoint
+ * record it: a name for people, the weights path of the run, and the {@link BackboneChecksum}
+ * that decides whether another backbone is the same.
  *
  * @param name the weights' file or directory name, or "random initialization (seed N)"
  * @param weights model.weights.path of the run ("" for a randomly initialized backbone)
@@ -24,6 +24,16 @@ public record BaseIdentity(String name, String weights, String sha256, long para
       name = p == null ? path : p.toString();
     }
     return new BaseIdentity(name, path, checksum.sha256(), checksum.parameters());
+  }
+
+  /**
+   * The identity of the backbone {@code config}'s model.weights gave, its path made absolute:
+   * what is recorded is read from other working directories than the run's.
+   */
+  public static BaseIdentity ofAbsolute(RunConfig config, BackboneChecksum checksum) {
+    BaseIdentity b = of(config, checksum);
+    return b.weights.isEmpty() ? b : new BaseIdentity(b.name, Path.of(b.weights)
+        .toAbsolutePath().normalize().toString(), b.sha256, b.parameters);
   }
 
   public boolean sameWeights(BaseIdentity other) {
@@ -44,7 +54,7 @@ public record BaseIdentity(String name, String weights, String sha256, long para
     return o;
   }
 
-  static BaseIdentity fromJson(JsonObject o) {
+  public static BaseIdentity fromJson(JsonObject o) {
     return new BaseIdentity(o.get("name").getAsString(), o.get("weights").getAsString(),
         o.get("sha256").getAsString(), o.get("parameters").getAsLong());
   }
