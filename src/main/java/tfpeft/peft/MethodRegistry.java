@@ -43,6 +43,7 @@ public final class MethodRegistry {
     r.register(MethodConfig.MethodCase.FOURIERFT, tfpeft.peft.fourierft.FourierFt::new);
     r.register(MethodConfig.MethodCase.MORA, tfpeft.peft.mora.Mora::new);
     r.register(MethodConfig.MethodCase.KGCOOP, tfpeft.peft.kgcoop.KgCoop::new);
+    r.register(MethodConfig.MethodCase.PROGRAD, tfpeft.peft.prograd.Prograd::new);
     r.register(MethodConfig.MethodCase.COCOOP, tfpeft.peft.cocoop.Cocoop::new);
     r.register(MethodConfig.MethodCase.CLIP_ADAPTER, tfpeft.peft.clipadapter.ClipAdapter::new);
     r.register(MethodConfig.MethodCase.TIP_ADAPTER_F, tfpeft.peft.tip.TipAdapterF::new);

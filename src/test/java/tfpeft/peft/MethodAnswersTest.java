@@ -81,6 +81,8 @@ class MethodAnswersTest {
         + " weights"));
     c.put(MethodConfig.MethodCase.KGCOOP, new Case(config(MethodConfig.MethodCase.KGCOOP),
         true, true, "peft/kgcoop/ctx", "prompt", false, "its hooks kept in the served graph"));
+    c.put(MethodConfig.MethodCase.PROGRAD, new Case(config(MethodConfig.MethodCase.PROGRAD),
+        true, true, "peft/coop/ctx", "prompt", false, "its hooks kept in the served graph"));
     c.put(MethodConfig.MethodCase.COCOOP, new Case(config(MethodConfig.MethodCase.COCOOP), true,
         true, "peft/cocoop/meta_net/linear1/weight", "prompt", false,
         "the context and meta-net kept in the served graph"));

@@ -31,6 +31,7 @@ import tfpeft.config.proto.AdapterPConfig;
 import tfpeft.config.proto.CompacterConfig;
 import tfpeft.config.proto.FourierFtConfig;
 import tfpeft.config.proto.MoraConfig;
+import tfpeft.config.proto.ProgradConfig;
 import tfpeft.config.proto.BitFitConfig;
 import tfpeft.config.proto.ClassTokenPosition;
 import tfpeft.config.proto.ClipAdapterConfig;
@@ -117,6 +118,9 @@ class MethodBatteryTest {
       // a context per class with the name in front: CoOp's options through the whole battery
       clip(m -> m.setKgcoop(KgCoopConfig.newBuilder().setPrompt(CoopConfig.newBuilder()
           .setNCtx(2).setCsc(true).setClassTokenPosition(ClassTokenPosition.FRONT)))),
+      // CoOp's case, its gradient projected against the zero-shot teacher's
+      clip(m -> m.setPrograd(ProgradConfig.newBuilder()
+          .setPrompt(CoopConfig.newBuilder().setNCtx(2)))),
       // embed_dim 4: a meta-net of hidden width 2; every image's own prompts of the 7 classes
       clip(m -> m.setCocoop(CocoopConfig.newBuilder().setNCtx(2).setInit("")
           .setMetaNetRatio(2))),

@@ -54,11 +54,6 @@ public final class MaskObjective {
    */
   public static Operand<TFloat32> distillation(Ops tf, Operand<TFloat32> student,
       Operand<TFloat32> teacher, float temperature) {
-    Operand<TFloat32> t = tf.constant(temperature);
-    Operand<TFloat32> target = tf.stopGradient(tf.nn.softmax(tf.math.div(teacher, t)));
-    Operand<TFloat32> perExample = tf.nn.softmaxCrossEntropyWithLogits(
-        tf.math.div(student, t), target).loss();
-    return tf.math.mul(tf.math.mean(perExample, tf.constant(0)),
-        tf.constant(temperature * temperature));
+    return tfpeft.peft.Distillation.softCrossEntropy(tf, student, teacher, temperature);
   }
 }

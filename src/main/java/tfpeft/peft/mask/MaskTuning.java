@@ -12,13 +12,13 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import tfpeft.config.proto.Encoders;
 import tfpeft.config.proto.MaskConfig;
+import tfpeft.config.proto.MaskGradientRule;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.RunConfig;
@@ -41,18 +41,22 @@ import tfpeft.peft.MethodContext;
 import tfpeft.peft.RunEndContext;
 import tfpeft.peft.StoredTensor;
 import tfpeft.peft.TrainedState;
+import tfpeft.peft.prograd.GradientProjection;
 
 /**
- * Mask tuning as a method: AMT / MMT / PMT, plain, with gradient dropout regularity (R-AMT), or
- * with the distillation to the frozen model added to the loss (the AMT + KL ablation).
+ * Mask tuning as a method: AMT / MMT / PMT, plain, with gradient dropout regularity (R-AMT), with
+ * the ablations of R-AMT's Table 5 (ProGrad's projection, AgreeGrad's sign agreement), or with the
+ * distillation to the frozen model added to the loss (the AMT + KL ablation).
  *
  * <ul>
  *   <li>Only the real-valued masks train ({@code peft/mask/}); the backbone stays frozen.
  *   <li>The loss is the cross-entropy plus {@code l2} times the sum of the masks' L2 norms (plus
  *       {@code kl_loss_weight} times the distillation for the ablation).
- *   <li>With gradient dropout, the trainer's gradient of that loss is a, the gradient of the
- *       distillation to the frozen model's logits is b, and the applied gradient is
- *       {@link GradientDropout} of the two with the configured leak.
+ *   <li>With a gradient rule ({@link #rule}), the trainer's gradient of that loss is a, the
+ *       gradient of the distillation to the frozen model's logits is b (a second gradient,
+ *       {@link GradientContext#gradientsOf}), and the applied gradient is {@link GradientDropout}
+ *       of the two with the configured leak, {@link GradientProjection} with lambda, or
+ *       {@link GradientAgreement}.
  *   <li>The frozen model is built beside the masked one in the same graph (its sites bypass the
  *       masks), so its logits come with every step at the cost of one more forward pass.
  *   <li>After every epoch the share of weights zeroed is printed, written per layer into the
@@ -108,7 +112,7 @@ public final class MaskTuning implements Method {
 
   @Override
   public void afterBuild(MethodContext ctx) {
-    if (!config.getGradientDropout() && config.getKlLossWeight() == 0) {
+    if (rule(config) == MaskGradientRule.PLAIN_GRADIENT && config.getKlLossWeight() == 0) {
       return;
     }
     Net net = ctx.net();
@@ -150,24 +154,48 @@ public final class MaskTuning implements Method {
     return ctx.net().named("peft/mask/extra_loss").identity(extra);
   }
 
-  /** R-AMT's regularity: a = the given gradients, b = those of the distillation. */
+  /**
+   * The gradient rule: a = the given gradients, b = those of the distillation to the frozen
+   * model; gradient dropout (R-AMT), ProGrad's projection or the sign agreement (Table 5).
+   */
   @Override
   public List<Operand<TFloat32>> transformGradients(GradientContext ctx,
       List<ModelVariable> variables, List<Operand<TFloat32>> gradients) {
-    if (!config.getGradientDropout()) {
+    MaskGradientRule rule = rule(config);
+    if (rule == MaskGradientRule.PLAIN_GRADIENT) {
       return gradients;
     }
-    Output<?>[] xs = variables.stream().map(v -> v.value().asOutput()).toArray(Output[]::new);
-    String scope = "peft/mask/distillation_gradients" + (gradientBuilds++ == 0 ? ""
-        : "_" + gradientBuilds);
-    Output<?>[] db = ctx.net().graph().addGradients(scope,
-        new Output<?>[] {distillation.asOutput()}, xs, null);
-    List<Operand<TFloat32>> b = new ArrayList<>();
-    for (int i = 0; i < db.length; i++) {
-      b.add(missing(db[i]) ? ctx.net().tf().zerosLike(gradients.get(i)) : cast(db[i]));
+    List<Operand<TFloat32>> b = ctx.gradientsOf(distillation, variables,
+        "peft/mask/distillation_gradients");
+    Ops tf = ctx.net().tf();
+    switch (rule) {
+      case GRADIENT_DROPOUT:
+        return GradientDropout.apply(ctx.net(), gradients, b, tf.constant(config.getLeak()));
+      case PROJECTION:
+        return GradientProjection.apply(tf, gradients, b,
+            tf.constant(config.getProjectionLambda()));
+      case AGREEMENT:
+        List<Operand<TFloat32>> kept = new ArrayList<>();
+        for (int i = 0; i < gradients.size(); i++) {
+          kept.add(GradientAgreement.apply(tf, gradients.get(i), b.get(i)));
+        }
+        return kept;
+      default:
+        throw new IllegalStateException("gradient rule " + rule);
     }
-    return GradientDropout.apply(ctx.net(), gradients, b,
-        ctx.net().tf().constant(config.getLeak()));
+  }
+
+  /**
+   * The configured gradient rule: {@code gradient_rule} when it names one, else what the older
+   * {@code gradient_dropout} says (its default true is R-AMT's gradient dropout). Presence
+   * cannot decide: a resolved config has every field set.
+   */
+  public static MaskGradientRule rule(MaskConfig c) {
+    if (c.getGradientRule() != MaskGradientRule.FROM_GRADIENT_DROPOUT) {
+      return c.getGradientRule();
+    }
+    return c.getGradientDropout() ? MaskGradientRule.GRADIENT_DROPOUT
+        : MaskGradientRule.PLAIN_GRADIENT;
   }
 
   @Override
@@ -315,19 +343,6 @@ public final class MaskTuning implements Method {
       throw new IllegalStateException("mask tuning needs the graph's " + name + " op");
     }
     return (Operand<T>) op.output(0);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Operand<TFloat32> cast(Output<?> o) {
-    return (Operand<TFloat32>) o;
-  }
-
-  private static boolean missing(Output<?> o) {
-    if (o == null || o.op() == null) {
-      return true;
-    }
-    GraphOperation op = (GraphOperation) o.op();
-    return op.getUnsafeNativeHandle() == null || op.getUnsafeNativeHandle().isNull();
   }
 
   /** Classes are scored by CLIP's text features of the class prompts (and distilled from them). */

@@ -13,7 +13,9 @@
  *   <li>{@link tfpeft.peft.mask.GradientDropout} is the regularity: purity P of the cross-entropy
  *       gradient against the gradient of the distillation to the frozen model, and the leaky
  *       dropout it drives. {@link tfpeft.peft.mask.MaskObjective} holds the masks' L2 term and
- *       that distillation.
+ *       that distillation. The other rules of R-AMT's Table 5 (reconstructed: the official code
+ *       has none) are ProGrad's {@link tfpeft.peft.prograd.GradientProjection} and
+ *       {@link tfpeft.peft.mask.GradientAgreement}; {@code gradient_rule} picks one.
  *   <li>{@link tfpeft.peft.mask.MaskBits} packs masks one bit per weight;
  *       {@link tfpeft.peft.mask.MaskArtifact} is the bit-packed file ({@code masks.pb}) and reads
  *       the masks of a run's checkpoint; {@link tfpeft.peft.mask.MaskSparsity} and
