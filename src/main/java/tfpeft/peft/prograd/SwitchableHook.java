@@ -2,6 +2,7 @@ package tfpeft.peft.prograd;
 
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
 
@@ -40,6 +41,12 @@ final class SwitchableHook implements SiteHook {
   @Override
   public Operand<TFloat32> embeddings(Net net, String site, Operand<TFloat32> tokens) {
     return off ? tokens : hook.embeddings(net, site, tokens);
+  }
+
+  @Override
+  public Operand<TFloat32> textEmbeddings(Net net, String site, Operand<TFloat32> tokens,
+      Operand<TInt32> ids) {
+    return off ? tokens : hook.textEmbeddings(net, site, tokens, ids);
   }
 
   @Override

@@ -37,6 +37,19 @@ class ProgradTest {
         ProgradConfig.newBuilder().setPrompt(CONTEXT).setLambda(0)).build()), 0f);
   }
 
+  /**
+   * CoOp's class-specific context placed before the class name reaches the text tower through
+   * the text-embedding hook: ProGrad's switch must pass it on, or its context would not train.
+   */
+  @Test
+  void lambdaZeroTrainsAClassSpecificFrontContextExactlyAsCoop() throws Exception {
+    CoopConfig front = CONTEXT.toBuilder().setCsc(true)
+        .setClassTokenPosition(tfpeft.config.proto.ClassTokenPosition.FRONT).build();
+    assertArrayEquals(context("coop-front", MethodConfig.newBuilder().setCoop(front).build()),
+        context("lambda0-front", MethodConfig.newBuilder().setPrograd(
+            ProgradConfig.newBuilder().setPrompt(front).setLambda(0)).build()), 0f);
+  }
+
   @Test
   void theProjectionChangesWhatTheContextLearns() throws Exception {
     assertFalse(java.util.Arrays.equals(coop(), context("lambda1", MethodConfig.newBuilder()
