@@ -4,7 +4,8 @@
 # linear-probe CLIP (logistic regression) on the small CLIP, seeds 1-3, 16 shots of "count" and
 # "texture" and base-to-new on "count". Runs land in checkpoints/evidence-prompts/ (a finished
 # run is skipped when the script runs again).
-# Usage: tools/prompt_evidence.sh [mudpt|mudpt-linear|maple|vpt|cocoop|cocoop-b1|clip-adapter|kgcoop|lpclip|all]
+# Usage: tools/prompt_evidence.sh [mudpt|mudpt-linear|maple|vpt|cocoop|cocoop-b1|clip-adapter|kgcoop|
+#        lpclip|coop-lr0.002|coop-csc|coop-front|all]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=checkpoints/evidence-prompts
@@ -55,4 +56,12 @@ want cocoop-b1 && row cocoop-b1 configs/clip_small_cocoop_16shot.pbtxt
 want clip-adapter && row clip-adapter configs/clip_small_clip_adapter_16shot.pbtxt
 want kgcoop && row kgcoop configs/clip_small_kgcoop_16shot.pbtxt
 want lpclip && shots lpclip configs/clip_small_linear_probe_lr_16shot.pbtxt
+# CoOp at KgCoOp's rate (SGD 0.002), so the two rows differ only by KgCoOp's term
+want coop-lr0.002 && row coop-lr0.002 configs/clip_small_coop_16shot.pbtxt \
+  --set training.learning_rate=0.002
+# CoOp's options: class-specific context (16 shots only: a class's own context has nothing for
+# new classes) and the class name in front of the context
+want coop-csc && shots coop-csc configs/clip_small_coop_16shot.pbtxt --set method.coop.csc=true
+want coop-front && row coop-front configs/clip_small_coop_16shot.pbtxt \
+  --set method.coop.class_token_position=FRONT --set model.clip.templates=
 echo done
