@@ -130,6 +130,8 @@ public final class Trainer {
   public ParameterCounts buildInto(Graph g, boolean trainStep) {
     Method method = registry.create(config.getMethod());
     RunData data = RunData.load(config, weights.vocabulary(), options.log()::println);
+    // a dry run refuses what the run would refuse before building its graph
+    checkBatches(method, data.dataset().classNames().size());
     TrainGraph graph = build(g, method, data);
     TrainStep step = trainStep ? TrainStep.build(graph, 0) : null;
     // without a step, what the method trains is fitted in prepare, or nothing

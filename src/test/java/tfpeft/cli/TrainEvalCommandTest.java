@@ -34,6 +34,22 @@ class TrainEvalCommandTest {
     assertFalse(Files.exists(dir.resolve("runs")));
   }
 
+  /** A dry run refuses what the run refuses before its graph is built. */
+  @Test
+  void dryRunRefusesABatchThatCocoopCannotHoldAsTrainingDoes() throws Exception {
+    RunConfig c = TinyRuns.clip(dir.resolve("runs"), "dry-cocoop",
+        tfpeft.config.proto.MethodConfig.newBuilder().setCocoop(
+            tfpeft.config.proto.CocoopConfig.newBuilder().setMaxPrompts(8).setMetaNetRatio(2)
+                .setInit("")).build()).build();
+    Path f = dir.resolve("dry-cocoop.pbtxt");
+    Files.writeString(f, TextFormat.printer().printToString(c));
+    MainTest.Result r = MainTest.run("train", "--config", f.toString(), "--dry-run", "--set",
+        "training.batch_size=8");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("training.batch_size: 8 images x "), r.err());
+    assertFalse(r.out().contains("dry run: the graph builds"), r.out());
+  }
+
   @Test
   void dryRunWithWeightsThatAreNotThereNamesThemAndAccountsNothing() throws Exception {
     Path missing = dir.resolve("no-such-weights");
