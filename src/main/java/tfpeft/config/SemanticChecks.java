@@ -41,6 +41,8 @@ final class SemanticChecks {
       throw at.error("training.schedule_after_epoch", "steps a per-epoch schedule; it does not "
           + "go with training.schedule_per_step: true");
     }
+    divides(at, "training.accumulate_steps", c.getTraining().getAccumulateSteps(),
+        "training.batch_size", c.getTraining().getBatchSize());
   }
 
   private static void divides(ConfigLoader.Locator at, String divisorPath, int divisor,

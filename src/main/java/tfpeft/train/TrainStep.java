@@ -8,7 +8,9 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Session;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import tfpeft.TfpeftException;
@@ -16,6 +18,7 @@ import tfpeft.config.proto.TrainingConfig;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
 import tfpeft.peft.GradientContext;
+import tfpeft.peft.Method;
 import tfpeft.util.Seeds;
 
 /**
@@ -24,14 +27,27 @@ import tfpeft.util.Seeds;
  * the method's gradient transform, global-norm clipping and the optimizer update. A method that
  * changes what trains gets a new step built beside the old one (its own gradient and optimizer
  * scope, the same optimizer slots).
+ *
+ * <p>With {@code training.accumulate_steps} k &gt; 1 the step is split in two: the micro-batch
+ * part computes the raw gradients, which the trainer sums on the host weighted by each
+ * micro-batch's share of the images (sum_i n_i / N * g_i, the gradient of the batch's mean
+ * loss), and the update part takes that mean through placeholders into the optimizer. The
+ * accumulators are host arrays that live for one step only, so they never reach a checkpoint.
  */
 public final class TrainStep {
   private final List<ModelVariable> variables;
   private final Optimizer optimizer;
+  /** The loss's gradients of {@link #variables}, fetched per micro-batch when accumulating. */
+  private final List<Operand<TFloat32>> gradients;
+  /** The accumulated mean gradients the optimizer reads, or null when it reads the gradients. */
+  private final List<Placeholder<TFloat32>> accumulated;
 
-  private TrainStep(List<ModelVariable> variables, Optimizer optimizer) {
+  private TrainStep(List<ModelVariable> variables, Optimizer optimizer,
+      List<Operand<TFloat32>> gradients, List<Placeholder<TFloat32>> accumulated) {
     this.variables = variables;
     this.optimizer = optimizer;
+    this.gradients = gradients;
+    this.accumulated = accumulated;
   }
 
   /**
@@ -43,6 +59,15 @@ public final class TrainStep {
     List<ModelVariable> vars = g.trainable();
     if (vars.isEmpty() || !g.method().trainsBySteps()) {
       return null;
+    }
+    int k = g.config().getTraining().getAccumulateSteps();
+    if (k > 1 && transformsGradients(g.method())) {
+      // the transform reads the batch (ProGrad's and the mask rules' second loss, R-AMT's
+      // dropout drawn per step, Pear's importance) inside the graph of one micro-batch, so it
+      // would see each micro-batch's gradient, not the step's: not the large batch's update
+      throw TfpeftException.usage("training.accumulate_steps " + k + ": method."
+          + g.method().name() + " transforms its gradients within the step, which accumulation"
+          + " would apply per micro-batch; set training.accumulate_steps: 1 (or leave it out)");
     }
     GradientContext ctx = new GradientContext(g.net(), g.classificationLoss(), g.loss(),
         g.logits());
@@ -84,9 +109,29 @@ public final class TrainStep {
       Operand<TFloat32> d = (Operand<TFloat32>) dx[i];
       grads.add(d);
     }
-    Optimizer opt = Optimizer.build(net, config, vars, transform.apply(grads),
-        "optimizer" + suffix, decays);
-    return new TrainStep(vars, opt);
+    if (config.getAccumulateSteps() <= 1) {
+      Optimizer opt = Optimizer.build(net, config, vars, transform.apply(grads),
+          "optimizer" + suffix, decays);
+      return new TrainStep(vars, opt, grads, null);
+    }
+    List<Placeholder<TFloat32>> accumulated = new ArrayList<>();
+    for (ModelVariable v : vars) {
+      accumulated.add(net.named("accumulated_gradients" + suffix + "/" + v.name())
+          .placeholder(TFloat32.class, Placeholder.shape(v.shape())));
+    }
+    Optimizer opt = Optimizer.build(net, config, vars,
+        transform.apply(new ArrayList<>(accumulated)), "optimizer" + suffix, decays);
+    return new TrainStep(vars, opt, grads, accumulated);
+  }
+
+  /** Whether {@code method} overrides {@link Method#transformGradients}. */
+  static boolean transformsGradients(Method method) {
+    try {
+      return method.getClass().getMethod("transformGradients", GradientContext.class,
+          List.class, List.class).getDeclaringClass() != Method.class;
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
@@ -99,6 +144,31 @@ public final class TrainStep {
 
   public List<ModelVariable> variables() {
     return variables;
+  }
+
+  /** Whether the optimizer reads accumulated gradients fed by {@link #feedAccumulated}. */
+  public boolean accumulates() {
+    return accumulated != null;
+  }
+
+  /** The raw gradients of {@link #variables} (same order), fetched per micro-batch. */
+  public List<Operand<TFloat32>> gradients() {
+    return gradients;
+  }
+
+  /**
+   * Feeds the accumulated mean gradients {@code means} (per variable, flat, same order as
+   * {@link #variables}); returns the tensors to close after the run.
+   */
+  public List<TFloat32> feedAccumulated(Session.Runner runner, List<float[]> means) {
+    List<TFloat32> fed = new ArrayList<>();
+    for (int i = 0; i < accumulated.size(); i++) {
+      TFloat32 t = TFloat32.tensorOf(variables.get(i).shape(),
+          DataBuffers.of(means.get(i), true, false));
+      fed.add(t);
+      runner.feed(accumulated.get(i), t);
+    }
+    return fed;
   }
 
   public Op update() {

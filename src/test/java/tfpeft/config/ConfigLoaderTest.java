@@ -110,6 +110,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void accumulateStepsMustDivideTheBatchSize() {
+    String msg = error(MINIMAL + "training { batch_size: 8 accumulate_steps: 3 }\n");
+    assertTrue(msg.contains("training.accumulate_steps: 3 does not divide training.batch_size"),
+        msg);
+  }
+
+  @Test
   void exclusiveMinimumIsEnforced() {
     String msg = error(MINIMAL + "training { learning_rate: 0 }\n");
     assertTrue(msg.contains("training.learning_rate: must be > 0"), msg);
