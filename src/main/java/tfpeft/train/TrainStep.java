@@ -171,6 +171,71 @@ public final class TrainStep {
     return fed;
   }
 
+  /** Feeds the images [from, to) of a step's batch (and the rest) to a runner. */
+  @FunctionalInterface
+  public interface MicroBatch {
+    /** A runner fed images [from, to); what must be closed after the run goes into owned. */
+    Session.Runner runner(int from, int to, List<AutoCloseable> owned);
+  }
+
+  /**
+   * One optimizer step over a batch of {@code images} run as micro-batches of {@code micro}
+   * images (a short last batch gives fewer, or a smaller last one): each micro-batch's gradients
+   * are added into host accumulators weighted by n_i / N, so the optimizer gets the gradient of
+   * the mean loss over the N images, as one batch would, while only one micro-batch's
+   * activations exist at a time. Returns {the images' mean {@code loss}, gradient norm}.
+   */
+  public float[] runAccumulated(Session session, Operand<TFloat32> loss, int images, int micro,
+      long step, float rate, MicroBatch batch) {
+    List<float[]> sums = new ArrayList<>();
+    variables.forEach(v -> sums.add(new float[Math.toIntExact(v.size())]));
+    double meanLoss = 0;
+    for (int from = 0; from < images; from += micro) {
+      int to = Math.min(images, from + micro);
+      float share = (to - from) / (float) images;
+      List<AutoCloseable> owned = new ArrayList<>();
+      try {
+        Session.Runner r = batch.runner(from, to, owned).fetch(loss);
+        gradients.forEach(r::fetch);
+        try (var out = r.run()) {
+          meanLoss += share * ((TFloat32) out.get(0)).getFloat();
+          for (int i = 0; i < sums.size(); i++) {
+            float[] sum = sums.get(i);
+            float[] g = new float[sum.length];
+            ((TFloat32) out.get(1 + i)).asRawTensor().data().asFloats().read(g);
+            for (int j = 0; j < g.length; j++) {
+              sum[j] += share * g[j];
+            }
+          }
+        }
+      } finally {
+        closeAll(owned);
+      }
+    }
+    List<TFloat32> fed = new ArrayList<>();
+    try {
+      Session.Runner r = session.runner();
+      fed.addAll(feedAccumulated(r, sums));
+      fed.addAll(feed(r, step, rate));
+      r.addTarget(update()).fetch(gradientNorm());
+      try (var out = r.run()) {
+        return new float[] {(float) meanLoss, ((TFloat32) out.get(0)).getFloat()};
+      }
+    } finally {
+      fed.forEach(TFloat32::close);
+    }
+  }
+
+  private static void closeAll(List<AutoCloseable> owned) {
+    for (AutoCloseable c : owned) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   public Op update() {
     return optimizer.update();
   }

@@ -26,7 +26,6 @@ import tfpeft.model.BackboneChecksum;
 import tfpeft.model.BaseIdentity;
 import tfpeft.model.BuiltModel;
 import tfpeft.model.ClipClassifier;
-import tfpeft.model.ModelVariable;
 import tfpeft.peft.BatchLimit;
 import tfpeft.peft.EpochContext;
 import tfpeft.peft.EpochOutcome;
@@ -488,61 +487,20 @@ public final class Trainer {
       }
     }
 
-    /**
-     * One optimizer step as micro-batches of batch_size / accumulate_steps images (a short last
-     * batch gives fewer or a smaller last one): each micro-batch's gradients are added into
-     * host accumulators weighted by n_i / N, so the optimizer gets the gradient of the mean loss
-     * over the N images, as one batch would; only one micro-batch's activations exist at a time.
-     * Returns {the images' mean loss, gradient norm}.
-     */
+    /** One optimizer step as micro-batches ({@link TrainStep#runAccumulated}). */
     private float[] runAccumulatedStep(TrainStep step, Batch b, long stepNumber, float rate) {
-      int n = b.size();
-      int micro = training.getBatchSize() / training.getAccumulateSteps();
-      List<ModelVariable> vars = step.variables();
-      List<float[]> sums = new ArrayList<>();
-      vars.forEach(v -> sums.add(new float[Math.toIntExact(v.size())]));
-      double loss = 0;
-      for (int from = 0; from < n; from += micro) {
-        int to = Math.min(n, from + micro);
-        float share = (to - from) / (float) n;
-        List<Tensor> owned = new ArrayList<>();
-        try (GraphFeeds feeds = GraphFeeds.step(graph, stepNumber)
-            .classFeatures(classFeatures)) {
-          Session.Runner r = microBatchRunner(feeds, b, from, to, owned);
-          r.fetch(graph.loss());
-          step.gradients().forEach(r::fetch);
-          try (var out = r.run()) {
-            loss += share * ((TFloat32) out.get(0)).getFloat();
-            for (int i = 0; i < vars.size(); i++) {
-              float[] sum = sums.get(i);
-              float[] g = new float[sum.length];
-              ((TFloat32) out.get(1 + i)).asRawTensor().data().asFloats().read(g);
-              for (int j = 0; j < g.length; j++) {
-                sum[j] += share * g[j];
-              }
-            }
-          }
-        } finally {
-          owned.forEach(Tensor::close);
-        }
-      }
-      List<TFloat32> fed = new ArrayList<>();
-      try {
-        Session.Runner r = session.runner();
-        fed.addAll(step.feedAccumulated(r, sums));
-        fed.addAll(step.feed(r, stepNumber, rate));
-        r.addTarget(step.update()).fetch(step.gradientNorm());
-        try (var out = r.run()) {
-          return new float[] {(float) loss, ((TFloat32) out.get(0)).getFloat()};
-        }
-      } finally {
-        fed.forEach(Tensor::close);
-      }
+      return step.runAccumulated(session, graph.loss(), b.size(),
+          training.getBatchSize() / training.getAccumulateSteps(), stepNumber, rate,
+          (from, to, owned) -> {
+            GraphFeeds feeds = GraphFeeds.step(graph, stepNumber).classFeatures(classFeatures);
+            owned.add(feeds);
+            return microBatchRunner(feeds, b, from, to, owned);
+          });
     }
 
     /** A runner fed images and labels [from, to) of {@code b}; the tensors go into owned. */
     private Session.Runner microBatchRunner(GraphFeeds feeds, Batch b, int from, int to,
-        List<Tensor> owned) {
+        List<AutoCloseable> owned) {
       int m = to - from;
       int pixels = b.imageFloats();
       TFloat32 x = TFloat32.tensorOf(Shape.of(m, b.height(), b.width(), 3), DataBuffers.of(

@@ -146,6 +146,23 @@ public final class TrainingBench {
     for (int i = 0; i < batch; i++) {
       labels[i] = i % classes;
     }
+    if (step.accumulates()) {
+      // micro-batches as training runs them, so the peak memory is a micro-batch's
+      int micro = batch / g.config().getTraining().getAccumulateSteps();
+      step.runAccumulated(s, g.loss(), batch, micro, 1, 1e-12f, (from, to, owned) -> {
+        TFloat32 x = images(g.config(), to - from);
+        owned.add(x);
+        TInt32 y = TInt32.tensorOf(Shape.of(to - from), DataBuffers.of(
+            java.util.Arrays.copyOfRange(labels, from, to), true, false));
+        owned.add(y);
+        GraphFeeds feeds = GraphFeeds.step(g, TInt64.vectorOf(1, 1))
+            .textIds(fixed.isEmpty() ? null : fixed.get(0))
+            .classFeatures(fixed.isEmpty() ? null : fixed.get(1));
+        owned.add(feeds);
+        return feeds.runner(s, x, y);
+      });
+      return;
+    }
     try (TFloat32 x = images(g.config(), batch);
         TInt32 y = TInt32.tensorOf(Shape.of(batch), DataBuffers.of(labels, true, false));
         GraphFeeds feeds = GraphFeeds.step(g, TInt64.vectorOf(1, 1))
