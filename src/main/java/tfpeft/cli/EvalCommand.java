@@ -13,6 +13,7 @@ import org.apache.commons.cli.Options;
 import tfpeft.TfpeftException;
 import tfpeft.config.ConfigLoader;
 import tfpeft.config.LoadedConfig;
+import tfpeft.config.proto.DataConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.data.SyntheticData;
 import tfpeft.peft.MethodRegistry;
@@ -37,7 +38,8 @@ final class EvalCommand implements Command {
   @Override
   public String usage() {
     return "eval RUN_DIR | --config FILE [--set PATH=VALUE]...  [--checkpoint best|last|DIR]"
-        + " [--split test|val]\n       tfpeft eval --runs RUN_DIR... (or a quoted glob)";
+        + " [--split test|val] [--data FILE]\n"
+        + "       tfpeft eval --runs RUN_DIR... (or a quoted glob)";
   }
 
   @Override
@@ -50,6 +52,13 @@ final class EvalCommand implements Command {
         + " mean H. The full result is written as JSON into the run directory"
         + " (eval_<checkpoint>_<split>.json). A zero-shot run, or a config not trained yet, is"
         + " evaluated with the weights its config starts from.\n"
+        + "--data FILE evaluates on another dataset, the data { ... } block of FILE (a fragment"
+        + " or a whole run config; the fields it sets replace the run's, whose transforms stay"
+        + " unless it sets them): its split, its class names and its templates, the class"
+        + " features recomputed with what the run learned (cross-dataset transfer, domain"
+        + " generalization); the result goes to eval_<checkpoint>_<split>_on_<FILE's name>.json."
+        + " A run whose trained state belongs to its own classes (a linear head, a context per"
+        + " class, a TIP-Adapter cache) is refused, as eval.base_to_new refuses it.\n"
         + "--runs reads the report.json of each run and prints the mean and sample standard"
         + " deviation of the final results, e.g. of the three seeds of one setting.";
   }
@@ -62,6 +71,8 @@ final class EvalCommand implements Command {
         .desc("which checkpoint (default last)").build());
     o.addOption(Option.builder().longOpt("split").hasArg().argName("test|val")
         .desc("the split to evaluate (default test)").build());
+    o.addOption(Option.builder().longOpt("data").hasArg().argName("FILE")
+        .desc("evaluate on the dataset of this file's data { ... } block").build());
     o.addOption(Option.builder().longOpt("runs")
         .desc("summarize the finished runs given as arguments (directories or a glob)").build());
     return o;
@@ -101,18 +112,21 @@ final class EvalCommand implements Command {
     SyntheticData.setProgress(console::info);
     String which = line.getOptionValue("checkpoint", "last");
     String split = line.getOptionValue("split", "test");
+    Path dataFile = line.hasOption("data") ? Path.of(line.getOptionValue("data")) : null;
+    DataConfig target = dataFile == null ? null : ConfigLoader.loadData(dataFile);
     RunDirectory run = RunDirectory.of(config, source);
     try (tfpeft.util.DirectoryLock lock = run.lockExisting("tfpeft eval " + run.root())) {
-      return evaluate(config, source, which, split, console);
+      return evaluate(config, source, which, split, target, dataFile, console);
     }
   }
 
   private static int evaluate(RunConfig config, String source, String which, String split,
-      Console console) {
-    RunEvaluation.Result r = RunEvaluation.evaluate(config, source, which, split,
+      DataConfig target, Path dataFile, Console console) {
+    RunEvaluation.Result r = RunEvaluation.evaluate(config, source, which, split, target,
         MethodRegistry.builtIn(), console.err());
     console.println((r.checkpoint() == null ? "starting weights" : r.checkpoint().dir()
-        .toString()) + ", " + split + ": " + r.metrics().headline());
+        .toString()) + ", " + split + (target == null ? "" : " of "
+        + r.json().get("data").getAsString()) + ": " + r.metrics().headline());
     r.metrics().table(r.classNames()).forEach(console::println);
     if (r.novel() != null) {
       console.println("new classes, " + split + ": " + r.novel().headline());
@@ -123,7 +137,9 @@ final class EvalCommand implements Command {
     }
     if (Files.isDirectory(r.dir().root())) {
       Path out = r.dir().root().resolve("eval_" + (r.checkpoint() == null ? "start"
-          : r.checkpoint().dir().getFileName()) + "_" + split + ".json");
+          : r.checkpoint().dir().getFileName()) + "_" + split + (dataFile == null ? ""
+          : "_on_" + dataFile.getFileName().toString().replaceFirst("\\.[^.]*$", ""))
+          + ".json");
       try {
         AtomicFiles.writeString(out, new com.google.gson.GsonBuilder().setPrettyPrinting()
             .serializeSpecialFloatingPointValues().create().toJson(r.json()) + "\n");

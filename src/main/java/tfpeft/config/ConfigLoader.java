@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tfpeft.TfpeftException;
+import tfpeft.config.proto.DataConfig;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.WeightsConfig;
@@ -56,6 +57,38 @@ public final class ConfigLoader {
    */
   public static LoadedConfig load(Path file, List<String> overrides,
       WeightsArchitecture architecture) {
+    return parse(readText(file), file.toString(), overrides, architecture);
+  }
+
+  /**
+   * The {@code data { ... }} block of {@code file}, a config fragment or a whole run config
+   * (whose other blocks are not read): the dataset {@code tfpeft eval --data} evaluates a run
+   * on. It is checked as a run's data is; defaults are filled in with the run it joins.
+   */
+  public static DataConfig loadData(Path file) {
+    String text = readText(file);
+    String source = file.toString();
+    RunConfig.Builder builder = RunConfig.newBuilder();
+    TextFormatParseInfoTree.Builder treeBuilder = TextFormatParseInfoTree.builder();
+    try {
+      TextFormat.Parser.newBuilder().setParseInfoTreeBuilder(treeBuilder)
+          .setSingularOverwritePolicy(
+              TextFormat.Parser.SingularOverwritePolicy.FORBID_SINGULAR_OVERWRITES)
+          .build().merge(text, builder);
+    } catch (TextFormat.ParseException e) {
+      throw describeParseError(text, source, e);
+    }
+    if (!builder.hasData()) {
+      throw TfpeftException.usage(source + ": no data { ... } block; --data takes a file that"
+          + " names the dataset to evaluate on in one");
+    }
+    Map<String, String> locations = new HashMap<>();
+    collectLocations(builder.getDescriptorForType(), treeBuilder.build(), "", source, locations);
+    ConfigValidator.validate(builder.getData(), "data", new Locator(source, locations));
+    return builder.getData();
+  }
+
+  private static String readText(Path file) {
     String text;
     try {
       text = StandardCharsets.UTF_8.newDecoder().decode(
@@ -67,7 +100,7 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw TfpeftException.usage(file + ": cannot read config file: " + e.getMessage());
     }
-    return parse(text, file.toString(), overrides, architecture);
+    return text;
   }
 
   /** Parses config text; {@code source} names it in errors. The model is the config's own. */

@@ -19,7 +19,8 @@ final class ConfigValidator {
     validate(message, "", locator);
   }
 
-  private static void validate(Message message, String prefix, ConfigLoader.Locator locator) {
+  /** Checks {@code message}, which sits at field path {@code prefix} of a run config. */
+  static void validate(Message message, String prefix, ConfigLoader.Locator locator) {
     for (OneofDescriptor oneof : message.getDescriptorForType().getRealOneofs()) {
       if (oneof.getOptions().getExtension(Options.requiredOneof)
           && !message.hasOneof(oneof)) {

@@ -8,9 +8,12 @@ import java.util.List;
 import java.util.Optional;
 import tfpeft.TfpeftException;
 import tfpeft.config.Defaults;
+import tfpeft.config.proto.DataConfig;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.data.Dataset;
 import tfpeft.data.Split;
+import tfpeft.peft.ClassifierKind;
+import tfpeft.peft.Method;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.train.checkpoint.CheckpointStore;
 
@@ -38,11 +41,37 @@ public final class RunEvaluation {
    */
   public static Result evaluate(RunConfig written, String source, String which,
       String splitName, MethodRegistry registry, PrintStream log) {
+    return evaluate(written, source, which, splitName, null, registry, log);
+  }
+
+  /**
+   * As {@link #evaluate(RunConfig, String, String, String, MethodRegistry, PrintStream)}, on
+   * another dataset when {@code target} is given: its split, its class names and its templates
+   * (where the run's model names none), the class features recomputed for its classes with the
+   * trained state (cross-dataset transfer, domain generalization). The fields the target sets
+   * replace the run's data fields (its source replaces the run's source); the run's transforms
+   * stay where the target sets none, its class sampling does not. A run whose trained state
+   * belongs to its training classes is refused, by the rule base-to-new refuses it with.
+   *
+   * @param target the data block of the dataset to evaluate on, or null for the run's own
+   */
+  public static Result evaluate(RunConfig written, String source, String which,
+      String splitName, DataConfig target, MethodRegistry registry, PrintStream log) {
     RunDirectory dir = RunDirectory.of(Defaults.fill(written), source);
     CheckpointStore.Checkpoint named = existing(dir, which);
     if (named != null) {
       // an adapter-sized checkpoint says it needs its base before the weights are looked for
       CheckpointBase.requireBaseFile(named, written.getModel().getWeights().getPath());
+    }
+    if (target != null) {
+      refuseClassBoundState(Defaults.fill(written), registry);
+      // the target names the images and classes; how images are prepared for the model (the
+      // eval transform, the pipeline) stays the run's unless the target says otherwise, and the
+      // target's classes are all of its classes unless it samples them itself
+      RunConfig.Builder onTarget = written.toBuilder();
+      onTarget.getDataBuilder().clearSampling().mergeFrom(target);
+      onTarget.getEvalBuilder().setBaseToNew(false);
+      written = onTarget.build();
     }
     PretrainedWeights weights = PretrainedWeights.load(written);
     RunConfig config = weights.config();
@@ -59,6 +88,12 @@ public final class RunEvaluation {
     }
     try (RunSession run = RunSession.opener(weights, registry).data(data).log(log::println)
         .open()) {
+      if (target != null && run.graph().classifier() == ClassifierKind.HEAD) {
+        throw TfpeftException.usage("eval --data: method." + run.method().name() + " scores"
+            + " classes with a linear head trained on the run's own classes, which has no"
+            + " output for another dataset's classes; evaluating on other classes needs CLIP's"
+            + " text classifier (learned prompts, masks, adapters, zero-shot)");
+      }
       CheckpointStore.Checkpoint checkpoint = choose(dir, which,
           !run.graph().trainable().isEmpty());
       if (checkpoint != null) {
@@ -74,6 +109,9 @@ public final class RunEvaluation {
       json.addProperty("run_dir", dir.root().toString());
       json.addProperty("checkpoint", checkpoint == null ? "" : checkpoint.dir().toString());
       json.addProperty("split", splitName);
+      if (target != null) {
+        json.addProperty("data", d.name());
+      }
       json.add(splitName, m.toJson(d.classNames()));
       Dataset fresh = null;
       EvalMetrics novel = null;
@@ -92,6 +130,21 @@ public final class RunEvaluation {
       return new Result(dir, checkpoint, splitName, d.classNames(), m,
           fresh == null ? List.of() : fresh.classNames(), novel, json);
     }
+  }
+
+  /**
+   * Refuses the methods whose trained state is tied to the training classes (a context per
+   * class, a cache whose values are the training labels): the method's own refusal of
+   * eval.base_to_new, whose new classes are the same question on the same dataset.
+   */
+  private static void refuseClassBoundState(RunConfig resolved, MethodRegistry registry) {
+    RunConfig.Builder asked = resolved.toBuilder();
+    asked.getEvalBuilder().setBaseToNew(true);
+    Method method = registry.create(resolved.getMethod());
+    method.checkConfig(asked.build(), (path, message) -> TfpeftException.usage(
+        "eval --data: method." + method.name() + " keeps state tied to the run's own classes,"
+        + " so it is refused on another dataset's classes as under eval.base_to_new ("
+        + path + ": " + message + ")"));
   }
 
   /** The checkpoint {@code which} names, where there is one; null otherwise. */

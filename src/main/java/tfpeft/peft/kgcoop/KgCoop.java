@@ -1,16 +1,11 @@
 package tfpeft.peft.kgcoop;
 
 import com.google.gson.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Operation;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 import tfpeft.config.proto.KgCoopConfig;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.RunConfig;
@@ -75,30 +70,11 @@ public final class KgCoop extends TextPromptMethod {
   /** The frozen text tower over the hand-crafted prompts, and the op that stores its output. */
   @Override
   public void afterBuild(MethodContext ctx) {
-    Net net = ctx.net();
-    Ops tf = net.tf();
-    ClipModel.Spec spec = ClipModel.spec(ctx.config().getModel().getClip());
     List<String> templates = handCraftedTemplates != null ? handCraftedTemplates
         : runTemplates(ctx);
-    List<String> prompts = new ArrayList<>();
-    for (String name : ctx.classNames()) {
-      for (String t : templates) {
-        prompts.add(t.replace("{}", name.replace('_', ' ')));
-      }
-    }
-    int length = spec.contextLength();
-    int[][] rows = ctx.tokenizer().tokenizeAll(prompts, length, true);
-    int[] flat = new int[rows.length * length];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(rows[i], 0, flat, i * length, length);
-    }
-    Operand<TInt32> ids = tf.constant(Shape.of(rows.length, length),
-        DataBuffers.of(flat, true, false));
-    Operand<TFloat32> text = withoutPrompts(() -> ClipModel.textFeatures(net, ids, spec));
-    Operand<TFloat32> perPrompt = tf.reshape(ClipModel.normalize(tf, text),
-        tf.constant(new long[] {ctx.numClasses(), templates.size(), spec.embedDim()}));
-    Operand<TFloat32> features = ClipModel.normalize(tf, tf.math.mean(perPrompt,
-        tf.constant(1)));
+    Operand<TFloat32> features = handCraftedClassFeatures(ctx, templates,
+        variablePrefix() + "hand_crafted_ids");
+    Net net = ctx.net();
     ModelVariable handCrafted = handCrafted(ctx);
     computeHandCrafted = net.named(variablePrefix() + "compute_hand_crafted")
         .assign(handCrafted.variable(), features).op();

@@ -1,18 +1,14 @@
 package tfpeft.peft.prograd;
 
 import com.google.gson.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.ProgradConfig;
@@ -36,7 +32,7 @@ import tfpeft.peft.PrepareContext;
 import tfpeft.peft.RunEndContext;
 import tfpeft.peft.StoredTensor;
 import tfpeft.peft.TrainedState;
-import tfpeft.peft.prompt.PromptMethods;
+import tfpeft.peft.prompt.TextPromptMethod;
 
 /**
  * ProGrad as a method: CoOp's learned context, trained on the cross-entropy alone with its
@@ -60,8 +56,7 @@ import tfpeft.peft.prompt.PromptMethods;
  */
 public final class Prograd implements Method {
   private final ProgradConfig config;
-  private final Method coop;
-  private final List<SwitchableHook> hooks = new ArrayList<>();
+  private final TextPromptMethod coop;
   private List<String> zeroShotTemplates = List.of();
   private Operand<TFloat32> imageFeatures;
   private Operand<TFloat32> teacherLogits;
@@ -73,7 +68,7 @@ public final class Prograd implements Method {
 
   public Prograd(ProgradConfig config) {
     this.config = config;
-    this.coop = PromptMethods.coop(MethodConfig.newBuilder().setCoop(config.getPrompt()).build());
+    this.coop = TextPromptMethod.coop(config.getPrompt());
   }
 
   @Override
@@ -89,14 +84,7 @@ public final class Prograd implements Method {
 
   @Override
   public List<SiteHook> hooks(MethodContext ctx) {
-    hooks.clear();
-    List<SiteHook> out = new ArrayList<>();
-    for (SiteHook h : coop.hooks(ctx)) {
-      SwitchableHook s = new SwitchableHook(h);
-      hooks.add(s);
-      out.add(s);
-    }
-    return out;
+    return coop.hooks(ctx);
   }
 
   /** CoOp's prompt for the classifier; the run's own templates become the teacher's. */
@@ -129,34 +117,8 @@ public final class Prograd implements Method {
     coop.afterBuild(ctx);
     Net net = ctx.net();
     Ops tf = net.tf();
-    ClipModel.Spec spec = ClipModel.spec(ctx.config().getModel().getClip());
-    int context = spec.contextLength();
-    List<String> prompts = new ArrayList<>();
-    for (String c : ctx.classNames()) {
-      for (String t : zeroShotTemplates) {
-        prompts.add(t.replace("{}", c));
-      }
-    }
-    // long class names are cut at the context, keeping the end token, as the classifier's
-    int[][] rows = ctx.tokenizer().tokenizeAll(prompts, context, true);
-    int[] flat = new int[rows.length * context];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(rows[i], 0, flat, i * context, context);
-    }
-    Operand<TInt32> ids = net.named("peft/prograd/zero_shot_ids").constant(
-        Shape.of(rows.length, context), DataBuffers.of(flat, true, false));
-    hooks.forEach(h -> h.off(true));
-    Operand<TFloat32> text;
-    try {
-      text = ClipModel.textFeatures(net, ids, spec);
-    } finally {
-      hooks.forEach(h -> h.off(false));
-    }
-    // per class, the normalized mean over templates of the normalized prompt features
-    Operand<TFloat32> perPrompt = tf.reshape(ClipModel.normalize(tf, text),
-        tf.constant(new long[] {ctx.numClasses(), -1, spec.embedDim()}));
-    Operand<TFloat32> classes = ClipModel.normalize(tf, tf.math.mean(perPrompt,
-        tf.constant(1)));
+    Operand<TFloat32> classes = coop.handCraftedClassFeatures(ctx, zeroShotTemplates,
+        "peft/prograd/zero_shot_ids");
     Operand<TFloat32> cos = tf.linalg.matMul(ClipModel.normalize(tf, imageFeatures), classes,
         MatMul.transposeB(true));
     teacherLogits = net.named("peft/prograd/zero_shot_logits").stopGradient(

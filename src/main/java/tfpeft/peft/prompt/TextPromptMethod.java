@@ -13,6 +13,12 @@ import tfpeft.config.proto.MethodConfig;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.MudptConfig;
 import tfpeft.config.proto.RunConfig;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import tfpeft.model.ClipModel;
 import tfpeft.model.Net;
 import tfpeft.model.SiteHook;
@@ -89,7 +95,7 @@ public class TextPromptMethod implements Method {
   }
 
   /** CoOp itself. */
-  public static Method coop(CoopConfig c) {
+  public static TextPromptMethod coop(CoopConfig c) {
     return new TextPromptMethod(MethodConfig.MethodCase.COOP, c, CoopPrompts.FIELD);
   }
 
@@ -187,6 +193,40 @@ public class TextPromptMethod implements Method {
       throw new IllegalStateException("method." + name() + " has no CoOp context to leave out");
     }
     return gate.without(body);
+  }
+
+  /**
+   * The frozen model's class features [C, E] over hand-crafted {@code templates}, built beside
+   * the prompted model (after {@link #hooks}): the text tower with the learned context left out,
+   * each prompt's feature normalized, averaged over the templates and normalized again, as the
+   * zero-shot classifier makes them (class names as it puts them in; long names cut at the
+   * context, keeping the end token). KgCoOp's reference and ProGrad's teacher.
+   *
+   * @param idsName the name of the prompts' token-id constant in the graph
+   */
+  public final Operand<TFloat32> handCraftedClassFeatures(MethodContext ctx,
+      List<String> templates, String idsName) {
+    Net net = ctx.net();
+    Ops tf = net.tf();
+    ClipModel.Spec spec = ClipModel.spec(ctx.config().getModel().getClip());
+    List<String> prompts = new java.util.ArrayList<>();
+    for (String name : ctx.classNames()) {
+      for (String t : templates) {
+        prompts.add(t.replace("{}", name));
+      }
+    }
+    int length = spec.contextLength();
+    int[][] rows = ctx.tokenizer().tokenizeAll(prompts, length, true);
+    int[] flat = new int[rows.length * length];
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(rows[i], 0, flat, i * length, length);
+    }
+    Operand<TInt32> ids = net.named(idsName).constant(Shape.of(rows.length, length),
+        DataBuffers.of(flat, true, false));
+    Operand<TFloat32> text = withoutPrompts(() -> ClipModel.textFeatures(net, ids, spec));
+    Operand<TFloat32> perPrompt = tf.reshape(ClipModel.normalize(tf, text),
+        tf.constant(new long[] {ctx.numClasses(), templates.size(), spec.embedDim()}));
+    return ClipModel.normalize(tf, tf.math.mean(perPrompt, tf.constant(1)));
   }
 
   /** The class prompt of the learned context (after {@link #hooks}). */
