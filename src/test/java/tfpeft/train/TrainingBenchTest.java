@@ -41,6 +41,16 @@ class TrainingBenchTest {
         .getDefaultInstance()).build()));
   }
 
+  /** bench --config runs training.accumulate_steps as training does, feeding the mean. */
+  @Test
+  void anAccumulatedStepRunsAsMicroBatches() {
+    RunConfig.Builder b = TinyRuns.config(Path.of("unused"));
+    b.getTrainingBuilder().setBatchSize(8).setAccumulateSteps(4);
+    TrainingBench.Result r = TrainingBench.run(b.build(), 1, MethodRegistry.builtIn());
+    assertEquals(8, r.batch());
+    org.junit.jupiter.api.Assertions.assertTrue(r.trainImagesPerSec() > 0);
+  }
+
   @Test
   void trainingOnlyTheBackbonesBiasesNeedsNoWeightGradients() {
     assertEquals(2, passes(MethodConfig.newBuilder().setBitfit(BitFitConfig
