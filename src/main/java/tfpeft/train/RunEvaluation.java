@@ -94,6 +94,7 @@ public final class RunEvaluation {
             + " output for another dataset's classes; evaluating on other classes needs CLIP's"
             + " text classifier (learned prompts, masks, adapters, zero-shot)");
       }
+      run.graph().checkBaseToNew();
       CheckpointStore.Checkpoint checkpoint = choose(dir, which,
           !run.graph().trainable().isEmpty());
       if (checkpoint != null) {

@@ -211,6 +211,19 @@ public final class TrainGraph {
     return method.transformLogits(ctx, features, logits);
   }
 
+  /**
+   * Refuses base-to-new for a classifier whose scores belong to the trained classes: a linear
+   * head has one output per base class and none for the new ones, so scoring new-class labels
+   * against it would be a number without meaning.
+   */
+  public void checkBaseToNew() {
+    if (config.getEval().getBaseToNew() && classifier == ClassifierKind.HEAD) {
+      throw TfpeftException.usage("eval.base_to_new: method." + method.name() + " classifies "
+          + "with a linear head trained on the base classes, which has no output for the new "
+          + "classes; set eval.base_to_new: false (base-to-new needs a CLIP text classifier)");
+    }
+  }
+
   /** A linear head on CLIP's normalized image features. */
   private static Operand<TFloat32> clipHead(Net net, RunConfig c, Operand<TFloat32> features,
       int numClasses) {

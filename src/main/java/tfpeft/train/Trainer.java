@@ -143,6 +143,7 @@ public final class Trainer {
   private TrainGraph build(Graph g, Method method, RunData data) {
     TrainGraph graph = TrainGraph.build(g, config, method, data.dataset().classNames(),
         data.templates(), data.resources(weights));
+    graph.checkBaseToNew();
     data.useTemplates(graph.templates());
     return graph;
   }
@@ -212,6 +213,7 @@ public final class Trainer {
         .methodState(methodState).trainStep(start.orElse(null)).log(options.log()::println)
         .open()) {
       TrainGraph graph = run.graph();
+      graph.checkBaseToNew();
       TrainStep step = run.step();
       ParameterCounts counts = ParameterCounts.of(graph.modelVariables(),
           step == null ? graph.trainable() : step.variables(), data.dataset());

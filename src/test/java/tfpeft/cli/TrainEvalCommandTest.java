@@ -50,6 +50,26 @@ class TrainEvalCommandTest {
     assertFalse(r.out().contains("dry run: the graph builds"), r.out());
   }
 
+  /** A head has no outputs for new classes: base-to-new on one is refused, not scored. */
+  @Test
+  void baseToNewWithALinearHeadIsRefused() throws Exception {
+    RunConfig c = TinyRuns.clip(dir.resolve("runs"), "b2n-head",
+        tfpeft.config.proto.MethodConfig.newBuilder().setLinearProbe(
+            tfpeft.config.proto.LinearProbeConfig.getDefaultInstance()).build()).build();
+    Path f = dir.resolve("b2n-head.pbtxt");
+    Files.writeString(f, TextFormat.printer().printToString(c));
+    for (boolean dry : new boolean[] {true, false}) {
+      MainTest.Result r = dry
+          ? MainTest.run("train", "--config", f.toString(), "--dry-run", "--set",
+              "data.sampling.classes=BASE", "--set", "eval.base_to_new=true")
+          : MainTest.run("train", "--config", f.toString(), "--set",
+              "data.sampling.classes=BASE", "--set", "eval.base_to_new=true");
+      assertEquals(2, r.code(), r.out() + r.err());
+      assertTrue(r.err().contains("eval.base_to_new: method.linear_probe classifies with a linear"
+          + " head trained on the base classes"), r.err());
+    }
+  }
+
   @Test
   void dryRunWithWeightsThatAreNotThereNamesThemAndAccountsNothing() throws Exception {
     Path missing = dir.resolve("no-such-weights");
