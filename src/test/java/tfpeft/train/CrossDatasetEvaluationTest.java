@@ -83,6 +83,25 @@ class CrossDatasetEvaluationTest {
     assertEquals("color", r.json().get("data").getAsString());
   }
 
+  /**
+   * KgCoOp's hand-crafted class features follow from the classes: nothing sized by the run's
+   * classes may sit in its checkpoint, or the target's classes could not be scored.
+   */
+  @Test
+  void aKgcoopRunIsScoredOnTheTargetsClasses() throws Exception {
+    RunConfig.Builder b = ClipTrainingTest.clip(out.resolve("kg"), MethodConfig.newBuilder()
+        .setKgcoop(tfpeft.config.proto.KgCoopConfig.newBuilder().setPrompt(
+            CoopConfig.newBuilder().setNCtx(2))).build());
+    b.getDataBuilder().getEvalTransformBuilder().setNormalization(Normalization.CLIP);
+    RunConfig c = b.build();
+    TrainerTest.train(c, Trainer.Resume.AUTO, new ByteArrayOutputStream());
+    DataConfig target = colourTask();
+    RunEvaluation.Result r = RunEvaluation.evaluate(c, "tiny.pbtxt", "last", "test", target,
+        MethodRegistry.builtIn(), QUIET);
+    Dataset colour = DataSources.load(target, c.getSeed(), new BadExamples(false, m -> {}));
+    assertEquals(colour.classNames(), r.classNames());
+  }
+
   @Test
   void aLinearProbeIsRefusedOnAnotherDataset() throws Exception {
     RunConfig c = ClipTrainingTest.clip(out, MethodConfig.newBuilder().setLinearProbe(
