@@ -88,11 +88,20 @@ public final class ConfigLoader {
     return builder.getData();
   }
 
+  /** The largest config file read: run configs are a few KB, and memory stays bounded. */
+  static final int MAX_CONFIG_BYTES = 16 << 20;
+
   private static String readText(Path file) {
     String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder().decode(
-          java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(MAX_CONFIG_BYTES + 1);
+      if (bytes.length > MAX_CONFIG_BYTES) {
+        throw TfpeftException.usage(file + ": config file is larger than "
+            + (MAX_CONFIG_BYTES >> 20) + " MiB; a run config is a few KB of text: is this the"
+            + " right file?");
+      }
+      text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
     } catch (NoSuchFileException e) {
       throw TfpeftException.usage(file + ": config file not found");
     } catch (CharacterCodingException e) {

@@ -70,7 +70,8 @@ public interface Method {
    */
   default Operand<TFloat32> imageConditionedLogits(MethodContext ctx,
       Operand<TFloat32> imageFeatures, Operand<TInt32> classIds, int templates) {
-    throw new UnsupportedOperationException("method." + name() + " builds no per-image logits");
+    throw new IllegalStateException("method." + name() + " is asked for per-image logits, but"
+        + " its classifier is " + classifier(ctx) + ", not IMAGE_CONDITIONED");
   }
 
   /**

@@ -231,4 +231,22 @@ class ConfigLoaderTest {
         () -> ConfigLoader.load(f, List.of()));
     assertTrue(e.getMessage().contains("not UTF-8"), e.getMessage());
   }
+
+  /** A config file is read up to a bound: a huge file is refused, naming it, not loaded whole. */
+  @Test
+  void aConfigFileLargerThanTheBoundIsRefusedByName(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path huge = dir.resolve("huge.pbtxt");
+    try (var out = java.nio.file.Files.newOutputStream(huge)) {
+      byte[] chunk = new byte[1 << 20];
+      java.util.Arrays.fill(chunk, (byte) ' ');
+      for (int i = 0; i <= ConfigLoader.MAX_CONFIG_BYTES >> 20; i++) {
+        out.write(chunk);
+      }
+    }
+    tfpeft.TfpeftException e = org.junit.jupiter.api.Assertions.assertThrows(
+        tfpeft.TfpeftException.class, () -> ConfigLoader.loadData(huge));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith(huge
+        + ": config file is larger than 16 MiB"), e.getMessage());
+  }
 }
