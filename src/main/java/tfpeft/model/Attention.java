@@ -2,7 +2,6 @@ package tfpeft.model;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -24,14 +23,15 @@ public final class Attention {
         spec.qkvBias(), init), tokens, spec);
     Operand<TFloat32> v = heads(tf, Linear.apply(net, "backbone/", block + "/attn/v", x, d, d,
         spec.qkvBias(), init), tokens, spec);
-    Operand<TFloat32> scores = tf.train.batchMatMul(q, k, TFloat32.class,
-        BatchMatMul.adjY(true));
+    // both products in the run's precision; the scores come back float32 for the scale, the
+    // mask and the softmax
+    Operand<TFloat32> scores = MixedPrecision.batchMatMul(net, q, k, true);
     scores = tf.math.mul(scores, tf.constant((float) (1.0 / Math.sqrt(spec.headDim()))));
     if (mask != null) {
       scores = tf.math.add(scores, mask);
     }
     Operand<TFloat32> attn = tf.nn.softmax(scores);
-    Operand<TFloat32> ctx = tf.train.batchMatMul(attn, v, TFloat32.class);
+    Operand<TFloat32> ctx = MixedPrecision.batchMatMul(net, attn, v, false);
     // [N, H, L, dh] -> [N, L, H, dh] -> [N, L, D]
     ctx = tf.reshape(tf.linalg.transpose(ctx, tf.constant(new int[] {0, 2, 1, 3})),
         tf.constant(new int[] {-1, (int) tokens, (int) d}));

@@ -9,6 +9,8 @@ import org.tensorflow.types.TFloat32;
  * transposed on import). Site hooks may replace the effective weight and add to the output.
  */
 public final class Linear {
+  private static final String BACKBONE = "backbone/";
+
   private Linear() {}
 
   /**
@@ -23,7 +25,11 @@ public final class Linear {
     for (SiteHook h : net.hooks()) {
       w = h.weight(net, site, w);
     }
-    Operand<TFloat32> y = tf.linalg.matMul(Tensors.flatten2d(tf, x, in), w);
+    // the backbone's products in the run's precision; a method's own layers and the head stay
+    // float32 (the logits and the loss in float32, small layers gain nothing from 16 bits)
+    Operand<TFloat32> flat = Tensors.flatten2d(tf, x, in);
+    Operand<TFloat32> y = prefix.equals(BACKBONE) ? MixedPrecision.matMul(net, flat, w)
+        : tf.linalg.matMul(flat, w);
     if (bias) {
       Operand<TFloat32> b = net.variable(prefix + site + "/bias", new long[] {out}, Init.zeros())
           .value();

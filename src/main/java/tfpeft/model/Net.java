@@ -14,6 +14,7 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import tfpeft.config.proto.Precision;
 import tfpeft.util.Seeds;
 
 /**
@@ -35,6 +36,7 @@ public final class Net {
   private final Operand<TFloat32> dropPathRate;
   private final Operand<TInt64> stepSeed;
   private int randomStreams;
+  private Precision precision = Precision.FP32;
 
   public Net(Graph graph, long seed) {
     this(graph, seed, false);
@@ -98,6 +100,19 @@ public final class Net {
 
   public long seed() {
     return seed;
+  }
+
+  /**
+   * Sets the precision of the backbone's matrix products ({@link MixedPrecision}) for every layer
+   * built after this call; float32 until then.
+   */
+  public void precision(Precision p) {
+    precision = p;
+  }
+
+  /** The precision of the backbone's matrix products. */
+  public Precision precision() {
+    return precision;
   }
 
   public void addHook(SiteHook hook) {

@@ -117,6 +117,7 @@ public final class TrainGraph {
       List<String> runTemplates, RunResources resources, boolean askTemplates) {
     BUILT.incrementAndGet();
     Net net = new Net(g, c.getSeed());
+    net.precision(c.getTraining().getPrecision());
     Ops tf = net.tf();
     MethodContext ctx = new MethodContext(c, net, classNames, resources);
     for (SiteHook h : method.hooks(ctx)) {
