@@ -3,7 +3,9 @@ package tfpeft.config;
 import tfpeft.config.proto.ClipConfig;
 import tfpeft.config.proto.DataConfig;
 import tfpeft.config.proto.Normalization;
+import tfpeft.config.proto.Precision;
 import tfpeft.config.proto.RunConfig;
+import tfpeft.config.proto.TrainingConfig;
 import tfpeft.config.proto.TransformConfig;
 import tfpeft.config.proto.VitConfig;
 import tfpeft.peft.Method;
@@ -43,6 +45,29 @@ final class SemanticChecks {
     }
     divides(at, "training.accumulate_steps", c.getTraining().getAccumulateSteps(),
         "training.batch_size", c.getTraining().getBatchSize());
+    checkLossScale(c.getTraining(), at);
+  }
+
+  /**
+   * The loss-scale fields act only under FP16; a value other than the default elsewhere is a
+   * setting that would silently do nothing. (The resolved config holds every default, so values,
+   * not presence, are compared: a run's own config.pbtxt passes.)
+   */
+  private static void checkLossScale(TrainingConfig t, ConfigLoader.Locator at) {
+    if (t.getPrecision() == Precision.FP16) {
+      return;
+    }
+    TrainingConfig d = TrainingConfig.getDefaultInstance();
+    String field = t.getLossScale() != d.getLossScale() ? "loss_scale"
+        : t.getLossScaleGrowthInterval() != d.getLossScaleGrowthInterval()
+            ? "loss_scale_growth_interval"
+            : t.getDynamicLossScale() != d.getDynamicLossScale() ? "dynamic_loss_scale" : null;
+    if (field != null) {
+      throw at.error("training." + field, "acts only with training.precision: FP16 (this run"
+          + " is " + t.getPrecision() + "; " + (t.getPrecision() == Precision.BF16
+              ? "bfloat16 has float32's range and needs no loss scale" : "float32 needs none")
+          + "); set training.precision: FP16 or leave the field out");
+    }
   }
 
   private static void divides(ConfigLoader.Locator at, String divisorPath, int divisor,

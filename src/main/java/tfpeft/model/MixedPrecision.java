@@ -36,13 +36,23 @@ public final class MixedPrecision {
     return tf.linalg.matMul(tf.dtypes.cast(x, type), tf.dtypes.cast(w, type));
   }
 
-  /** The batched product a b (b transposed when {@code adjointB}) in the net's precision. */
+  /**
+   * The product a b of two [N, H, L, D] tensors over their last two axes (b transposed when
+   * {@code adjointB}) in the net's precision.
+   */
   public static Operand<TFloat32> batchMatMul(Net net, Operand<TFloat32> a, Operand<TFloat32> b,
       boolean adjointB) {
     Ops tf = net.tf();
     Class<? extends TNumber> low = lowType(net.precision());
     if (low == null) {
       return tf.train.batchMatMul(a, b, TFloat32.class, BatchMatMul.adjY(adjointB));
+    }
+    if (low == TFloat16.class) {
+      // TensorFlow's CPU runtime has no float16 BatchMatMulV3 kernel; Einsum has one (and a
+      // gradient), and on a GPU both lower to the same batched GEMM
+      return tf.dtypes.cast(tf.linalg.einsum(java.util.List.of(tf.dtypes.cast(a, TFloat16.class),
+          tf.dtypes.cast(b, TFloat16.class)), adjointB ? "nhij,nhkj->nhik" : "nhij,nhjk->nhik"),
+          TFloat32.class);
     }
     return tf.dtypes.cast(batch(tf, tf.dtypes.cast(a, low), tf.dtypes.cast(b, low), low,
         adjointB), TFloat32.class);

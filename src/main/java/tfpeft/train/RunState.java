@@ -30,6 +30,9 @@ final class RunState implements AutoCloseable {
   private double trainedSeconds;
   /** The parameter counts when the run started (first process), for report.json. */
   private JsonObject startParameters;
+  /** FP16's loss scale (null otherwise), and what the checkpoint resumed from held of it. */
+  private LossScale lossScale;
+  private JsonObject savedLossScale;
 
   private RunState(MetricsLog metrics, EventFile events) {
     this.metrics = metrics;
@@ -69,6 +72,9 @@ final class RunState implements AutoCloseable {
     }
     if (s.has("parameters") && s.get("parameters").isJsonObject()) {
       r.startParameters = s.getAsJsonObject("parameters");
+    }
+    if (s.has("loss_scale") && s.get("loss_scale").isJsonObject()) {
+      r.savedLossScale = s.getAsJsonObject("loss_scale");
     }
     if (s.has("best")) {
       r.bestTop1 = s.getAsJsonObject("best").get("top1").getAsDouble();
@@ -246,6 +252,18 @@ final class RunState implements AutoCloseable {
    *
    * @param complete the run has nothing left to train after it
    */
+  /**
+   * The run's loss scale ({@link LossScale#of}; null but under FP16), continued from the
+   * checkpoint the run resumed from, and saved with every checkpoint from now on.
+   */
+  LossScale lossScale(LossScale fresh) {
+    lossScale = fresh;
+    if (fresh != null && savedLossScale != null) {
+      fresh.restore(savedLossScale);
+    }
+    return fresh;
+  }
+
   JsonObject checkpointState(int e, Method method, boolean complete) {
     JsonObject s = new JsonObject();
     s.addProperty("format", 1);
@@ -268,6 +286,9 @@ final class RunState implements AutoCloseable {
     training.addProperty("images", trainedImages);
     training.addProperty("seconds", trainedSeconds);
     s.add("training", training);
+    if (lossScale != null) {
+      s.add("loss_scale", lossScale.json());
+    }
     if (startParameters != null) {
       s.add("parameters", startParameters);
     }

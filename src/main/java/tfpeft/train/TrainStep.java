@@ -14,6 +14,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import tfpeft.TfpeftException;
+import tfpeft.config.proto.Precision;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
@@ -33,6 +34,11 @@ import tfpeft.util.Seeds;
  * micro-batch's share of the images (sum_i n_i / N * g_i, the gradient of the batch's mean
  * loss), and the update part takes that mean through placeholders into the optimizer. The
  * accumulators are host arrays that live for one step only, so they never reach a checkpoint.
+ *
+ * <p>Under {@code training.precision: FP16} the step takes the same two parts (with one
+ * micro-batch unless accumulating): the gradients are those of the loss times the fed
+ * {@link LossScale}, divided by it on the host, and the update runs only when every one is
+ * finite.
  */
 public final class TrainStep {
   private final List<ModelVariable> variables;
@@ -41,13 +47,17 @@ public final class TrainStep {
   private final List<Operand<TFloat32>> gradients;
   /** The accumulated mean gradients the optimizer reads, or null when it reads the gradients. */
   private final List<Placeholder<TFloat32>> accumulated;
+  /** FP16's loss scale, multiplying the loss the gradients are taken of; null otherwise. */
+  private final Placeholder<TFloat32> lossScale;
 
   private TrainStep(List<ModelVariable> variables, Optimizer optimizer,
-      List<Operand<TFloat32>> gradients, List<Placeholder<TFloat32>> accumulated) {
+      List<Operand<TFloat32>> gradients, List<Placeholder<TFloat32>> accumulated,
+      Placeholder<TFloat32> lossScale) {
     this.variables = variables;
     this.optimizer = optimizer;
     this.gradients = gradients;
     this.accumulated = accumulated;
+    this.lossScale = lossScale;
   }
 
   /**
@@ -68,6 +78,14 @@ public final class TrainStep {
       throw TfpeftException.usage("training.accumulate_steps " + k + ": method."
           + g.method().name() + " transforms its gradients within the step, which accumulation"
           + " would apply per micro-batch; set training.accumulate_steps: 1 (or leave it out)");
+    }
+    if (g.config().getTraining().getPrecision() == Precision.FP16
+        && transformsGradients(g.method())) {
+      // its second loss's gradients (ProGrad, the mask rules) or importance (Pear) are taken in
+      // the step's graph, unscaled, from a batch the update run does not see
+      throw TfpeftException.usage("training.precision FP16: method." + g.method().name()
+          + " transforms its gradients within the step, which FP16's loss-scaled host step"
+          + " cannot do; use training.precision: BF16 (no loss scale needed) or FP32");
     }
     GradientContext ctx = new GradientContext(g.net(), g.classificationLoss(), g.loss(),
         g.logits());
@@ -95,8 +113,15 @@ public final class TrainStep {
       UnaryOperator<List<Operand<TFloat32>>> transform, Predicate<String> decays) {
     Output<?>[] xs = vars.stream().map(v -> v.value().asOutput()).toArray(Output[]::new);
     String suffix = generation == 0 ? "" : "_" + generation;
+    Placeholder<TFloat32> scale = null;
+    Operand<TFloat32> differentiated = loss;
+    if (config.getPrecision() == Precision.FP16) {
+      scale = net.named("loss_scale" + suffix).placeholder(TFloat32.class,
+          Placeholder.shape(org.tensorflow.ndarray.Shape.scalar()));
+      differentiated = net.tf().math.mul(loss, scale);
+    }
     Output<?>[] dx = net.graph().addGradients("gradients" + suffix,
-        new Output<?>[] {loss.asOutput()}, xs, null);
+        new Output<?>[] {differentiated.asOutput()}, xs, null);
     List<Operand<TFloat32>> grads = new ArrayList<>();
     for (int i = 0; i < dx.length; i++) {
       if (dx[i] == null || dx[i].op() == null
@@ -109,10 +134,10 @@ public final class TrainStep {
       Operand<TFloat32> d = (Operand<TFloat32>) dx[i];
       grads.add(d);
     }
-    if (config.getAccumulateSteps() <= 1) {
+    if (config.getAccumulateSteps() <= 1 && scale == null) {
       Optimizer opt = Optimizer.build(net, config, vars, transform.apply(grads),
           "optimizer" + suffix, decays);
-      return new TrainStep(vars, opt, grads, null);
+      return new TrainStep(vars, opt, grads, null, null);
     }
     List<Placeholder<TFloat32>> accumulated = new ArrayList<>();
     for (ModelVariable v : vars) {
@@ -121,7 +146,7 @@ public final class TrainStep {
     }
     Optimizer opt = Optimizer.build(net, config, vars,
         transform.apply(new ArrayList<>(accumulated)), "optimizer" + suffix, decays);
-    return new TrainStep(vars, opt, grads, accumulated);
+    return new TrainStep(vars, opt, grads, accumulated, scale);
   }
 
   /** Whether {@code method} overrides {@link Method#transformGradients}. */
@@ -187,6 +212,19 @@ public final class TrainStep {
    */
   public float[] runAccumulated(Session session, Operand<TFloat32> loss, int images, int micro,
       long step, float rate, MicroBatch batch) {
+    return runAccumulated(session, loss, images, micro, step, rate, batch, null);
+  }
+
+  /**
+   * As above, under FP16 with {@code scale}'s loss scale: the summed gradients are unscaled on
+   * the host, and the update runs only when all are finite ({@link LossScale#afterStep}); a
+   * skipped step returns an infinite gradient norm. The optimizer counts only applied steps.
+   */
+  public float[] runAccumulated(Session session, Operand<TFloat32> loss, int images, int micro,
+      long step, float rate, MicroBatch batch, LossScale scale) {
+    if ((scale == null) != (lossScale == null)) {
+      throw new IllegalArgumentException("a loss scale is needed exactly for an FP16 step");
+    }
     List<float[]> sums = new ArrayList<>();
     variables.forEach(v -> sums.add(new float[Math.toIntExact(v.size())]));
     double meanLoss = 0;
@@ -196,6 +234,11 @@ public final class TrainStep {
       List<AutoCloseable> owned = new ArrayList<>();
       try {
         Session.Runner r = batch.runner(from, to, owned).fetch(loss);
+        if (scale != null) {
+          TFloat32 s = TFloat32.scalarOf(scale.scale());
+          owned.add(s);
+          r.feed(lossScale, s);
+        }
         gradients.forEach(r::fetch);
         try (var out = r.run()) {
           meanLoss += share * ((TFloat32) out.get(0)).getFloat();
@@ -212,11 +255,19 @@ public final class TrainStep {
         closeAll(owned);
       }
     }
+    long optimizerStep = step;
+    if (scale != null) {
+      boolean finite = unscale(sums, scale.scale());
+      if (!scale.afterStep(finite)) {
+        return new float[] {(float) meanLoss, Float.POSITIVE_INFINITY};
+      }
+      optimizerStep = step - scale.skipped();
+    }
     List<TFloat32> fed = new ArrayList<>();
     try {
       Session.Runner r = session.runner();
       fed.addAll(feedAccumulated(r, sums));
-      fed.addAll(feed(r, step, rate));
+      fed.addAll(feed(r, optimizerStep, rate));
       r.addTarget(update()).fetch(gradientNorm());
       try (var out = r.run()) {
         return new float[] {(float) meanLoss, ((TFloat32) out.get(0)).getFloat()};
@@ -224,6 +275,18 @@ public final class TrainStep {
     } finally {
       fed.forEach(TFloat32::close);
     }
+  }
+
+  /** Divides every gradient by {@code scale}; whether all of them are finite. */
+  static boolean unscale(List<float[]> grads, float scale) {
+    boolean finite = true;
+    for (float[] g : grads) {
+      for (int j = 0; j < g.length; j++) {
+        g[j] /= scale;
+        finite &= Float.isFinite(g[j]);
+      }
+    }
+    return finite;
   }
 
   private static void closeAll(List<AutoCloseable> owned) {

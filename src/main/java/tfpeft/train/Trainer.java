@@ -286,6 +286,8 @@ public final class Trainer {
     private final BaseIdentity base;
     private Tensor classFeatures;
     private EvalMetrics lastTestEval;
+    /** FP16's loss scale; null in other precisions. */
+    private final LossScale lossScale;
 
     Loop(RunSession run, RunData data, CheckpointStore store, RunState state,
         ParameterCounts counts, BaseIdentity base) {
@@ -296,6 +298,7 @@ public final class Trainer {
       this.state = state;
       this.counts = counts;
       this.training = config.getTraining();
+      this.lossScale = state.lossScale(LossScale.of(training));
       this.evaluator = run.evaluator();
       this.base = base;
     }
@@ -497,7 +500,7 @@ public final class Trainer {
             GraphFeeds feeds = GraphFeeds.step(graph, stepNumber).classFeatures(classFeatures);
             owned.add(feeds);
             return microBatchRunner(feeds, b, from, to, owned);
-          });
+          }, lossScale);
     }
 
     /** A runner fed images and labels [from, to) of {@code b}; the tensors go into owned. */

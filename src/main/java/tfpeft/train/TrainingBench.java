@@ -160,7 +160,7 @@ public final class TrainingBench {
             .classFeatures(fixed.isEmpty() ? null : fixed.get(1));
         owned.add(feeds);
         return feeds.runner(s, x, y);
-      });
+      }, LossScale.of(g.config().getTraining()));
       return;
     }
     try (TFloat32 x = images(g.config(), batch);

@@ -117,6 +117,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aLossScaleFieldOutsideFp16IsRefusedAtItsLine() {
+    String msg = error(MINIMAL + "training {\n  precision: BF16\n  loss_scale: 1024\n}\n");
+    assertTrue(msg.startsWith("run.pbtxt:11:3: training.loss_scale: acts only with"
+        + " training.precision: FP16 (this run is BF16"), msg);
+  }
+
+  @Test
+  void theLossScaleFieldsAreTakenUnderFp16AndTheResolvedConfigLoadsAgain() {
+    RunConfig c = load(MINIMAL + "training { precision: FP16 loss_scale: 1024"
+        + " loss_scale_growth_interval: 10 dynamic_loss_scale: false }\n");
+    assertEquals(1024f, c.getTraining().getLossScale());
+    assertEquals(10, c.getTraining().getLossScaleGrowthInterval());
+    // a run's config.pbtxt holds every default: FP32 with the default loss scale loads
+    RunConfig fp32 = load(MINIMAL);
+    assertEquals(fp32, load(com.google.protobuf.TextFormat.printer().printToString(fp32)));
+  }
+
+  @Test
   void exclusiveMinimumIsEnforced() {
     String msg = error(MINIMAL + "training { learning_rate: 0 }\n");
     assertTrue(msg.contains("training.learning_rate: must be > 0"), msg);
