@@ -303,8 +303,10 @@ public final class AdapterArtifact {
           + Path.of(base.weights()).toAbsolutePath().normalize() + "; pass --weights PATH with"
           + " a copy of that base (its SHA-256 is checked)");
     }
-    RunSession m = RunSession.opener(c, registry).classes(classNames, templates)
-        .methodState(methodState()).identifyBase().log(log).open();
+    // served in float32, as a run's export is (RunModel.inFloat32)
+    RunSession m = RunSession.opener(RunModel.inFloat32(c), registry)
+        .classes(classNames, templates).methodState(methodState()).identifyBase().log(log)
+        .open();
     try {
       checkBase(BaseIdentity.of(m.config(), m.base()), artifact, weights == null
           ? "the artifact's base (" + baseWhere() + ") has changed since it was exported; give"

@@ -73,6 +73,7 @@ public final class RunModel implements AutoCloseable {
   public static RunModel open(RunConfig config, MethodRegistry registry,
       CheckpointStore.Checkpoint c, List<String> classNames, Supplier<ClassPrompts> prompts,
       TensorFile values) {
+    config = inFloat32(config);
     JsonObject methodState = c.methodState();
     RunSession.Opener opener = RunSession.opener(config, registry).methodState(methodState)
         .values(values, c.dir().toString()).valuesOf(c);
@@ -100,6 +101,19 @@ public final class RunModel implements AutoCloseable {
   public static RunModel of(RunSession session, RunConfig config, JsonObject methodState,
       MethodRegistry registry) {
     return new RunModel(config, registry, methodState, session, false);
+  }
+
+  /**
+   * {@code c} with float32 products: export serves float32 whatever precision the run trained
+   * in. The master weights are float32, so nothing is lost; a served graph in bfloat16 would
+   * also differ from its own unfolded graph wherever export folds the method into the weights
+   * (a merged LoRA rounds once, the unmerged paths twice), and the server's hardware, not the
+   * training machine's, decides whether 16-bit products pay.
+   */
+  static RunConfig inFloat32(RunConfig c) {
+    RunConfig.Builder b = c.toBuilder();
+    b.getTrainingBuilder().setPrecision(tfpeft.config.proto.Precision.FP32);
+    return b.build();
   }
 
   /** Asks a throwaway instance of the method how it classifies. */

@@ -251,6 +251,11 @@ public final class Trainer {
         options.log().println("starting from " + from);
         state = RunState.fresh(dir);
       }
+      String cpu = CpuPrecision.warning(config.getTraining().getPrecision(),
+          CpuPrecision.flags());
+      if (cpu != null) {
+        options.log().println(cpu);
+      }
       setupDone = true;
       try (state) {
         state.recordStartParameters(counts.json());

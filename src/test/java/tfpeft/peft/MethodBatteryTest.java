@@ -55,6 +55,7 @@ import tfpeft.config.proto.RunConfig;
 import tfpeft.config.proto.SsfConfig;
 import tfpeft.config.proto.TipAdapterConfig;
 import tfpeft.config.proto.TipAdapterFConfig;
+import tfpeft.config.proto.Precision;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.config.proto.VitConfig;
 import tfpeft.config.proto.VptConfig;
@@ -83,7 +84,8 @@ import tfpeft.train.checkpoint.CheckpointStore;
  * checkpoints are adapter-sized and every check reads the frozen backbone back from the base;
  * they hold no frozen backbone weight. A method is added to
  * the battery by one entry in {@link #CASES}; a registered method without one fails it.
- * {@code -Dbattery.only=NAME} runs one method's case alone.
+ * {@code -Dbattery.only=NAME} runs one method's case alone; {@code -Dbattery.precision=BF16}
+ * (or FP16) trains every case in that precision (training.precision).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MethodBatteryTest {
@@ -149,7 +151,8 @@ class MethodBatteryTest {
       // step after the one before
       b.setTraining(TrainingConfig.newBuilder().setEpochs(2).setBatchSize(48)
           .setLearningRate(1e-2f).setWarmupEpochs(0).setDropPath(0).setKeepCheckpoints(5)
-          .setLogEverySteps(100));
+          .setLogEverySteps(100).setPrecision(Precision.valueOf(
+              System.getProperty("battery.precision", "FP32"))));
       b.setEval(EvalConfig.newBuilder().setEveryEpochs(0).setTopK(3));
       return b.build();
     }
