@@ -58,7 +58,9 @@ final class BenchCommand implements Command {
         + " counts as 3 forward passes when the backbone trains, 2 when only what lies in it"
         + " does, such as adapters, 1 for a head alone) and the GFLOP/s achieved (compare"
         + " with the forward pass of 'bench model'), and the peak memory of the process"
-        + " (resident set and JVM heap).\n"
+        + " (resident set and JVM heap); then the run's training.precision, the devices, and"
+        + " the machine's matmul ceiling measured in the same process (a 2048 x 2048 product"
+        + " in float32 and bfloat16, --ceiling-size) with the step's share of it.\n"
         + "pipeline: writes N JPEGs of S x S (or reads --dir), then runs the input pipeline over"
         + " them: decode only, the evaluation transform (bicubic resize, [0,1]), and the training"
         + " transform (random resized crop, flip, mean/std), and prints images/s for each.\n"
@@ -88,6 +90,9 @@ final class BenchCommand implements Command {
         .desc("model: vit-b16 or clip-b16 (default vit-b16) when no --config").build());
     o.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
         .desc("timed steps (default 5)").build());
+    o.addOption(Option.builder().longOpt("ceiling-size").hasArg().argName("N")
+        .desc("--config: the square matmul timed for the machine's ceiling (default 2048)")
+        .build());
     o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
         .desc("benchmark the image files in DIR instead of generated JPEGs").build());
     return o;
@@ -164,7 +169,31 @@ final class BenchCommand implements Command {
     console.println(String.format(Locale.ROOT, "  peak memory    %s resident, %.0f MB JVM heap",
         r.peakResidentBytes() < 0 ? "?" : String.format(Locale.ROOT, "%.0f MB",
             r.peakResidentBytes() / 1048576.0), r.peakHeapBytes() / 1048576.0));
+    ceiling(c.resolved(), r, OptionValues.integer(line, "ceiling-size", 2048, 64), console);
     return 0;
+  }
+
+  /**
+   * The run's precision, the devices, and the machine's matrix-product ceiling measured now, with
+   * the training step's share of the ceiling of its precision.
+   */
+  private static void ceiling(tfpeft.config.proto.RunConfig c, TrainingBench.Result r, int n,
+      Console console) {
+    tfpeft.config.proto.Precision p = c.getTraining().getPrecision();
+    java.util.Set<String> flags = tfpeft.train.CpuPrecision.flags();
+    tfpeft.train.MatMulCeiling.Result m = tfpeft.train.MatMulCeiling.measure(n, 5,
+        tfpeft.train.SessionOptions.proto(c.getRuntime()));
+    console.println(String.format(Locale.ROOT, "  precision      %s; CPU bf16 instructions: %s",
+        p, tfpeft.train.CpuPrecision.present(flags, tfpeft.train.CpuPrecision.BF16_FLAGS)));
+    console.println("  devices        " + String.join(", ", m.devices()));
+    console.println(String.format(Locale.ROOT, "  matmul ceiling %d x %d: fp32 %.1f GFLOP/s,"
+        + " bf16 %.1f GFLOP/s (bf16/fp32 %.2fx)", n, n, m.fp32(), m.bf16(), m.bf16() / m.fp32()));
+    if (r.trainImagesPerSec() > 0) {
+      double ceiling = p == tfpeft.config.proto.Precision.BF16 ? m.bf16() : m.fp32();
+      double achieved = r.trainImagesPerSec() * r.trainFlops() / 1e9;
+      console.println(String.format(Locale.ROOT, "  training step  %.0f%% of the %s ceiling",
+          100 * achieved / ceiling, p == tfpeft.config.proto.Precision.BF16 ? "bf16" : "fp32"));
+    }
   }
 
   private int model(CommandLine line, Console console) {

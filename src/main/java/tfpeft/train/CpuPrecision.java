@@ -17,8 +17,8 @@ import tfpeft.config.proto.Precision;
  * otherwise Eigen runs them.
  */
 public final class CpuPrecision {
-  static final List<String> BF16_FLAGS = List.of("amx_bf16", "avx512_bf16");
-  static final List<String> FP16_FLAGS = List.of("amx_fp16", "avx512_fp16");
+  public static final List<String> BF16_FLAGS = List.of("amx_bf16", "avx512_bf16");
+  public static final List<String> FP16_FLAGS = List.of("amx_fp16", "avx512_fp16");
 
   private CpuPrecision() {}
 
