@@ -230,4 +230,17 @@ class TrainEvalCommandTest {
         r.out());
     assertTrue(r.out().contains("peak memory"), r.out());
   }
+
+  @Test
+  void benchReportsThePrecisionTheDevicesAndTheMatmulCeilingWithTheStepsShare()
+      throws Exception {
+    MainTest.Result r = MainTest.run("bench", "--config", config("bench", 1).toString(),
+        "--steps", "1", "--set", "training.precision=BF16", "--ceiling-size", "128");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("precision      BF16"), r.out());
+    assertTrue(r.out().matches("(?s).*devices .*CPU:0.*"), r.out());
+    assertTrue(r.out().matches("(?s).*matmul ceiling 128 x 128: fp32 [0-9.]+ GFLOP/s, bf16"
+        + " [0-9.]+ GFLOP/s.*"), r.out());
+    assertTrue(r.out().matches("(?s).*training step  [0-9]+% of the bf16 ceiling.*"), r.out());
+  }
 }

@@ -51,6 +51,15 @@ class TrainingBenchTest {
     org.junit.jupiter.api.Assertions.assertTrue(r.trainImagesPerSec() > 0);
   }
 
+  /** bench --config runs an FP16 step as training does, through its loss scale. */
+  @Test
+  void anFp16StepRunsThroughItsLossScale() {
+    RunConfig.Builder b = TinyRuns.config(Path.of("unused"));
+    b.getTrainingBuilder().setBatchSize(8).setPrecision(tfpeft.config.proto.Precision.FP16);
+    TrainingBench.Result r = TrainingBench.run(b.build(), 1, MethodRegistry.builtIn());
+    org.junit.jupiter.api.Assertions.assertTrue(r.trainImagesPerSec() > 0);
+  }
+
   @Test
   void trainingOnlyTheBackbonesBiasesNeedsNoWeightGradients() {
     assertEquals(2, passes(MethodConfig.newBuilder().setBitfit(BitFitConfig
