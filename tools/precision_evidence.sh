@@ -41,7 +41,7 @@ for name in sorted(os.listdir(out)):
     config, precision, seed = name.rsplit("-", 2)
     r = json.load(open(report))
     rows.setdefault((config, precision), []).append(
-        (100 * r["test"]["top1"], r.get("throughput", {}).get("train_images_per_sec", float("nan"))))
+        (100 * r["test"]["top1"], r.get("training", {}).get("images_per_sec", float("nan"))))
 print("| config | precision | seeds | test top-1 (mean ± std) | per seed | training images/s |")
 print("|---|---|---|---|---|---|")
 for (config, precision), v in sorted(rows.items()):
