@@ -373,6 +373,10 @@ public final class Trainer {
               state.logStep(e + 1, stepNumber, out[0], rate, out[1]);
             }
           }
+          if (e + 1 < epochs) {
+            // the next epoch's first batches decode while this one evaluates and checkpoints
+            pipeline.prepare(e + 1);
+          }
           double seconds = (System.nanoTime() - start) / 1e9;
           state.addTraining(images, seconds);
           double meanLoss = lossSum / Math.max(1, images);
