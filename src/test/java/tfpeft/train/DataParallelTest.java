@@ -115,6 +115,13 @@ class DataParallelTest {
     assertSameLosses(config("one", 10, 1, 1), config("five", 10, 1, 5));
   }
 
+  @Test
+  void aLastBatchSmallerThanTheDeviceCountLeavesTowersEmptyAndWeightless() {
+    // 48 images in batches of 10 on 10 towers: the last batch of 8 leaves two towers without
+    // images, whose mean loss is 0/0
+    assertSameLosses(config("one", 10, 1, 1), config("ten", 10, 1, 10));
+  }
+
   /** {@code b} (drop path off, every step logged) on one device, or two towers. */
   private static RunConfig onDevices(RunConfig.Builder b, int devices) {
     b.getTrainingBuilder().setDropPath(0).setLogEverySteps(1);
