@@ -145,6 +145,29 @@ public final class Backbones {
   }
 
   /**
+   * What the weights at {@code weights} are, from the files' headers alone: their format (never
+   * AUTO), the layout found ("Hugging Face CLIPModel"), the architecture as stored (its own image
+   * size), and the weight file itself.
+   */
+  public record Described(WeightsFormat format, String layout, ModelConfig model, Path file) {
+    /** Whether the weights are a Hugging Face transformers checkpoint (config.json beside). */
+    public boolean huggingFace() {
+      return format == WeightsFormat.SAFETENSORS;
+    }
+  }
+
+  /** {@link Described} of {@code weights}, reading headers only. */
+  public static Described describe(WeightsConfig weights) {
+    Source source = resolve(weights);
+    TensorShapes shapes = source.format() == WeightsFormat.GOOGLE_NPZ
+        ? TensorShapes.ofNpz(source.weights()) : TensorShapes.ofSafetensors(source.weights());
+    WeightTable table = source.table();
+    Inferred inferred = table.infer(new SourceTensors(shapes,
+        new IgnoreList(weights.getIgnoreList()), table::harmless));
+    return new Described(source.format(), inferred.layout(), inferred.model(), source.weights());
+  }
+
+  /**
    * Refuses a NaN or infinite weight where it is read, naming it: left in, it surfaces epochs
    * later as a NaN loss that looks like a learning-rate problem.
    */
