@@ -54,7 +54,7 @@ public final class PeftExport {
     RunConfig config = ConfigLoader.load(dir.config(), overrides).resolved();
     refuseMethod(config.getMethod());
     String weights = config.getModel().getWeights().getPath();
-    Backbones.Described base = huggingFaceBase(config);
+    huggingFaceBase(config);
     Path parent = dir.root().normalize().getParent();
     RunConfig.Builder b = config.toBuilder()
         .setName(dir.root().normalize().getFileName().toString())
@@ -62,57 +62,74 @@ public final class PeftExport {
     config = b.build();
     CheckpointStore.Checkpoint c = dir.checkpoint(which);
     CheckpointBase.requireBaseFile(c, weights);
-    List<NamedTensor> tensors = new ArrayList<>();
-    PeftModules modules;
-    int classes = 0;
-    List<String> targeted = new ArrayList<>();
+    Adapter a;
     try (RunSession m = RunSession.opener(config, registry).classesOfData(c.templates())
         .methodState(c.methodState()).log(log).open()) {
       m.restore(c);
-      modules = PeftModules.of(m.config().getModel());
-      String prefix = m.method().variablePrefix();
-      List<ModelVariable> trained = m.graph().trainable();
-      for (ModelVariable v : trained) {
-        String name = v.name();
-        if (!name.startsWith(prefix) && !name.startsWith("head/head/")) {
-          throw TfpeftException.usage(runDir + ": the run trains " + name + ", which a PEFT"
-              + " LoRA adapter has no place for");
-        }
-      }
-      float[][] values = new float[trained.size()][];
-      int[] i = {0};
-      VariableValues.readEach(m.session(), trained, (v, x) -> values[i[0]++] = x);
-      for (int k = 0; k < trained.size(); k++) {
-        ModelVariable v = trained.get(k);
-        long[] shape = v.shape().asArray();
-        if (v.name().startsWith("head/")) {
-          tensors.add(PeftAdapter.headTensor(v.name(), shape, values[k]));
-          classes = (int) shape[shape.length - 1];
-          continue;
-        }
-        String rest = v.name().substring(prefix.length());
-        String site = rest.substring(0, rest.lastIndexOf('/'));
-        String module = modules.module(site);
-        if (module == null) {
-          throw TfpeftException.usage(runDir + ": LoRA at site " + site + " has no Linear"
-              + " module in transformers' " + modules.modelClass() + " (method.lora.targets);"
-              + " PEFT cannot attach it there");
-        }
-        boolean down = rest.endsWith("/lora_a");
-        if (down) {
-          targeted.add(module);
-        }
-        tensors.add(PeftAdapter.loraTensor(module, down, shape, values[k]));
+      a = of(m, runDir.toString());
+    }
+    PeftAdapter.write(out, a.config(), a.tensors());
+    return new Result(out, c, a.config(), a.loraSites(), a.headClasses());
+  }
+
+  /** A PEFT adapter in memory: its config and its tensors under PEFT's keys and shapes. */
+  public record Adapter(PeftAdapterConfig config, List<NamedTensor> tensors, int loraSites,
+      int headClasses) {}
+
+  /**
+   * The PEFT adapter of the LoRA run open in {@code m} (its values as they are in the session);
+   * {@code where} names the run in messages.
+   */
+  public static Adapter of(RunSession m, String where) {
+    RunConfig config = m.config();
+    refuseMethod(config.getMethod());
+    Backbones.Described base = huggingFaceBase(config);
+    List<NamedTensor> tensors = new ArrayList<>();
+    PeftModules modules = PeftModules.of(config.getModel());
+    int classes = 0;
+    List<String> targeted = new ArrayList<>();
+    String prefix = m.method().variablePrefix();
+    List<ModelVariable> trained = m.graph().trainable();
+    for (ModelVariable v : trained) {
+      String name = v.name();
+      if (!name.startsWith(prefix) && !name.startsWith("head/head/")) {
+        throw TfpeftException.usage(where + ": the run trains " + name + ", which a PEFT"
+            + " LoRA adapter has no place for");
       }
     }
+    float[][] values = new float[trained.size()][];
+    int[] i = {0};
+    VariableValues.readEach(m.session(), trained, (v, x) -> values[i[0]++] = x);
+    for (int k = 0; k < trained.size(); k++) {
+      ModelVariable v = trained.get(k);
+      long[] shape = v.shape().asArray();
+      if (v.name().startsWith("head/")) {
+        tensors.add(PeftAdapter.headTensor(v.name(), shape, values[k]));
+        classes = (int) shape[shape.length - 1];
+        continue;
+      }
+      String rest = v.name().substring(prefix.length());
+      String site = rest.substring(0, rest.lastIndexOf('/'));
+      String module = modules.module(site);
+      if (module == null) {
+        throw TfpeftException.usage(where + ": LoRA at site " + site + " has no Linear module"
+            + " in transformers' " + modules.modelClass() + " (method.lora.targets); PEFT"
+            + " cannot attach it there");
+      }
+      boolean down = rest.endsWith("/lora_a");
+      if (down) {
+        targeted.add(module);
+      }
+      tensors.add(PeftAdapter.loraTensor(module, down, shape, values[k]));
+    }
     var lora = config.getMethod().getLora();
-    PeftAdapterConfig pc = new PeftAdapterConfig(baseName(weights, base),
-        lora.getRank(), PeftAdapterConfig.alphaOf(lora.getScale(), lora.getRank()),
-        lora.getDropout(), modules.targetModules(targeted), false,
+    PeftAdapterConfig pc = new PeftAdapterConfig(baseName(config.getModel().getWeights()
+        .getPath(), base), lora.getRank(), PeftAdapterConfig.alphaOf(lora.getScale(),
+        lora.getRank()), Double.parseDouble(Float.toString(lora.getDropout())),
+        modules.targetModules(targeted), false,
         classes > 0 ? List.of(PeftModules.CLASSIFIER) : List.of(), modules.modelClass(),
         modules.library());
-    PeftAdapter.write(out, pc, tensors);
-    return new Result(out, c, pc, targeted.size(), classes);
+    return new Adapter(pc, tensors, targeted.size(), classes);
   }
 
   /** Fails (exit 2) unless {@code method} is full-precision LoRA, which PEFT's LoRA is. */
@@ -143,11 +160,12 @@ public final class PeftExport {
     }
     Backbones.Described d = Backbones.describe(config.getModel().getWeights());
     if (!d.huggingFace()) {
-      throw TfpeftException.usage("model.weights " + weights + " is " + d.layout() + " (format "
+      throw TfpeftException.usage("model.weights " + weights + " is " + (d.importedLayout()
+          != null ? "imported from " + d.importedLayout() : d.layout()) + " (format "
           + d.format() + "): a PEFT adapter attaches to a transformers model by its module"
           + " names, which this base does not have; --peft needs a run on Hugging Face ViT or"
-          + " CLIPModel weights (config.json + model.safetensors); export --adapter DIR writes"
-          + " tfpeft's own artifact for this run");
+          + " CLIPModel weights (config.json + model.safetensors, or tfpeft import of them);"
+          + " export --adapter DIR writes tfpeft's own artifact for this run");
     }
     ModelConfig run = config.getModel();
     if (run.hasVit()) {
@@ -163,8 +181,15 @@ public final class PeftExport {
       }
     }
     int size = run.hasVit() ? run.getVit().getImageSize() : run.getClip().getImageSize();
-    int own = d.model().hasVit() ? d.model().getVit().getImageSize()
-        : d.model().getClip().getImageSize();
+    ModelConfig stored = d.model();
+    Path original = d.huggingFaceFile();
+    if (d.format() != tfpeft.config.proto.WeightsFormat.SAFETENSORS && Files.exists(original)) {
+      // imported: the transformers checkpoint's own size, which an import may have resampled
+      stored = Backbones.describe(tfpeft.config.proto.WeightsConfig.newBuilder()
+          .setPath(original.toString()).build()).model();
+    }
+    int own = stored.hasVit() ? stored.getVit().getImageSize()
+        : stored.getClip().getImageSize();
     if (size != own) {
       throw TfpeftException.usage("the run's image size is " + size + " but its base's is "
           + own + " (position embeddings resampled); the transformers model PEFT loads keeps"
@@ -173,10 +198,12 @@ public final class PeftExport {
     return d;
   }
 
-  /** base_model_name_or_path: the directory of the run's weights, as from_pretrained takes it. */
+  /**
+   * base_model_name_or_path: the directory of the transformers checkpoint (the run's weights, or
+   * what they were imported from), as from_pretrained takes it.
+   */
   static String baseName(String weights, Backbones.Described d) {
-    Path p = Path.of(weights).toAbsolutePath().normalize();
-    return (Files.isDirectory(p) ? p : d.file().toAbsolutePath().normalize().getParent())
-        .toString();
+    Path f = d.huggingFaceFile().toAbsolutePath().normalize();
+    return (Files.isDirectory(f) ? f : f.getParent()).toString();
   }
 }

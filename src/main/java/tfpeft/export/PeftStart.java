@@ -84,7 +84,7 @@ public final class PeftStart implements Trainer.Start {
   @Override
   public String apply(TrainGraph graph, Session session, BackboneChecksum base) {
     RunConfig run = graph.config();
-    PeftExport.huggingFaceBase(run);
+    var described = PeftExport.huggingFaceBase(run);
     String prefix = graph.method().variablePrefix();
     PeftAdapter a = PeftAdapter.read(dir, run.getModel(), prefix);
     checkSites(a, run);
@@ -92,8 +92,9 @@ public final class PeftStart implements Trainer.Start {
     if (!config.baseModel().isEmpty() && Files.isDirectory(Path.of(config.baseModel()))) {
       // a hub name cannot be compared; a local directory can
       Path theirs = Path.of(config.baseModel()).toAbsolutePath().normalize();
-      Path ours = Path.of(run.getModel().getWeights().getPath()).toAbsolutePath().normalize();
-      if (!ours.equals(theirs) && !theirs.equals(ours.getParent())) {
+      Path ours = Path.of(PeftExport.baseName(run.getModel().getWeights().getPath(),
+          described));
+      if (!ours.equals(theirs)) {
         note = "; made on " + theirs + ", not this run's base (the shapes fit; a PEFT adapter"
             + " records no checksum to compare)";
       }
