@@ -39,6 +39,7 @@ import tfpeft.model.weights.NpyReader;
 import tfpeft.model.weights.SafetensorsReader;
 import tfpeft.model.weights.SafetensorsWriter;
 import tfpeft.peft.MethodRegistry;
+import tfpeft.train.ClassPrompts;
 import tfpeft.train.GraphFeeds;
 import tfpeft.train.RunSession;
 
@@ -74,9 +75,7 @@ class PeftAdapterTest {
 
   static RunConfig clipRun(LoraConfig lora) {
     return RunConfig.newBuilder().setName("peft").setSeed(1)
-        .setModel(ModelConfig.newBuilder().setClip(ClipConfig.newBuilder().addTemplates("{}")
-                // the fixture's vocab.json is a stand-in; the class prompts need a real one
-                .setTokenizer("checkpoints/pretrained/clip-small/vocab.json"))
+        .setModel(ModelConfig.newBuilder().setClip(ClipConfig.newBuilder().addTemplates("{}"))
             .setWeights(WeightsConfig.newBuilder()
                 .setPath(fixture("models/clip/hf").toString())))
         .setMethod(MethodConfig.newBuilder().setLora(lora)).build();
@@ -89,8 +88,21 @@ class PeftAdapterTest {
       .addTargets("block*/attn/q").addTargets("block*/attn/v").addTargets("block*/mlp/fc2")
       .build();
 
+  /** One class per row of the fixture's text_ids.npy. */
+  static final List<String> CLIP_CLASSES = List.of("a", "b", "c");
+
   static RunSession open(RunConfig c, List<String> classes) {
-    return RunSession.opener(c, MethodRegistry.builtIn()).classes(classes, null).open();
+    RunSession.Opener o = RunSession.opener(c, MethodRegistry.builtIn()).classes(classes, null);
+    if (c.getModel().hasClip()) {
+      // the fixture's vocab.json is a stand-in: the class prompts are the fixture's token ids
+      NamedTensor t = NpyReader.read(fixture("models/clip/text_ids.npy"));
+      int[] ids = new int[t.size()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = (int) t.data()[i];
+      }
+      o.prompts(new ClassPrompts(classes, List.of("{}"), (int) t.dim(1), ids));
+    }
+    return o.open();
   }
 
   static List<String> classes(int n) {
@@ -150,10 +162,11 @@ class PeftAdapterTest {
   void importedClipAdapterGivesTheImageFeaturesOfPeftsRule() {
     NamedTensor want = NpyReader.read(fixture("peft/clip/image_features.npy"));
     NamedTensor x = images();
-    withAdapter(clipRun(CLIP_LORA), List.of("a", "b"), fixture("peft/clip/adapter"), m -> {
+    withAdapter(clipRun(CLIP_LORA), CLIP_CLASSES, fixture("peft/clip/adapter"), m -> {
       try (TFloat32 in = TFloat32.tensorOf(Shape.of(x.shape()), DataBuffers.of(x.data(), true,
           false));
-          GraphFeeds feeds = GraphFeeds.evaluation(m.graph());
+          TFloat32 cf = tfpeft.model.ClipClassifier.tensor(m.classFeatures());
+          GraphFeeds feeds = GraphFeeds.evaluation(m.graph()).classFeatures(cf);
           var r = feeds.runner(m.session(), in).fetch(m.graph().model().features()).run()) {
         TFloat32 f = (TFloat32) r.get(0);
         float[] got = new float[(int) f.size()];
@@ -202,7 +215,7 @@ class PeftAdapterTest {
 
   @Test
   void exportOfClipLoraNamesTheVisionModulesInFullSinceTheTextTowerHasTheSameLeafNames() {
-    withAdapter(clipRun(CLIP_LORA), List.of("a", "b"), fixture("peft/clip/adapter"), m -> {
+    withAdapter(clipRun(CLIP_LORA), CLIP_CLASSES, fixture("peft/clip/adapter"), m -> {
       PeftExport.Adapter a = PeftExport.of(m, "the run");
       assertSameTensors(tensors(fixture("peft/clip/adapter")), a.tensors());
       assertEquals(List.of("vision_model.encoder.layers.0.mlp.fc2",
