@@ -240,6 +240,27 @@ class PeftAdapterTest {
     });
   }
 
+  @Test
+  void peftAdapterServedAsAnArtifactOnItsBaseGivesTheLogitsOfPeftsRule() {
+    NamedTensor want = NpyReader.read(fixture("peft/vit/logits.npy"));
+    NamedTensor x = images();
+    Path dir = fixture("peft/vit/adapter");
+    AdapterArtifact a = PeftArtifact.of(dir, fixture("models/vit/hf_cls").toString(), null,
+        List.of());
+    assertEquals(List.of("class_0", "class_1", "class_2", "class_3", "class_4"),
+        a.classNames());
+    try (RunSession m = a.openOnBase(null, MethodRegistry.builtIn(), s -> { }, dir)) {
+      double d = maxAbsDiff(flat(m.logits(x.data(), (int) x.dim(0))), want.data());
+      assertTrue(d <= TOLERANCE, "max |logit difference| " + d);
+    }
+  }
+
+  @Test
+  void clipPeftAdapterServedWithoutClassNamesIsRefused() {
+    usageError(() -> PeftArtifact.of(fixture("peft/clip/adapter"),
+        fixture("models/clip/hf").toString(), null, List.of()), "CLIPModel", "--classes");
+  }
+
   // ---- what is refused ----------------------------------------------------------------------
 
   /** A copy of the ViT fixture adapter with its config edited by {@code edit}. */
