@@ -334,6 +334,13 @@ class PeftAdapterTest {
   }
 
   @Test
+  void anAdapterConfigOfMoreThanAMebibyteIsRefusedUnread() throws IOException {
+    Path dir = vitAdapterWith(c -> { });
+    Files.write(dir.resolve(PeftAdapterConfig.FILE), new byte[PeftAdapterConfig.MAX_BYTES + 1]);
+    usageError(() -> PeftAdapterConfig.read(dir), "larger than 1 MiB");
+  }
+
+  @Test
   void aModuleTfpeftHasNoLinearForIsRefusedNamingTheKey() throws IOException {
     String key = "base_model.model.vit.embeddings.patch_embeddings.projection.lora_A.weight";
     Path dir = vitAdapterWithTensors(List.of(new NamedTensor(key, new long[] {4, 3},
