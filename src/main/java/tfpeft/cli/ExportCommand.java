@@ -104,7 +104,10 @@ final class ExportCommand implements Command {
         + " the model is built on the artifact's base (its recorded weights path, or --weights"
         + " naming another copy; the SHA-256 must match), the artifact applied, the method"
         + " folded in (--keep-lora as above) and the SavedModel checked against the applied"
-        + " model's logits.";
+        + " model's logits. ART may also be a Hugging Face PEFT LoRA adapter directory: its"
+        + " base is its base_model_name_or_path when that is a local directory, else --weights"
+        + " (the tensors' shapes are checked; PEFT records no checksum); a CLIPModel adapter"
+        + " takes --classes and --template.";
   }
 
   @Override
