@@ -115,7 +115,7 @@ final class TrainCommand implements Command {
       // checked before weights or data load: a wrong artifact fails at once
       java.nio.file.Path art = java.nio.file.Path.of(line.getOptionValue("init-adapter"));
       if (PeftAdapterConfig.isPeftAdapter(art)) {
-        initial = PeftStart.of(art, loaded.resolved());
+        initial = PeftStart.of(art, loaded.written());
       } else {
         AdapterArtifact artifact = AdapterArtifact.read(art);
         artifact.checkMethod(loaded.resolved().getMethod(), art);

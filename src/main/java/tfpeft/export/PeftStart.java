@@ -34,16 +34,22 @@ import tfpeft.train.Trainer;
 public final class PeftStart implements Trainer.Start {
   private final Path dir;
   private final PeftAdapterConfig config;
+  private final PeftAdapter adapter;
+  private final String note;
 
-  private PeftStart(Path dir, PeftAdapterConfig config) {
+  private PeftStart(Path dir, PeftAdapterConfig config, PeftAdapter adapter, String note) {
     this.dir = dir;
     this.config = config;
+    this.adapter = adapter;
+    this.note = note;
   }
 
   /**
-   * Reads {@code dir}'s adapter_config.json and checks it against {@code run} before any weights
-   * or data load: the method must be LoRA at full precision with the adapter's rank and scale.
+   * Reads adapter {@code dir} and checks it against {@code run} (its model.weights' headers
+   * only) before any weights or data load: the method must be LoRA at full precision with the
+   * adapter's rank, scale and sites, the base Hugging Face weights its tensors fit.
    */
+  /** @param run the run's config as written (its model fields are requests to the weights) */
   public static PeftStart of(Path dir, RunConfig run) {
     PeftAdapterConfig c = PeftAdapterConfig.read(dir);
     if (run.getMethod().getMethodCase() != tfpeft.config.proto.MethodConfig.MethodCase.LORA) {
@@ -69,7 +75,26 @@ public final class PeftStart implements Trainer.Start {
           + " method.lora.scale: " + fmt(c.scale()) + " (or --set method.lora.scale="
           + fmt(c.scale()) + ")");
     }
-    return new PeftStart(dir, c);
+    // the architecture the run will build: the written model merged with the weights' own
+    RunConfig built = run.toBuilder().setModel(tfpeft.model.imports.Backbones.architecture(
+        run.getModel().getWeights(), run.getModel()).toBuilder()
+        .setWeights(run.getModel().getWeights())).build();
+    var described = PeftExport.huggingFaceBase(built);
+    PeftAdapter a = PeftAdapter.read(dir, built.getModel(), "peft/"
+        + tfpeft.peft.MethodRegistry.nameOf(run.getMethod().getMethodCase()) + "/");
+    checkSites(a, built);
+    String note = "";
+    if (!c.baseModel().isEmpty() && Files.isDirectory(Path.of(c.baseModel()))) {
+      // a hub name cannot be compared; a local directory can
+      Path theirs = Path.of(c.baseModel()).toAbsolutePath().normalize();
+      Path ours = Path.of(PeftExport.baseName(run.getModel().getWeights().getPath(),
+          described));
+      if (!ours.equals(theirs)) {
+        note = "; made on " + theirs + ", not this run's base (the shapes fit; a PEFT adapter"
+            + " records no checksum to compare)";
+      }
+    }
+    return new PeftStart(dir, c, a, note);
   }
 
   private static String fmt(double v) {
@@ -83,22 +108,7 @@ public final class PeftStart implements Trainer.Start {
 
   @Override
   public String apply(TrainGraph graph, Session session, BackboneChecksum base) {
-    RunConfig run = graph.config();
-    var described = PeftExport.huggingFaceBase(run);
-    String prefix = graph.method().variablePrefix();
-    PeftAdapter a = PeftAdapter.read(dir, run.getModel(), prefix);
-    checkSites(a, run);
-    String note = "";
-    if (!config.baseModel().isEmpty() && Files.isDirectory(Path.of(config.baseModel()))) {
-      // a hub name cannot be compared; a local directory can
-      Path theirs = Path.of(config.baseModel()).toAbsolutePath().normalize();
-      Path ours = Path.of(PeftExport.baseName(run.getModel().getWeights().getPath(),
-          described));
-      if (!ours.equals(theirs)) {
-        note = "; made on " + theirs + ", not this run's base (the shapes fit; a PEFT adapter"
-            + " records no checksum to compare)";
-      }
-    }
+    PeftAdapter a = adapter;
     List<ModelVariable> assign = new ArrayList<>();
     List<float[]> values = new ArrayList<>();
     for (ModelVariable v : graph.trainable()) {
