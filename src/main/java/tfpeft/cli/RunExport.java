@@ -184,6 +184,10 @@ final class RunExport {
   /** The run's dataset when it can be loaded, else null and why not. */
   record DataAtHand(Dataset data, String problem) {
     static DataAtHand load(RunConfig config, Console console) {
+      if (config.getData().getSourceCase()
+          == tfpeft.config.proto.DataConfig.SourceCase.SOURCE_NOT_SET) {
+        return new DataAtHand(null, "it names no dataset");  // a Hugging Face PEFT adapter
+      }
       // checking an export is no reason to write 160 MB of images: a synthetic suite that is
       // not there is data not at hand, as a real dataset that is not there is
       if (config.getData().hasSynthetic()

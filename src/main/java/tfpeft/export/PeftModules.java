@@ -38,9 +38,9 @@ public final class PeftModules {
   /** The ViT classification head's module (PEFT saves it under modules_to_save). */
   public static final String CLASSIFIER = "classifier";
 
-  private static final Pattern VIT = Pattern.compile("block(\\d+)/(attn|mlp)/(q|k|v|out|fc1|fc2)");
+  private static final Pattern VIT = Pattern.compile("block(\\d+)/(?:attn|mlp)/(q|k|v|out|fc1|fc2)");
   private static final Pattern CLIP =
-      Pattern.compile("(text/)?block(\\d+)/(attn|mlp)/(q|k|v|out|fc1|fc2)");
+      Pattern.compile("(text/)?block(\\d+)/(?:attn|mlp)/(q|k|v|out|fc1|fc2)");
 
   private final boolean clip;
   private final Map<String, String> moduleOfSite = new LinkedHashMap<>();
@@ -123,7 +123,7 @@ public final class PeftModules {
       return null;
     }
     String layer = "vit.encoder.layer." + m.group(1) + ".";
-    return layer + switch (m.group(3)) {
+    return layer + switch (m.group(2)) {
       case "q" -> "attention.attention.query";
       case "k" -> "attention.attention.key";
       case "v" -> "attention.attention.value";
@@ -146,10 +146,10 @@ public final class PeftModules {
     }
     String layer = (m.group(1) == null ? "vision_model" : "text_model") + ".encoder.layers."
         + m.group(2) + ".";
-    return layer + switch (m.group(4)) {
-      case "q", "k", "v" -> "self_attn." + m.group(4) + "_proj";
+    return layer + switch (m.group(3)) {
+      case "q", "k", "v" -> "self_attn." + m.group(3) + "_proj";
       case "out" -> "self_attn.out_proj";
-      default -> "mlp." + m.group(4);
+      default -> "mlp." + m.group(3);
     };
   }
 }
