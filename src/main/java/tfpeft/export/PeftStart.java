@@ -48,8 +48,9 @@ public final class PeftStart implements Trainer.Start {
    * Reads adapter {@code dir} and checks it against {@code run} (its model.weights' headers
    * only) before any weights or data load: the method must be LoRA at full precision with the
    * adapter's rank, scale and sites, the base Hugging Face weights its tensors fit.
+   *
+   * @param run the run's config as written (its model fields are requests to the weights)
    */
-  /** @param run the run's config as written (its model fields are requests to the weights) */
   public static PeftStart of(Path dir, RunConfig run) {
     PeftAdapterConfig c = PeftAdapterConfig.read(dir);
     if (run.getMethod().getMethodCase() != tfpeft.config.proto.MethodConfig.MethodCase.LORA) {
