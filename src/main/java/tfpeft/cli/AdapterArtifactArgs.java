@@ -8,6 +8,7 @@ import org.apache.commons.cli.Options;
 import tfpeft.TfpeftException;
 import tfpeft.export.AdapterArtifact;
 import tfpeft.export.AdapterExport;
+import tfpeft.export.PeftAdapterConfig;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.AdapterStorage;
 import tfpeft.peft.MethodRegistry;
@@ -29,6 +30,12 @@ final class AdapterArtifactArgs {
 
   static int run(CommandLine line, Console console) throws java.io.IOException {
     if (line.getArgList().isEmpty()) {
+      if (PeftAdapterConfig.isPeftAdapter(Path.of(line.getOptionValue("adapter")))) {
+        // a PEFT adapter names no classes: a CLIP one takes them (and templates) here
+        refuse(line, "export --adapter PEFT_DIR --out DIR serves a PEFT adapter on its base",
+            "checkpoint", "config", "set", "format", "normalization");
+        return RunExport.runArtifact(line, console);
+      }
       refuse(line, "export --adapter ART --out DIR serves an artifact, which brings its own"
           + " config, checkpoint and classes", "checkpoint", "config", "set", "classes",
           "template", "format", "normalization");

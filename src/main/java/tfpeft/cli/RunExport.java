@@ -23,6 +23,8 @@ import tfpeft.data.image.ImageDecoder;
 import tfpeft.data.image.ImageEncoder;
 import tfpeft.data.image.RgbImage;
 import tfpeft.export.AdapterArtifact;
+import tfpeft.export.PeftAdapterConfig;
+import tfpeft.export.PeftArtifact;
 import tfpeft.export.RunModel;
 import tfpeft.model.text.RunTokenizer;
 import tfpeft.train.RunSession;
@@ -132,7 +134,10 @@ final class RunExport {
           + " directory to write an artifact: export RUN_DIR --adapter DIR)");
     }
     Path out = ExportCommand.savedModelDir(line, Path.of(line.getOptionValue("out")));
-    AdapterArtifact artifact = AdapterArtifact.read(art);
+    AdapterArtifact artifact = PeftAdapterConfig.isPeftAdapter(art)
+        ? PeftArtifact.of(art, line.getOptionValue("weights"), peftClasses(line),
+            line.hasOption("template") ? List.of(line.getOptionValues("template")) : List.of())
+        : AdapterArtifact.read(art);
     String keepLora = line.hasOption("keep-lora") ? "the artifact " + art + " holds method."
         + artifact.methodName() : null;
     if (keepLora != null) {
@@ -156,9 +161,33 @@ final class RunExport {
     return 0;
   }
 
+  /** --classes as a file of names or A,B,...; null when not given. */
+  private static List<String> peftClasses(CommandLine line) throws IOException {
+    String arg = line.getOptionValue("classes");
+    if (arg == null) {
+      return null;
+    }
+    List<String> names = new java.util.ArrayList<>();
+    Path p = Path.of(arg);
+    for (String s : java.nio.file.Files.isRegularFile(p) ? java.nio.file.Files.readAllLines(p)
+        : List.of(arg.split(","))) {
+      if (!s.isBlank()) {
+        names.add(s.strip());
+      }
+    }
+    if (names.isEmpty()) {
+      throw TfpeftException.usage("--classes " + arg + " names no classes");
+    }
+    return names;
+  }
+
   /** The run's dataset when it can be loaded, else null and why not. */
   record DataAtHand(Dataset data, String problem) {
     static DataAtHand load(RunConfig config, Console console) {
+      if (config.getData().getSourceCase()
+          == tfpeft.config.proto.DataConfig.SourceCase.SOURCE_NOT_SET) {
+        return new DataAtHand(null, "it names no dataset");  // a Hugging Face PEFT adapter
+      }
       // checking an export is no reason to write 160 MB of images: a synthetic suite that is
       // not there is data not at hand, as a real dataset that is not there is
       if (config.getData().hasSynthetic()
