@@ -423,6 +423,12 @@ public final class ServingExport {
     }
     try {
       var sig = b.metaGraphDef().getSignatureDefMap().get(DEFAULT_SIGNATURE);
+      if (sig != null && sig.getInputsMap().containsKey(MultiAdapterExport.ADAPTER_INPUT)) {
+        throw TfpeftException.usage(dir + " serves several adapters (signatures " + b
+            .metaGraphDef().getSignatureDefMap().keySet() + "), chosen by the input '"
+            + MultiAdapterExport.ADAPTER_INPUT + "': serve it with TF Serving, or predict with"
+            + " one adapter's artifact (predict --adapter ART)");
+      }
       if (sig == null || !sig.getInputsMap().containsKey("images")
           || !sig.getOutputsMap().containsKey("logits")) {
         throw TfpeftException.usage(dir + ": no signature " + DEFAULT_SIGNATURE + " taking "

@@ -198,6 +198,15 @@ class MultiAdapterExportTest {
   }
 
   @Test
+  void predictWithTheSharedSavedModelSaysHowToChooseAnAdapter() {
+    MainTest.Result r = MainTest.run("predict", "--weights", served.toString(),
+        dir.resolve("none.npy").toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("serves several adapters") && r.err().contains(
+        "predict --adapter ART"), r.err());
+  }
+
+  @Test
   void signatureNamesKeepLettersDigitsAndUnderscores() {
     assertEquals("vit_lora_r8", MultiAdapterExport.signatureName("vit-lora.r8"));
     assertEquals("a_3tasks", MultiAdapterExport.signatureName("3tasks"));
