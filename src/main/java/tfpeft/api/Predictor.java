@@ -97,8 +97,8 @@ public final class Predictor implements AutoCloseable {
    *     class names cannot be found (neither the run's report nor its data)
    */
   public static Predictor ofRun(Path run, String checkpoint) {
-    RunDirectory dir = RunDirectory.existing(run, "give a run directory written by tfpeft"
-        + " train");
+    RunDirectory dir = RunDirectory.existing(run, "predict with a backbone or an exported"
+        + " SavedModel through --weights PATH");
     RunConfig config = dir.placedConfig(List.of());
     CheckpointStore.Checkpoint c = dir.checkpointOf(checkpoint, config);
     TensorFile values = dir.modelVariables(c, "predict");
