@@ -27,15 +27,17 @@ class PackageLayersTest {
   /** For each top-level package, the top-level packages it must not use. */
   private static final Map<String, Set<String>> FORBIDDEN = Map.of(
       "util", Set.of("config", "data", "model", "graph", "peft", "train", "export", "inspect",
-          "report", "cli"),
-      "graph", Set.of("data", "model", "peft", "train", "export", "inspect", "report", "cli"),
-      "data", Set.of("model", "peft", "train", "export", "inspect", "report", "cli"),
-      "model", Set.of("peft", "train", "export", "inspect", "report", "cli"),
-      "peft", Set.of("train", "export", "inspect", "report", "cli"),
-      "train", Set.of("export", "inspect", "report", "cli"),
-      "export", Set.of("inspect", "report", "cli"),
-      "inspect", Set.of("report", "cli"),
-      "report", Set.of("cli"));
+          "report", "api", "cli"),
+      "graph", Set.of("data", "model", "peft", "train", "export", "inspect", "report", "api",
+          "cli"),
+      "data", Set.of("model", "peft", "train", "export", "inspect", "report", "api", "cli"),
+      "model", Set.of("peft", "train", "export", "inspect", "report", "api", "cli"),
+      "peft", Set.of("train", "export", "inspect", "report", "api", "cli"),
+      "train", Set.of("export", "inspect", "report", "api", "cli"),
+      "export", Set.of("inspect", "report", "api", "cli"),
+      "inspect", Set.of("report", "api", "cli"),
+      "report", Set.of("api", "cli"),
+      "api", Set.of("cli"));
 
   private static final Pattern USE = Pattern.compile("\\btfpeft\\.([a-z]+)\\.");
 

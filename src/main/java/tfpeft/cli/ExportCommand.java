@@ -54,6 +54,8 @@ final class ExportCommand implements Command {
         + " [--set model.weights.path=BASE]"
         + "\n       tfpeft export --adapter ART --out DIR [--weights BASE] [--keep-lora]"
         + " [--overwrite]"
+        + "\n       tfpeft export --adapter A --adapter B ... --out DIR [--weights BASE]"
+        + " [--overwrite]"
         + "\n       tfpeft export (--weights PATH | --config FILE) --out DIR [--classes NAMES]"
         + " [--template T]";
   }
@@ -107,7 +109,15 @@ final class ExportCommand implements Command {
         + " model's logits. ART may also be a Hugging Face PEFT LoRA adapter directory: its"
         + " base is its base_model_name_or_path when that is a local directory, else --weights"
         + " (the tensors' shapes are checked; PEFT records no checksum); a CLIPModel adapter"
-        + " takes --classes and --template.";
+        + " takes --classes and --template.\n\n"
+        + "export --adapter A --adapter B ... --out DIR serves several artifacts made on one base"
+        + " (their SHA-256s must be equal) from one SavedModel: the backbone's variables once,"
+        + " each adapter's own variables and graph beside them, unmerged (LoRA's paths, masks,"
+        + " prompts computed beside the shared weights); a signature per adapter named after"
+        + " its directory (images in), and serving_default (images) and serving_bytes"
+        + " (image_bytes) taking the adapter's name as the string input 'adapter'. Every"
+        + " signature is checked against its adapter's trained graph before the directory"
+        + " appears.";
   }
 
   @Override
