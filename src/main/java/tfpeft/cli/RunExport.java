@@ -202,6 +202,12 @@ final class RunExport {
         throw TfpeftException.usage("--adapter " + a + " is given twice");
       }
       paths.add(p);
+      if (PeftAdapterConfig.isPeftAdapter(p)) {
+        throw TfpeftException.usage("--adapter " + a + " is a Hugging Face PEFT adapter, which"
+            + " records no base checksum to check the others against; serve it alone"
+            + " (export --adapter " + a + " --out DIR) or start a run from it (train"
+            + " --init-adapter) and export that run's artifact with the others");
+      }
       artifacts.add(AdapterArtifact.read(p));
     }
     AdapterArtifact first = artifacts.get(0);
