@@ -185,6 +185,18 @@ class MultiAdapterExportTest {
   }
 
   @Test
+  void aHuggingFacePeftAdapterAmongSeveralIsRefusedSayingHowToServeIt() throws Exception {
+    Path peft = Path.of(getClass().getResource("/fixtures/peft/vit/adapter").toURI());
+    Path out = dir.resolve("refused-peft");
+    MainTest.Result r = MainTest.run("export", "--adapter", loraLast.toString(), "--adapter",
+        peft.toString(), "--out", out.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains(peft + " is a Hugging Face PEFT adapter")
+        && r.err().contains("serve it alone"), r.err());
+    assertTrue(Files.notExists(out));
+  }
+
+  @Test
   void twoArtifactsServedUnderOneSignatureNameAreRefused() throws IOException {
     Path a = copy(loraLast, dir.resolve("clash").resolve("lora-x"));
     Path b = copy(loraFirst, dir.resolve("clash").resolve("lora_x"));
