@@ -74,6 +74,7 @@ if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
     fi
   fi
   runuser -u munge -- munged
+  touch "$STATE_DIR/munged.started"  # so that the stop script stops only a munged started here
   for _ in $(seq 50); do
     if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then break; fi
     sleep 0.1
@@ -158,7 +159,7 @@ case "$state" in
 esac
 
 cat <<USE
-Local Slurm cluster running: node $NODE ($(sinfo -h -n "$NODE" -o '%c CPUs, %m MiB'), partition debug.
+Local Slurm cluster running: node $NODE ($(sinfo -h -n "$NODE" -o '%c CPUs, %m MiB')), partition debug.
   sinfo; squeue                          the node and the queue
   sbatch --wrap 'hostname'               a test job
   sacct --completion                     finished jobs (from $STATE_DIR/log/jobcomp.txt)
