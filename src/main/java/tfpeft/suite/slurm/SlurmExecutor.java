@@ -52,8 +52,13 @@ public final class SlurmExecutor implements SuiteExecutor {
   private final Sleeper sleeper;
   private final Clock clock;
 
+  /**
+   * The executor of a suite's {@code slurm} settings. Refuses (exit 2) where sbatch or squeue is
+   * missing, so that a suite fails before its runner writes anything.
+   */
   public SlurmExecutor(SlurmConfig config) {
     this(config, SlurmCommands.system(), d -> Thread.sleep(d.toMillis()), Clock.systemUTC());
+    requireCommands();
   }
 
   SlurmExecutor(SlurmConfig config, SlurmCommands commands, Sleeper sleeper, Clock clock) {
@@ -72,6 +77,19 @@ public final class SlurmExecutor implements SuiteExecutor {
         throw new IllegalArgumentException("two jobs with the id " + job.id());
       }
     }
+    requireCommands();
+    if (jobs.isEmpty()) {
+      return Map.of();
+    }
+    Path dir = suiteDir.resolve(DIR);
+    Files.createDirectories(dir.resolve("exit"));
+    Files.createDirectories(dir.resolve("out"));
+    try (DirectoryLock lock = DirectoryLock.acquire(dir, "suite run (slurm executor)")) {
+      return new Session(suiteDir, dir, jobs, listener).run();
+    }
+  }
+
+  private void requireCommands() {
     for (String program : List.of("sbatch", "squeue")) {
       if (!commands.installed(program)) {
         throw TfpeftException.usage(program + " is not on PATH: the slurm executor submits"
@@ -80,12 +98,6 @@ public final class SlurmExecutor implements SuiteExecutor {
             + " local executor; tools/slurm/start-local-cluster.sh --install starts a one-machine"
             + " Slurm cluster to try it");
       }
-    }
-    Path dir = suiteDir.resolve(DIR);
-    Files.createDirectories(dir.resolve("exit"));
-    Files.createDirectories(dir.resolve("out"));
-    try (DirectoryLock lock = DirectoryLock.acquire(dir, "suite run (slurm executor)")) {
-      return new Session(suiteDir, dir, jobs, listener).run();
     }
   }
 
