@@ -44,9 +44,14 @@ class SlurmClusterTest {
           + " --install starts a local cluster)";
     } else {
       SlurmCommands.Result ping = SLURM.run(List.of("scontrol", "ping"));
+      SlurmCommands.Result nodes = SLURM.run(List.of("sinfo", "--noheader", "--responding",
+          "--format=%T"));
       if (!ping.ok() || !ping.stdout().contains("is UP")) {
         absent = "no Slurm controller answers (scontrol ping: " + (ping.stdout() + ping.stderr())
-            .strip() + "; tools/slurm/start-local-cluster.sh starts one)";
+            .strip().split("\n")[0] + "; tools/slurm/start-local-cluster.sh starts one)";
+      } else if (!nodes.stdout().matches("(?s).*\\b(idle|mixed|allocated)\\b.*")) {
+        absent = "no Slurm node takes jobs (sinfo --responding: '" + nodes.stdout().strip()
+            + "'; tools/slurm/start-local-cluster.sh resumes the local one)";
       }
     }
     if (absent != null) {
