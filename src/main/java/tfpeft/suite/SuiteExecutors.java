@@ -3,6 +3,7 @@ package tfpeft.suite;
 import tfpeft.TfpeftException;
 import tfpeft.config.LoadedSuite;
 import tfpeft.config.proto.Executor;
+import tfpeft.suite.slurm.SlurmExecutor;
 
 /** The executor a suite config names (the one place an executor is chosen). */
 public final class SuiteExecutors {
@@ -17,6 +18,7 @@ public final class SuiteExecutors {
     Executor kind = suite.config().getExecutor();
     return switch (kind) {
       case LOCAL -> new LocalExecutor(jobs);
+      case SLURM -> new SlurmExecutor(suite.config().getSlurm());
       default -> throw suite.error("executor", "the " + kind + " executor is not part of this"
           + " build; use executor: LOCAL");
     };

@@ -232,6 +232,8 @@ public final class SlurmExecutor implements SuiteExecutor {
           "--array=0-" + (tasks - 1) + (config.getMaxRunning() > 0
               ? "%" + config.getMaxRunning() : ""),
           "--cpus-per-task=" + config.getCpusPerTask(),
+          // the jobs' relative paths are the submitter's; written out, the script can be resent
+          "--chdir=" + Path.of("").toAbsolutePath(),
           "--output=" + dir.resolve("out").toAbsolutePath() + "/array-" + number + "_%a.out"));
       if (config.getGpusPerTask() > 0) {
         argv.add("--gpus-per-task=" + config.getGpusPerTask());
