@@ -94,9 +94,9 @@ public final class SlurmExecutor implements SuiteExecutor {
       if (!commands.installed(program)) {
         throw TfpeftException.usage(program + " is not on PATH: the slurm executor submits"
             + " a suite's runs with Slurm's sbatch and follows them with squeue. Run the suite"
-            + " where Slurm's client commands are installed (a cluster's login node), or use the"
-            + " local executor; tools/slurm/start-local-cluster.sh --install starts a one-machine"
-            + " Slurm cluster to try it");
+            + " where Slurm's client commands are installed (a cluster's login node), or run it"
+            + " locally (executor: LOCAL in the suite config); tools/slurm/start-local-cluster.sh"
+            + " --install starts a one-machine Slurm cluster to try it");
       }
     }
   }
@@ -257,7 +257,8 @@ public final class SlurmExecutor implements SuiteExecutor {
 
     private String resources() {
       return "partition " + (config.getPartition().isEmpty() ? "(default)"
-          : "'" + config.getPartition() + "'") + ", " + config.getCpusPerTask() + " CPUs"
+          : "'" + config.getPartition() + "'") + ", " + config.getCpusPerTask() + " CPU"
+          + (config.getCpusPerTask() == 1 ? "" : "s") + " per task"
           + (config.getGpusPerTask() > 0 ? ", " + config.getGpusPerTask() + " GPUs" : "")
           + (config.getMemMb() > 0 ? ", " + config.getMemMb() + " MiB" : "")
           + (config.getTime().isEmpty() ? "" : ", time " + config.getTime())

@@ -53,7 +53,7 @@ class SlurmExecutorTest {
     TfpeftException e = assertThrows(TfpeftException.class, () -> run(List.of(job("a"))));
     assertEquals(TfpeftException.USAGE, e.exitCode());
     assertTrue(e.getMessage().contains("sbatch is not on PATH"), e.getMessage());
-    assertTrue(e.getMessage().contains("local executor"), e.getMessage());
+    assertTrue(e.getMessage().contains("executor: LOCAL"), e.getMessage());
     assertTrue(!Files.exists(suite.resolve("slurm")));
   }
 
