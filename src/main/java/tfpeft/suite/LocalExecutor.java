@@ -91,7 +91,7 @@ public final class LocalExecutor implements SuiteExecutor {
     try {
       int code = p.waitFor();
       return code == 0 ? new JobOutcome(JobState.SUCCEEDED, 0, "")
-          : new JobOutcome(JobState.FAILED, code, "exit code " + code + "; log " + job.log());
+          : new JobOutcome(JobState.FAILED, code, "exit code " + code);
     } catch (InterruptedException e) {
       stop(p);
       Thread.currentThread().interrupt();

@@ -49,7 +49,7 @@ public final class SuiteProgress implements SuiteExecutor.Listener {
     }
     if (state == JobState.FAILED) {
       endLine();
-      out.println("suite: " + job.id() + " failed: " + detail);
+      out.println("suite: " + job.id() + " failed: " + detail + " (log " + job.log() + ")");
     }
     if (state == JobState.PENDING && before == null && !terminal) {
       return; // the initial listing of pending jobs says nothing new on a log
