@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import tfpeft.TfpeftException;
 import tfpeft.config.LoadedSuite;
 import tfpeft.config.SuiteLoader;
+import tfpeft.suite.slurm.SlurmExecutor;
 
 /** The executor a suite names, and the thread budget of its runs. */
 class SuiteExecutorsTest {
@@ -17,6 +18,17 @@ class SuiteExecutorsTest {
   @Test
   void theLocalExecutorIsTheDefault() {
     assertInstanceOf(LocalExecutor.class, SuiteExecutors.create(LOCAL, 2));
+  }
+
+  @Test
+  void executorSlurmChoosesTheSlurmExecutor() {
+    LoadedSuite s = SuiteLoader.parse("name: \"s\" executor: SLURM", "s.pbtxt");
+    try {
+      assertInstanceOf(SlurmExecutor.class, SuiteExecutors.create(s, 1));
+    } catch (TfpeftException e) {
+      // where Slurm is not installed, the Slurm executor itself refuses
+      assertTrue(e.getMessage().startsWith("sbatch is not on PATH"), e.getMessage());
+    }
   }
 
   @Test
