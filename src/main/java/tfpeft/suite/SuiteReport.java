@@ -48,7 +48,8 @@ public final class SuiteReport {
 
     public String text() {
       if (n == 0) {
-        return "missing";
+        // a stored size is the method's, not a run's: none means it stores no adapters
+        return percent ? "missing" : "n/a";
       }
       double scale = percent ? 100 : 1;
       String digits = percent ? "%.2f" : "%.3f";
@@ -201,7 +202,7 @@ public final class SuiteReport {
     tables.add(new Table("tasks", title(), caption("Test top-1 (%) per task"
         + (grouped ? ", the mean of each group's tasks, and the mean of the group means" : " and"
         + " their mean") + "; stored MB: the method's stored adapter weights (no head), MB ="
-        + " 2^20 bytes."), columns, rows));
+        + " 2^20 bytes (n/a: a method that stores no adapters)."), columns, rows));
     plots.put("mean.svg", SuiteCharts.bars(title() + ": mean test top-1", "test top-1",
         plan.methods(), means));
   }
