@@ -12,6 +12,7 @@ import tfpeft.TfpeftException;
 import tfpeft.config.ConfigReference;
 import tfpeft.config.LoadedSuite;
 import tfpeft.config.SuiteLoader;
+import tfpeft.config.proto.Executor;
 import tfpeft.config.proto.SuiteConfig;
 import tfpeft.suite.JobCommands;
 import tfpeft.suite.SuiteExecutor;
@@ -128,6 +129,10 @@ final class SuiteCommand implements Command {
         suite.config().getThreadsPerJob(), 1), Runtime.getRuntime().availableProcessors());
     SuiteExecutor executor = SuiteExecutors.create(suite, jobs);
     SuitePreparation prepared = SuitePreparation.prepare(suite, plan, threads);
+    boolean slurm = suite.config().getExecutor() == Executor.SLURM;
+    String placement = slurm ? "as Slurm job arrays with " + threads + " CPU"
+        + (threads == 1 ? "" : "s") + " per task"
+        : jobs + " at once with " + threads + " threads each";
     if (line.hasOption("dry-run")) {
       for (SuitePlan.Run r : plan.runs()) {
         console.println(r.id() + "  " + r.configFile());
@@ -135,7 +140,7 @@ final class SuiteCommand implements Command {
       long searched = plan.settings().stream().filter(plan::searched).count();
       console.println(plan.runs().size() + " runs in " + plan.settings().size() + " settings ("
           + searched + " with a search); " + plan.firstStage().size() + " in the first stage; "
-          + jobs + " at once with " + threads + " threads each; suite directory " + dir
+          + placement + "; suite directory " + dir
           + " (dry run: nothing written)");
       return 0;
     }
@@ -148,9 +153,12 @@ final class SuiteCommand implements Command {
           progress, console::info);
       runner.writeFiles(text, prepared);
       console.info("suite " + suite.config().getName() + ": " + plan.runs().size() + " runs"
-          + " planned (" + dir.resolve(SuitePlan.PLAN) + "), " + jobs + " at once with "
-          + threads + " threads each");
-      SuiteRunner.Summary summary = runInterruptibly(runner, console);
+          + " planned (" + dir.resolve(SuitePlan.PLAN) + "), " + placement);
+      SuiteRunner.Summary summary = runInterruptibly(runner, console,
+          slurm
+              ? "the submitted Slurm jobs stay queued: run the same command again to follow them"
+              : "the runs were stopped with their complete checkpoints: run the same command"
+                  + " again to continue");
       Path out = dir.resolve("report");
       SuiteReport.of(SuitePlan.expand(suite, dir)).write(out);
       console.println("suite " + suite.config().getName() + ": " + summary.ran() + " jobs run, "
@@ -168,11 +176,11 @@ final class SuiteCommand implements Command {
   }
 
   /**
-   * Runs the suite; Ctrl-C or SIGTERM interrupts it, which stops the runs (their complete
-   * checkpoints stay) before the process ends, and says how to go on.
+   * Runs the suite; Ctrl-C or SIGTERM interrupts it, which stops the local runs (their complete
+   * checkpoints stay; Slurm's jobs stay queued) before the process ends, and says how to go on.
    */
-  private static SuiteRunner.Summary runInterruptibly(SuiteRunner runner, Console console)
-      throws IOException, InterruptedException {
+  private static SuiteRunner.Summary runInterruptibly(SuiteRunner runner, Console console,
+      String howToGoOn) throws IOException, InterruptedException {
     Thread main = Thread.currentThread();
     Object finished = new Object();
     boolean[] done = {false};
@@ -188,13 +196,20 @@ final class SuiteCommand implements Command {
           }
         }
       }
-      console.err().println("tfpeft suite: interrupted; the runs were stopped with their"
-          + " complete checkpoints: run the same command again to continue");
-      console.err().flush();
+      if (!done[0]) { // the run did not end in time to say it itself
+        console.err().println("tfpeft suite: interrupted; " + howToGoOn);
+        console.err().flush();
+      }
     });
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return runner.run();
+    } catch (InterruptedException e) {
+      // the hook's interrupt, not a bug: the line saying how to go on, printed now because the
+      // JVM ends as soon as the hook sees the run finished; no trace
+      console.err().println("tfpeft suite: interrupted; " + howToGoOn);
+      console.err().flush();
+      throw new TfpeftException(TfpeftException.FAILURE, "interrupted", e);
     } finally {
       synchronized (finished) {
         done[0] = true;
