@@ -144,7 +144,7 @@ final class SuiteCommand implements Command {
     try (DirectoryLock lock = DirectoryLock.acquire(dir, "tfpeft suite run " + file)) {
       SuiteProgress progress = new SuiteProgress(console.err(), console.interactive(), jobs,
           System::nanoTime);
-      SuiteRunner runner = new SuiteRunner(plan, executor, JobCommands.ofThisJvm(), threads,
+      SuiteRunner runner = new SuiteRunner(plan, executor, JobCommands.ofThisJvm(Main.class.getName()), threads,
           progress, console::info);
       runner.writeFiles(text, prepared);
       console.info("suite " + suite.config().getName() + ": " + plan.runs().size() + " runs"
