@@ -133,8 +133,13 @@ final class SuiteCommand implements Command {
         console.println(r.id() + "  " + r.configFile());
       }
       long searched = plan.settings().stream().filter(plan::searched).count();
-      console.println(plan.runs().size() + " runs in " + plan.settings().size() + " settings ("
-          + searched + " with a search); " + plan.firstStage().size() + " in the first stage; "
+      int later = plan.trainedAtMost() - plan.firstStage().size();
+      console.println(plan.trainedAtMost() + " runs to train in " + plan.settings().size()
+          + " settings (" + searched + " with a search): " + plan.firstStage().size()
+          + " in the first stage" + (later > 0 ? ", then " + later + " of the selected settings'"
+          + " other seeds" : "") + (plan.targets().isEmpty() ? "" : ", then "
+          + plan.trainedAtMost() * plan.targets().size() + " transfer evaluations") + " (" + plan.runs().size() + " configs for every grid"
+          + " point and seed); "
           + jobs + " at once with " + threads + " threads each; suite directory " + dir
           + " (dry run: nothing written)");
       return 0;
