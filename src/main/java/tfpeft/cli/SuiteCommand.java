@@ -155,7 +155,7 @@ final class SuiteCommand implements Command {
       console.info("suite " + suite.config().getName() + ": " + plan.runs().size() + " runs"
           + " planned (" + dir.resolve(SuitePlan.PLAN) + "), " + jobs + " at once with "
           + threads + " threads each");
-      SuiteRunner.Summary summary = runInterruptibly(runner, console);
+      SuiteRunner.Summary summary = runInterruptibly(runner);
       Path out = dir.resolve("report");
       SuiteReport.of(SuitePlan.expand(suite, dir)).write(out);
       console.println("suite " + suite.config().getName() + ": " + summary.ran() + " jobs run, "
@@ -174,41 +174,32 @@ final class SuiteCommand implements Command {
 
   /**
    * Runs the suite; Ctrl-C or SIGTERM interrupts it, which stops the runs (their complete
-   * checkpoints stay) before the process ends, and says how to go on.
+   * checkpoints stay) before the process ends, and says how to go on (exit 1).
    */
-  private static SuiteRunner.Summary runInterruptibly(SuiteRunner runner, Console console)
-      throws IOException, InterruptedException {
+  private static SuiteRunner.Summary runInterruptibly(SuiteRunner runner) throws IOException {
     Thread main = Thread.currentThread();
-    Object finished = new Object();
-    boolean[] done = {false};
+    java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
     Thread hook = new Thread(() -> {
       main.interrupt();
-      synchronized (finished) {
-        long until = System.currentTimeMillis() + 30_000;
-        while (!done[0] && System.currentTimeMillis() < until) {
-          try {
-            finished.wait(500);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
+      try {
+        // the runs get their grace period to stop (LocalExecutor), then the JVM may end
+        finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        // ending anyway
       }
-      console.err().println("tfpeft suite: interrupted; the runs were stopped with their"
-          + " complete checkpoints: run the same command again to continue");
-      console.err().flush();
     });
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return runner.run();
+    } catch (InterruptedException e) {
+      throw TfpeftException.failure("interrupted: the running jobs were stopped and keep their"
+          + " complete checkpoints; run the same command again to continue");
     } finally {
-      synchronized (finished) {
-        done[0] = true;
-        finished.notifyAll();
-      }
+      finished.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {
-        // the JVM is shutting down: the hook says its line
+        // the JVM is shutting down
       }
     }
   }
