@@ -35,7 +35,8 @@ class PackageLayersTest {
       "train", Set.of("export", "inspect", "report", "cli"),
       "export", Set.of("inspect", "report", "cli"),
       "inspect", Set.of("report", "cli"),
-      "report", Set.of("cli"));
+      "report", Set.of("suite", "cli"),
+      "suite", Set.of("cli"));
 
   private static final Pattern USE = Pattern.compile("\\btfpeft\\.([a-z]+)\\.");
 

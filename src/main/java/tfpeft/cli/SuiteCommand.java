@@ -138,8 +138,13 @@ final class SuiteCommand implements Command {
         console.println(r.id() + "  " + r.configFile());
       }
       long searched = plan.settings().stream().filter(plan::searched).count();
-      console.println(plan.runs().size() + " runs in " + plan.settings().size() + " settings ("
-          + searched + " with a search); " + plan.firstStage().size() + " in the first stage; "
+      int later = plan.trainedAtMost() - plan.firstStage().size();
+      console.println(plan.trainedAtMost() + " runs to train in " + plan.settings().size()
+          + " settings (" + searched + " with a search): " + plan.firstStage().size()
+          + " in the first stage" + (later > 0 ? ", then " + later + " of the selected settings'"
+          + " other seeds" : "") + (plan.targets().isEmpty() ? "" : ", then "
+          + plan.trainedAtMost() * plan.targets().size() + " transfer evaluations") + " (" + plan.runs().size() + " configs for every grid"
+          + " point and seed); "
           + placement + "; suite directory " + dir
           + " (dry run: nothing written)");
       return 0;
@@ -149,16 +154,16 @@ final class SuiteCommand implements Command {
     try (DirectoryLock lock = DirectoryLock.acquire(dir, "tfpeft suite run " + file)) {
       SuiteProgress progress = new SuiteProgress(console.err(), console.interactive(), jobs,
           System::nanoTime);
-      SuiteRunner runner = new SuiteRunner(plan, executor, JobCommands.ofThisJvm(), threads,
+      SuiteRunner runner = new SuiteRunner(plan, executor, JobCommands.ofThisJvm(Main.class.getName()), threads,
           progress, console::info);
       runner.writeFiles(text, prepared);
       console.info("suite " + suite.config().getName() + ": " + plan.runs().size() + " runs"
           + " planned (" + dir.resolve(SuitePlan.PLAN) + "), " + placement);
       SuiteRunner.Summary summary = runInterruptibly(runner, console,
           slurm
-              ? "the submitted Slurm jobs stay queued: run the same command again to follow them"
-              : "the runs were stopped with their complete checkpoints: run the same command"
-                  + " again to continue");
+              ? "the submitted Slurm jobs stay queued; run the same command again to follow them"
+              : "the running jobs were stopped and keep their complete checkpoints; run the same"
+                  + " command again to continue");
       Path out = dir.resolve("report");
       SuiteReport.of(SuitePlan.expand(suite, dir)).write(out);
       console.println("suite " + suite.config().getName() + ": " + summary.ran() + " jobs run, "
@@ -177,48 +182,37 @@ final class SuiteCommand implements Command {
 
   /**
    * Runs the suite; Ctrl-C or SIGTERM interrupts it, which stops the local runs (their complete
-   * checkpoints stay; Slurm's jobs stay queued) before the process ends, and says how to go on.
+   * checkpoints stay; Slurm's jobs stay queued) before the process ends, and says how to go on
+   * (exit 1).
    */
   private static SuiteRunner.Summary runInterruptibly(SuiteRunner runner, Console console,
-      String howToGoOn) throws IOException, InterruptedException {
+      String howToGoOn) throws IOException {
     Thread main = Thread.currentThread();
-    Object finished = new Object();
-    boolean[] done = {false};
+    java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
     Thread hook = new Thread(() -> {
       main.interrupt();
-      synchronized (finished) {
-        long until = System.currentTimeMillis() + 30_000;
-        while (!done[0] && System.currentTimeMillis() < until) {
-          try {
-            finished.wait(500);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }
-      if (!done[0]) { // the run did not end in time to say it itself
-        console.err().println("tfpeft suite: interrupted; " + howToGoOn);
-        console.err().flush();
+      try {
+        // the runs get their grace period to stop (LocalExecutor), then the JVM may end
+        finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        // ending anyway
       }
     });
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return runner.run();
     } catch (InterruptedException e) {
-      // the hook's interrupt, not a bug: the line saying how to go on, printed now because the
-      // JVM ends as soon as the hook sees the run finished; no trace
-      console.err().println("tfpeft suite: interrupted; " + howToGoOn);
+      // printed here, before the hook is released: once it returns the JVM ends, and Main
+      // would not get to print the error (seen with SIGTERM)
+      console.err().println("tfpeft suite: interrupted: " + howToGoOn);
       console.err().flush();
-      throw new TfpeftException(TfpeftException.FAILURE, "interrupted", e);
+      throw TfpeftException.failure("interrupted: " + howToGoOn);
     } finally {
-      synchronized (finished) {
-        done[0] = true;
-        finished.notifyAll();
-      }
+      finished.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {
-        // the JVM is shutting down: the hook says its line
+        // the JVM is shutting down
       }
     }
   }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command lines of a suite's jobs. {@link #ofThisJvm()} runs tfpeft again with the running
+ * The command lines of a suite's jobs. {@link #ofThisJvm(String)} runs tfpeft again with the running
  * JVM's java, class path and heap limit, so the jobs run the very code that planned them.
  */
 public interface JobCommands {
@@ -16,7 +16,8 @@ public interface JobCommands {
   /** Evaluates the run in {@code runDir} on the data of {@code dataFile}: {@code tfpeft eval}. */
   List<String> eval(Path runDir, Path dataFile);
 
-  static JobCommands ofThisJvm() {
+  /** tfpeft run as {@code mainClass} (the command line's entry point) on this JVM's class path. */
+  static JobCommands ofThisJvm(String mainClass) {
     List<String> java = new ArrayList<>();
     java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -26,7 +27,7 @@ public interface JobCommands {
     }
     java.add("-cp");
     java.add(System.getProperty("java.class.path"));
-    java.add("tfpeft.cli.Main");
+    java.add(mainClass);
     List<String> prefix = List.copyOf(java);
     return new JobCommands() {
       @Override

@@ -313,6 +313,22 @@ public final class SuitePlan {
     return out;
   }
 
+  /**
+   * How many runs the suite trains: the first stage, then each searched setting's selected point
+   * with the seeds the search did not run.
+   */
+  public int trainedAtMost() {
+    int n = firstStage().size();
+    if (config.getSelection() == tfpeft.config.proto.SearchSelection.FIRST_SEED) {
+      for (Setting s : grid.keySet()) {
+        if (searched(s)) {
+          n += seeds.size() - 1;
+        }
+      }
+    }
+    return n;
+  }
+
   /** The runs the first stage trains: the search's (see {@link SearchSelection}) and the rest. */
   public List<Run> firstStage() {
     List<Run> out = new ArrayList<>();

@@ -87,7 +87,7 @@ public final class SuiteRunner {
   /** Runs every stage; interrupted, the jobs are stopped and the suite can be run again. */
   public Summary run() throws IOException, InterruptedException {
     List<SuitePlan.Run> first = plan.firstStage();
-    runJobs("search", first);
+    runJobs(plan.settings().stream().anyMatch(plan::searched) ? "search" : "runs", first);
     Set<SuitePlan.Run> second = new LinkedHashSet<>();
     for (SuitePlan.Setting s : plan.settings()) {
       Selection.Choice c = Selection.select(plan, s, RunResults::read);

@@ -93,7 +93,8 @@ class SuiteCommandTest {
     MainTest.Result r = MainTest.run("suite", "run", s.toString(), "--dry-run");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("shape-full-s1  "), r.out());
-    assertTrue(r.out().contains("2 runs in 1 settings"), r.out());
+    assertTrue(r.out().contains("2 runs to train in 1 settings (0 with a search): 2 in the first"
+        + " stage (2 configs"), r.out());
     assertTrue(nothingWritten());
   }
 

@@ -67,20 +67,21 @@ class SuiteRunnerTest {
     return SuitePlan.expand(SuiteLoader.parse(text, "s.pbtxt"), dir);
   }
 
-  SuiteRunner.Summary run(SuitePlan plan) throws Exception {
-    JobCommands commands = new JobCommands() {
-      @Override
-      public List<String> train(Path config) {
-        return List.of("train", config.toString());
-      }
+  static final JobCommands COMMANDS = new JobCommands() {
+    @Override
+    public List<String> train(Path config) {
+      return List.of("train", config.toString());
+    }
 
-      @Override
-      public List<String> eval(Path runDir, Path dataFile) {
-        return List.of("eval", runDir.toString(), dataFile.toString());
-      }
-    };
+    @Override
+    public List<String> eval(Path runDir, Path dataFile) {
+      return List.of("eval", runDir.toString(), dataFile.toString());
+    }
+  };
+
+  SuiteRunner.Summary run(SuitePlan plan) throws Exception {
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
-    return new SuiteRunner(plan, fake, commands, 1, new SuiteProgress(quiet, false, 1,
+    return new SuiteRunner(plan, fake, COMMANDS, 1, new SuiteProgress(quiet, false, 1,
         System::nanoTime), quiet::println).run();
   }
 
@@ -152,6 +153,20 @@ class SuiteRunnerTest {
     run(p);
     assertEquals(List.of(List.of("src-m-s1"), List.of("src-m-s1-on-tgt")), calls);
     assertEquals(0.25, RunResults.evalTop1(p.evals(p.runs().get(0)).get(0)), 0);
+  }
+
+  @Test
+  void anInterruptedStageEndsTheSuiteRunningNothingAfterIt() throws Exception {
+    SuitePlan p = plan(SEARCH);
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    SuiteExecutor interrupted = (suiteDir, jobs, listener) -> {
+      calls.add(jobs.stream().map(SuiteJob::id).toList());
+      throw new InterruptedException();
+    };
+    SuiteRunner runner = new SuiteRunner(p, interrupted, COMMANDS, 1, new SuiteProgress(quiet, false,
+        1, System::nanoTime), quiet::println);
+    org.junit.jupiter.api.Assertions.assertThrows(InterruptedException.class, runner::run);
+    assertEquals(1, calls.size());
   }
 
   @Test
