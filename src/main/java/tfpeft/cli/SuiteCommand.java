@@ -202,11 +202,11 @@ final class SuiteCommand implements Command {
     try {
       return runner.run();
     } catch (InterruptedException e) {
-      // printed here, before the hook is released: once it returns the JVM ends, and Main
-      // would not get to print the error (seen with SIGTERM)
+      // printed here, before the hook is released: once it returns the JVM ends, and Main may
+      // not get to print the error (seen with SIGTERM); where it does, it says only this word
       console.err().println("tfpeft suite: interrupted: " + howToGoOn);
       console.err().flush();
-      throw TfpeftException.failure("interrupted: " + howToGoOn);
+      throw TfpeftException.failure("interrupted");
     } finally {
       finished.countDown();
       try {
