@@ -318,7 +318,7 @@ public final class SlurmExecutor implements SuiteExecutor {
       }
     }
 
-    /** The task's finished jobs by sacct; none where sacct is missing or accounting is off. */
+    /** The arrays' tasks as sacct reports them; none where sacct is missing or accounting is off. */
     private Map<String, SlurmStates.Row> sacct(Set<String> arrays)
         throws IOException, InterruptedException {
       if (!sacctWorks) {
