@@ -14,6 +14,7 @@
  * <p>The runner decides which runs exist and which are finished; a {@link tfpeft.suite.SuiteExecutor}
  * only executes the jobs it is given and reports their states. {@link
  * tfpeft.suite.SuiteExecutors} is the one place an executor is chosen from the suite config:
- * {@link tfpeft.suite.LocalExecutor} runs processes of tfpeft on this machine.
+ * {@link tfpeft.suite.LocalExecutor} runs processes of tfpeft on this machine,
+ * {@link tfpeft.suite.slurm.SlurmExecutor} submits them to a Slurm cluster as job arrays.
  */
 package tfpeft.suite;
