@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
-"""Replaces docs/config-reference.md's reference with `tfpeft config reference` (run from the repo root)."""
+"""Replaces the generated references in the docs (run from the repo root): docs/config-reference.md
+with `tfpeft config reference`, docs/suites.md's suite reference with `tfpeft suite reference`."""
 import subprocess
 import sys
 
-BEGIN = "<!-- config-reference:begin -->"
-END = "<!-- config-reference:end -->"
 
-reference = subprocess.run(["tools/tfpeft", "config", "reference"], check=True,
-                           capture_output=True, text=True).stdout
-PAGE = "docs/config-reference.md"
-readme = open(PAGE, encoding="utf-8").read()
-if BEGIN not in readme or END not in readme:
-    sys.exit(PAGE + " has no config-reference markers")
-head, rest = readme.split(BEGIN, 1)
-_, tail = rest.split(END, 1)
-open(PAGE, "w", encoding="utf-8").write(head + BEGIN + "\n" + reference + END + tail)
+def replace(page, marker, command):
+    begin = "<!-- " + marker + ":begin -->"
+    end = "<!-- " + marker + ":end -->"
+    reference = subprocess.run(["tools/tfpeft"] + command, check=True,
+                               capture_output=True, text=True).stdout
+    text = open(page, encoding="utf-8").read()
+    if begin not in text or end not in text:
+        sys.exit(page + " has no " + marker + " markers")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    open(page, "w", encoding="utf-8").write(head + begin + "\n" + reference + end + tail)
+
+
+replace("docs/config-reference.md", "config-reference", ["config", "reference"])
+replace("docs/suites.md", "suite-reference", ["suite", "reference"])

@@ -35,6 +35,7 @@ public final class Main {
     register(new ConfigCommand());
     register(new BenchCommand());
     register(new ReportCommand());
+    register(new SuiteCommand());
   }
 
   private void register(Command c) {

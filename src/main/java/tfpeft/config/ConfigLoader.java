@@ -91,7 +91,7 @@ public final class ConfigLoader {
   /** The largest config file read: run configs are a few KB, and memory stays bounded. */
   static final int MAX_CONFIG_BYTES = 16 << 20;
 
-  private static String readText(Path file) {
+  static String readText(Path file) {
     String text;
     try (java.io.InputStream in = Files.newInputStream(file)) {
       byte[] bytes = in.readNBytes(MAX_CONFIG_BYTES + 1);

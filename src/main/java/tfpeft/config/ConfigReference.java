@@ -100,14 +100,19 @@ public final class ConfigReference {
 
   /** The whole reference as Markdown: one table per message, reachable from RunConfig. */
   public static String markdown() {
-    return new ConfigReference().render();
+    return new ConfigReference().render(RunConfig.getDescriptor());
   }
 
-  private String render() {
+  /** The reference of another schema root (the suite config), as {@link #markdown()} renders. */
+  public static String markdown(Descriptor root) {
+    return new ConfigReference().render(root);
+  }
+
+  private String render(Descriptor root) {
     StringBuilder sb = new StringBuilder();
     Set<Descriptor> seen = new LinkedHashSet<>();
     Set<EnumDescriptor> enums = new LinkedHashSet<>();
-    ArrayDeque<Descriptor> queue = new ArrayDeque<>(List.of(RunConfig.getDescriptor()));
+    ArrayDeque<Descriptor> queue = new ArrayDeque<>(List.of(root));
     while (!queue.isEmpty()) {
       Descriptor m = queue.poll();
       if (!seen.add(m)) {
@@ -128,7 +133,11 @@ public final class ConfigReference {
         sb.append("| `").append(f.getName()).append("` | ").append(typeName(f)).append(" | ")
             .append(defaultText(f)).append(" | ").append(allowed(f)).append(" | ")
             .append(describe(f)).append(" |\n");
-        if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+        if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+            && (root == RunConfig.getDescriptor()
+                || f.getMessageType().getFile() != RunConfig.getDescriptor().getFile())) {
+          // another root's use of a run-config block (a suite's DataConfig) is described in
+          // the run config's reference, not again
           children.add(f.getMessageType());
         }
         if (f.getJavaType() == FieldDescriptor.JavaType.ENUM) {
