@@ -76,6 +76,18 @@ class MixedPrecisionTrainingTest {
   }
 
   @Test
+  void fp16OnSeveralDevicesIsRefusedNamingBf16() {
+    RunConfig.Builder b = config("towers", Precision.FP16).toBuilder();
+    b.getRuntimeBuilder().setVirtualCpuDevices(2).addDevices("/device:CPU:0")
+        .addDevices("/device:CPU:1");
+    tfpeft.TfpeftException e = org.junit.jupiter.api.Assertions.assertThrows(
+        tfpeft.TfpeftException.class, () -> TinyRuns.train(b.build()));
+    assertTrue(e.getMessage().contains("training.precision FP16 with runtime.devices"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("BF16"), e.getMessage());
+  }
+
+  @Test
   void fp16StepsWhoseScaledGradientsOverflowAreSkippedAndHalveTheScale() {
     // 2^120 overflows float16 (65504) in every gradient: no step can apply in 6 steps
     RunConfig.Builder b = config("overflow", Precision.FP16).toBuilder();
