@@ -76,6 +76,15 @@ class MixedPrecisionTrainingTest {
   }
 
   @Test
+  void aBf16RunTrainsOnSeveralDevices() {
+    RunConfig.Builder b = config("bf16-towers", Precision.BF16).toBuilder();
+    b.getRuntimeBuilder().setVirtualCpuDevices(2).addDevices("/device:CPU:0")
+        .addDevices("/device:CPU:1");
+    List<CheckpointStore.Checkpoint> all = TinyRuns.checkpoints(TinyRuns.train(b.build()));
+    assertEquals(2, all.size());
+  }
+
+  @Test
   void fp16OnSeveralDevicesIsRefusedNamingBf16() {
     RunConfig.Builder b = config("towers", Precision.FP16).toBuilder();
     b.getRuntimeBuilder().setVirtualCpuDevices(2).addDevices("/device:CPU:0")
