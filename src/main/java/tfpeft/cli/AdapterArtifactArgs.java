@@ -8,6 +8,7 @@ import org.apache.commons.cli.Options;
 import tfpeft.TfpeftException;
 import tfpeft.export.AdapterArtifact;
 import tfpeft.export.AdapterExport;
+import tfpeft.export.PeftAdapterConfig;
 import tfpeft.peft.AdapterAccounting;
 import tfpeft.peft.AdapterStorage;
 import tfpeft.peft.MethodRegistry;
@@ -23,12 +24,32 @@ final class AdapterArtifactArgs {
     o.addOption(Option.builder().longOpt("adapter").hasArg().argName("DIR")
         .desc("with RUN_DIR: write the run's adapter artifact (trained state only) to DIR;"
             + " without: serve artifact DIR on its base (--weights, default the artifact's) as"
-            + " a SavedModel at --out")
+            + " a SavedModel at --out; repeated: serve several artifacts made on one base in one"
+            + " SavedModel, a signature per artifact and one taking its name")
         .build());
   }
 
   static int run(CommandLine line, Console console) throws java.io.IOException {
+    String[] adapters = line.getOptionValues("adapter");
+    if (adapters.length > 1) {
+      if (!line.getArgList().isEmpty()) {
+        throw TfpeftException.usage("export RUN_DIR --adapter DIR writes one artifact; several"
+            + " --adapter without a RUN_DIR serve several artifacts in one SavedModel");
+      }
+      refuse(line, "export --adapter A --adapter B ... --out DIR serves artifacts, which bring"
+          + " their own config, checkpoint and classes", "checkpoint", "config", "set",
+          "classes", "template", "format", "normalization");
+      refuse(line, "several adapters are served with their LoRA paths unmerged always (the"
+          + " backbone they share stays the base's)", "keep-lora");
+      return RunExport.runArtifacts(line, console);
+    }
     if (line.getArgList().isEmpty()) {
+      if (PeftAdapterConfig.isPeftAdapter(Path.of(line.getOptionValue("adapter")))) {
+        // a PEFT adapter names no classes: a CLIP one takes them (and templates) here
+        refuse(line, "export --adapter PEFT_DIR --out DIR serves a PEFT adapter on its base",
+            "checkpoint", "config", "set", "format", "normalization");
+        return RunExport.runArtifact(line, console);
+      }
       refuse(line, "export --adapter ART --out DIR serves an artifact, which brings its own"
           + " config, checkpoint and classes", "checkpoint", "config", "set", "classes",
           "template", "format", "normalization");

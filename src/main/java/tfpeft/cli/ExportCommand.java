@@ -50,7 +50,11 @@ final class ExportCommand implements Command {
         + " [--overwrite] [--set model.weights.path=BASE]"
         + "\n       tfpeft export RUN_DIR --adapter DIR [--checkpoint last|best|PATH] [--overwrite]"
         + " [--set model.weights.path=BASE]"
+        + "\n       tfpeft export RUN_DIR --peft DIR [--checkpoint last|best|PATH] [--overwrite]"
+        + " [--set model.weights.path=BASE]"
         + "\n       tfpeft export --adapter ART --out DIR [--weights BASE] [--keep-lora]"
+        + " [--overwrite]"
+        + "\n       tfpeft export --adapter A --adapter B ... --out DIR [--weights BASE]"
         + " [--overwrite]"
         + "\n       tfpeft export (--weights PATH | --config FILE) --out DIR [--classes NAMES]"
         + " [--template T]";
@@ -89,11 +93,31 @@ final class ExportCommand implements Command {
         + " method config and state, class names, and the identity (SHA-256) of the base it"
         + " needs; it prints the size and checks the adapter bytes against the storage"
         + " accounting. tfpeft train --init-adapter DIR starts a run from one.\n\n"
+        + "export RUN_DIR --peft DIR writes a LoRA run on Hugging Face ViT or CLIPModel"
+        + " weights as a Hugging Face PEFT adapter: adapter_config.json (peft_type LORA, r,"
+        + " lora_alpha = scale * r, target_modules, modules_to_save [classifier] for a ViT,"
+        + " base_model_name_or_path the run's weights) and adapter_model.safetensors"
+        + " (base_model.model.<module>.lora_A.weight [r, in] and lora_B.weight [out, r], the"
+        + " ViT head as base_model.model.classifier.weight/bias), for PeftModel.from_pretrained"
+        + " on transformers' ViTForImageClassification or CLIPModel. Other methods, 1-bit"
+        + " LoRA and runs on other bases have no exact PEFT counterpart and are refused (exit"
+        + " 2). tfpeft train --init-adapter DIR starts a run from such a directory.\n\n"
         + "export --adapter ART --out DIR serves an artifact as export RUN_DIR serves its run:"
         + " the model is built on the artifact's base (its recorded weights path, or --weights"
         + " naming another copy; the SHA-256 must match), the artifact applied, the method"
         + " folded in (--keep-lora as above) and the SavedModel checked against the applied"
-        + " model's logits.";
+        + " model's logits. ART may also be a Hugging Face PEFT LoRA adapter directory: its"
+        + " base is its base_model_name_or_path when that is a local directory, else --weights"
+        + " (the tensors' shapes are checked; PEFT records no checksum); a CLIPModel adapter"
+        + " takes --classes and --template.\n\n"
+        + "export --adapter A --adapter B ... --out DIR serves several artifacts made on one base"
+        + " (their SHA-256s must be equal) from one SavedModel: the backbone's variables once,"
+        + " each adapter's own variables and graph beside them, unmerged (LoRA's paths, masks,"
+        + " prompts computed beside the shared weights); a signature per adapter named after"
+        + " its directory (images in), and serving_default (images) and serving_bytes"
+        + " (image_bytes) taking the adapter's name as the string input 'adapter'. Every"
+        + " signature is checked against its adapter's trained graph before the directory"
+        + " appears.";
   }
 
   @Override
@@ -122,11 +146,15 @@ final class ExportCommand implements Command {
     o.addOption(Option.builder().longOpt("normalization").hasArg().argName("N")
         .desc("unit, imagenet or clip (overrides the recorded preprocessing)").build());
     AdapterArtifactArgs.addOptions(o);
+    PeftArgs.addOptions(o);
     return o;
   }
 
   @Override
   public int run(CommandLine line, Console console) throws Exception {
+    if (line.hasOption("peft")) {
+      return PeftArgs.run(line, console);
+    }
     if (line.hasOption("adapter")) {
       return AdapterArtifactArgs.run(line, console);
     }

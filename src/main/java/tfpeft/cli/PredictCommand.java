@@ -15,6 +15,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 import tfpeft.model.GraphControls;
 import tfpeft.TfpeftException;
+import tfpeft.api.Predictor;
 import tfpeft.config.proto.ModelConfig;
 import tfpeft.config.proto.TransformConfig;
 import tfpeft.data.Transforms;
@@ -42,7 +43,11 @@ final class PredictCommand implements Command {
   @Override
   public String usage() {
     return "predict (--weights PATH | --config FILE) INPUT... [--top-k K] [--classes NAMES] "
-        + "[--out FILE.npy] [--features]";
+        + "[--out FILE.npy] [--features]"
+        + "\n       tfpeft predict --run RUN_DIR [--checkpoint last|best|PATH] INPUT... [--top-k K]"
+        + " [--out FILE.npy]"
+        + "\n       tfpeft predict --adapter ART [--weights BASE] INPUT... [--top-k K]"
+        + " [--out FILE.npy]";
   }
 
   @Override
@@ -58,7 +63,13 @@ final class PredictCommand implements Command {
         + " classification head for logits; CLIP classifies zero-shot among --classes with the"
         + " --template prompts. --out writes the logits, or with --features the image features, as"
         + " .npy. --weights may also name a SavedModel written by tfpeft export (a trained run, an"
-        + " adapter artifact or a backbone): it brings its own preprocessing and class names.";
+        + " adapter artifact or a backbone): it brings its own preprocessing and class names.\n\n"
+        + "--run RUN_DIR predicts with a trained run without exporting it: its graph is rebuilt"
+        + " from its config and restored from the checkpoint (default last), its method as"
+        + " trained; --adapter ART with an adapter artifact on its base (the path it records,"
+        + " or --weights naming a copy; the SHA-256 must match). Both take the run's evaluation"
+        + " preprocessing and class names, and give the logits the SavedModel of tfpeft export"
+        + " would give.";
   }
 
   @Override
@@ -87,6 +98,13 @@ final class PredictCommand implements Command {
     o.addOption(Option.builder().longOpt("batch").hasArg().argName("N")
         .desc("images per forward pass (default 32)").build());
     o.addOption(Option.builder().longOpt("json").desc("one JSON object per image").build());
+    o.addOption(Option.builder().longOpt("run").hasArg().argName("RUN_DIR")
+        .desc("predict with a trained run's checkpoint").build());
+    o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("last|best|PATH")
+        .desc("with --run: the checkpoint (default last)").build());
+    o.addOption(Option.builder().longOpt("adapter").hasArg().argName("ART")
+        .desc("predict with an adapter artifact on its base (--weights BASE: a copy of it)")
+        .build());
     return o;
   }
 
@@ -97,6 +115,13 @@ final class PredictCommand implements Command {
     int batch = OptionValues.integer(line, "batch", 32, 1);
     if (features && line.getOptionValue("out") == null) {
       throw TfpeftException.usage("--features writes to --out FILE.npy; name the file");
+    }
+    if (line.hasOption("run") || line.hasOption("adapter")) {
+      return trained(line, console, topK, batch);
+    }
+    if (line.hasOption("checkpoint")) {
+      throw TfpeftException.usage("--checkpoint names a checkpoint of --run RUN_DIR; give the"
+          + " run");
     }
     String weightsArg = line.getOptionValue("weights");
     Path savedModel = weightsArg == null ? null : ServingExport.savedModelIn(Path.of(weightsArg));
@@ -163,6 +188,48 @@ final class PredictCommand implements Command {
       print(console, inputs.names(), out, classes, topK, line.hasOption("json"));
     }
     return 0;
+  }
+
+  /**
+   * {@code --run RUN_DIR} or {@code --adapter ART}: a trained model without exporting it, its
+   * preprocessing and class names its run's.
+   */
+  private static int trained(CommandLine line, Console console, int topK, int batch) {
+    boolean run = line.hasOption("run");
+    if (run && line.hasOption("adapter")) {
+      throw TfpeftException.usage("give --run RUN_DIR or --adapter ART, not both");
+    }
+    String form = run ? "--run" : "--adapter";
+    for (String o : new String[] {"config", "features", "classes", "template", "format",
+        "normalization", run ? "weights" : "checkpoint"}) {
+      if (line.hasOption(o)) {
+        throw TfpeftException.usage("--" + o + " does not apply to predict " + form + ": the "
+            + (run ? "run" : "artifact") + " brings its model, classes and preprocessing"
+            + (run ? "" : "; --checkpoint is for --run") + "; leave it out");
+      }
+    }
+    String weights = line.getOptionValue("weights");
+    try (Predictor p = run
+        ? Predictor.ofRun(Path.of(line.getOptionValue("run")),
+            line.getOptionValue("checkpoint", "last"))
+        : Predictor.ofArtifact(Path.of(line.getOptionValue("adapter")),
+            weights == null ? null : Path.of(weights), console::info)) {
+      int size = p.imageSize();
+      PredictInputs inputs = PredictInputs.read(line.getArgList(), size,
+          Transforms.build(p.preprocessing(), size));
+      int per = size * size * 3;
+      float[][] out = new float[inputs.count()][];
+      for (int start = 0; start < inputs.count(); start += batch) {
+        int k = Math.min(batch, inputs.count() - start);
+        System.arraycopy(p.logits(Arrays.copyOfRange(inputs.pixels(), start * per,
+            (start + k) * per), k), 0, out, start, k);
+      }
+      if (line.hasOption("out")) {
+        writeNpy(console, Path.of(line.getOptionValue("out")), out, false);
+      }
+      print(console, inputs.names(), out, p.classNames(), topK, line.hasOption("json"));
+      return 0;
+    }
   }
 
   /** A SavedModel from tfpeft export: its own preprocessing and class names. */

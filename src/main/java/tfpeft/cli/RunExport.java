@@ -23,6 +23,9 @@ import tfpeft.data.image.ImageDecoder;
 import tfpeft.data.image.ImageEncoder;
 import tfpeft.data.image.RgbImage;
 import tfpeft.export.AdapterArtifact;
+import tfpeft.export.MultiAdapterExport;
+import tfpeft.export.PeftAdapterConfig;
+import tfpeft.export.PeftArtifact;
 import tfpeft.export.RunModel;
 import tfpeft.model.text.RunTokenizer;
 import tfpeft.train.RunSession;
@@ -132,7 +135,10 @@ final class RunExport {
           + " directory to write an artifact: export RUN_DIR --adapter DIR)");
     }
     Path out = ExportCommand.savedModelDir(line, Path.of(line.getOptionValue("out")));
-    AdapterArtifact artifact = AdapterArtifact.read(art);
+    AdapterArtifact artifact = PeftAdapterConfig.isPeftAdapter(art)
+        ? PeftArtifact.of(art, line.getOptionValue("weights"), peftClasses(line),
+            line.hasOption("template") ? List.of(line.getOptionValues("template")) : List.of())
+        : AdapterArtifact.read(art);
     String keepLora = line.hasOption("keep-lora") ? "the artifact " + art + " holds method."
         + artifact.methodName() : null;
     if (keepLora != null) {
@@ -156,9 +162,142 @@ final class RunExport {
     return 0;
   }
 
+  /** --classes as a file of names or A,B,...; null when not given. */
+  private static List<String> peftClasses(CommandLine line) throws IOException {
+    String arg = line.getOptionValue("classes");
+    if (arg == null) {
+      return null;
+    }
+    List<String> names = new java.util.ArrayList<>();
+    Path p = Path.of(arg);
+    for (String s : java.nio.file.Files.isRegularFile(p) ? java.nio.file.Files.readAllLines(p)
+        : List.of(arg.split(","))) {
+      if (!s.isBlank()) {
+        names.add(s.strip());
+      }
+    }
+    if (names.isEmpty()) {
+      throw TfpeftException.usage("--classes " + arg + " names no classes");
+    }
+    return names;
+  }
+
+  /**
+   * {@code export --adapter A --adapter B ... --out DIR}: the artifacts, made on one base, served
+   * by one SavedModel ({@link MultiAdapterExport}): the bases' checksums must be equal, and so
+   * the image size and preprocessing; each artifact is applied to the base in turn and checked
+   * as a single export is, on one held batch of deterministic random images.
+   */
+  static int runArtifacts(CommandLine line, Console console) throws IOException {
+    long start = System.nanoTime();
+    if (!line.hasOption("out")) {
+      throw TfpeftException.usage("export --adapter A --adapter B ... serves the artifacts in"
+          + " one SavedModel: name its directory with --out");
+    }
+    List<Path> paths = new ArrayList<>();
+    List<AdapterArtifact> artifacts = new ArrayList<>();
+    for (String a : line.getOptionValues("adapter")) {
+      Path p = Path.of(a);
+      if (paths.contains(p)) {
+        throw TfpeftException.usage("--adapter " + a + " is given twice");
+      }
+      paths.add(p);
+      if (PeftAdapterConfig.isPeftAdapter(p)) {
+        throw TfpeftException.usage("--adapter " + a + " is a Hugging Face PEFT adapter, which"
+            + " records no base checksum to check the others against; serve it alone"
+            + " (export --adapter " + a + " --out DIR) or start a run from it (train"
+            + " --init-adapter) and export that run's artifact with the others");
+      }
+      artifacts.add(AdapterArtifact.read(p));
+    }
+    AdapterArtifact first = artifacts.get(0);
+    TransformConfig preprocess = servedPreprocess(first);
+    int size = BuiltModel.imageSize(first.config().getModel());
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < artifacts.size(); i++) {
+      AdapterArtifact a = artifacts.get(i);
+      if (!a.base().sameWeights(first.base())) {
+        throw TfpeftException.usage("the artifacts are made on different bases: " + paths.get(0)
+            + " on " + first.base().describe() + ", " + paths.get(i) + " on "
+            + a.base().describe() + "; one SavedModel serves adapters of one base (export the"
+            + " others separately)");
+      }
+      if (BuiltModel.imageSize(a.config().getModel()) != size
+          || !servedPreprocess(a).equals(preprocess)) {
+        throw TfpeftException.usage(paths.get(i) + " takes other images than " + paths.get(0)
+            + " (image size or data.eval_transform differ: "
+            + com.google.protobuf.TextFormat.printer().shortDebugString(servedPreprocess(a))
+            + " vs " + com.google.protobuf.TextFormat.printer().shortDebugString(preprocess)
+            + "); the adapters of one SavedModel share its inputs");
+      }
+      Path file = paths.get(i).toAbsolutePath().normalize().getFileName();
+      String name = MultiAdapterExport.signatureName(file == null ? "adapter" : file.toString());
+      int clash = names.indexOf(name);
+      if (clash >= 0) {
+        throw TfpeftException.usage(paths.get(clash) + " and " + paths.get(i) + " would both be"
+            + " served as signature " + name + " (an artifact's directory name, letters, digits"
+            + " and _ kept); rename one of the directories");
+      }
+      names.add(name);
+    }
+    Path out = ExportCommand.savedModelDir(line, Path.of(line.getOptionValue("out")));
+    Held held = random(Transforms.build(preprocess, size), size);
+    MultiAdapterExport export = new MultiAdapterExport(size, preprocess);
+    double tolerance = ServingExport.TOLERANCE;
+    for (int i = 0; i < artifacts.size(); i++) {
+      AdapterArtifact a = artifacts.get(i);
+      java.util.Set<String> trained = new java.util.HashSet<>();
+      a.tensors().forEach(t -> trained.add(t.name()));
+      try (RunSession m = a.openOnBase(line.getOptionValue("weights"),
+          MethodRegistry.builtIn(), console::info, paths.get(i));
+          RunModel model = RunModel.of(m, m.config(), a.methodState(),
+              MethodRegistry.builtIn())) {
+        export.add(names.get(i), paths.get(i).toString(), model, trained, held.pixels(),
+            held.n());
+        tolerance = Math.min(tolerance, m.config().getExport().getCheckTolerance());
+      }
+    }
+    float[] encodedPixels = java.util.Arrays.copyOf(held.pixels(),
+        held.encoded().size() * size * size * 3);
+    MultiAdapterExport.Check check = export.write(out, held.pixels(), held.encoded(),
+        encodedPixels, tolerance);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    console.println(String.format(Locale.ROOT, "wrote %s: %d adapters on %s (signatures %s;"
+        + " %s and %s take the adapter's name), %.2f MB in %.1f s: the shared backbone %.2f MB"
+        + " once, the adapters' own variables %s", out, names.size(), first.base().describe(),
+        String.join(", ", names), ServingExport.DEFAULT_SIGNATURE,
+        ServingExport.BYTES_SIGNATURE, check.bytesOnDisk() / 1048576.0, seconds,
+        check.sharedBytes() / 1048576.0, ownSizes(check)));
+    StringBuilder diffs = new StringBuilder();
+    check.maxAbsDiff().forEach((k, v) -> diffs.append(diffs.length() == 0 ? "" : ", ")
+        .append(k).append(String.format(Locale.ROOT, " %.2e", v)));
+    console.println(String.format(Locale.ROOT, "checked on %d %s against each adapter's trained"
+        + " graph: max |logit difference| per signature %s; %s by name %.2e (limit %.0e);"
+        + " bytes signature vs tfpeft's preprocessing on %d of them: %.2e", check.images(),
+        held.origin(), diffs, ServingExport.DEFAULT_SIGNATURE, check.byNameMaxAbsDiff(),
+        tolerance, check.encodedSamples(), check.bytesMaxAbsDiff()));
+    return 0;
+  }
+
+  private static String ownSizes(MultiAdapterExport.Check check) {
+    StringBuilder s = new StringBuilder();
+    check.adapterBytes().forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append(k)
+        .append(String.format(Locale.ROOT, " %.3f MB", v / 1048576.0)));
+    return s.toString();
+  }
+
+  /** The preprocessing an artifact's images take: its run's evaluation transform. */
+  static TransformConfig servedPreprocess(AdapterArtifact a) {
+    return a.config().getData().getEvalTransform().toBuilder().setSize(0).build();
+  }
+
   /** The run's dataset when it can be loaded, else null and why not. */
   record DataAtHand(Dataset data, String problem) {
     static DataAtHand load(RunConfig config, Console console) {
+      if (config.getData().getSourceCase()
+          == tfpeft.config.proto.DataConfig.SourceCase.SOURCE_NOT_SET) {
+        return new DataAtHand(null, "it names no dataset");  // a Hugging Face PEFT adapter
+      }
       // checking an export is no reason to write 160 MB of images: a synthetic suite that is
       // not there is data not at hand, as a real dataset that is not there is
       if (config.getData().hasSynthetic()

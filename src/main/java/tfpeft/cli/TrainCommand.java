@@ -9,6 +9,8 @@ import tfpeft.config.LoadedConfig;
 import tfpeft.data.SyntheticData;
 import tfpeft.export.AdapterArtifact;
 import tfpeft.export.ArtifactStart;
+import tfpeft.export.PeftAdapterConfig;
+import tfpeft.export.PeftStart;
 import tfpeft.config.proto.RunConfig;
 import tfpeft.peft.MethodRegistry;
 import tfpeft.train.ParameterCounts;
@@ -50,7 +52,13 @@ final class TrainCommand implements Command {
         + " --adapter DIR): the config's method must be the artifact's (exit 2 naming the first"
         + " differing field) and model.weights the base it was trained on (exit 2 naming both"
         + " bases and their SHA-256); its adapters, head, prompts or masks replace the"
-        + " initializers, and Pear continues with the artifact's plan.";
+        + " initializers, and Pear continues with the artifact's plan. DIR may also be a"
+        + " Hugging Face PEFT LoRA adapter (adapter_config.json + adapter_model.safetensors, as"
+        + " export RUN --peft DIR or PEFT's save_pretrained writes it) for transformers'"
+        + " ViTForImageClassification or CLIPModel: the config's method.lora rank, scale"
+        + " (lora_alpha / r) and targets must be the adapter's and model.weights Hugging Face"
+        + " weights its tensors fit (exit 2 naming the key or field otherwise); DoRA, rsLoRA,"
+        + " fan_in_fan_out, per-module ranks and trained biases are refused.";
   }
 
   @Override
@@ -102,13 +110,17 @@ final class TrainCommand implements Command {
     Trainer.Resume resume = line.hasOption("resume") ? Trainer.Resume.REQUIRE
         : line.hasOption("overwrite") ? Trainer.Resume.OVERWRITE : Trainer.Resume.AUTO;
     SyntheticData.setProgress(console::info);
-    AdapterArtifact artifact = null;
-    java.nio.file.Path art = null;
+    Trainer.Start initial = null;
     if (line.hasOption("init-adapter")) {
       // checked before weights or data load: a wrong artifact fails at once
-      art = java.nio.file.Path.of(line.getOptionValue("init-adapter"));
-      artifact = AdapterArtifact.read(art);
-      artifact.checkMethod(loaded.resolved().getMethod(), art);
+      java.nio.file.Path art = java.nio.file.Path.of(line.getOptionValue("init-adapter"));
+      if (PeftAdapterConfig.isPeftAdapter(art)) {
+        initial = PeftStart.of(art, loaded.written());
+      } else {
+        AdapterArtifact artifact = AdapterArtifact.read(art);
+        artifact.checkMethod(loaded.resolved().getMethod(), art);
+        initial = new ArtifactStart(artifact, art);
+      }
     }
     if (line.hasOption("dry-run")) {
       // the storage accounting needs only the config: printed before weights or data load
@@ -121,8 +133,8 @@ final class TrainCommand implements Command {
     Trainer trainer = new Trainer(loaded.written(), loaded.source(),
         new Trainer.Options(resume, console.err(), console.interactive()),
         MethodRegistry.builtIn());
-    if (artifact != null) {
-      trainer.startingFrom(new ArtifactStart(artifact, art));
+    if (initial != null) {
+      trainer.startingFrom(initial);
     }
     if (line.hasOption("dry-run")) {
       ParameterCounts counts = trainer.dryRun();

@@ -43,6 +43,27 @@ final class SemanticChecks {
     }
     divides(at, "training.accumulate_steps", c.getTraining().getAccumulateSteps(),
         "training.batch_size", c.getTraining().getBatchSize());
+    int devices = c.getRuntime().getDevicesCount();
+    int micro = c.getTraining().getBatchSize() / c.getTraining().getAccumulateSteps();
+    if (devices > 1 && micro % devices != 0) {
+      // each tower takes an equal share of every (micro-)batch
+      throw at.error("runtime.devices", devices + " devices do not divide the batch each step"
+          + " runs at once: training.batch_size " + c.getTraining().getBatchSize()
+          + (c.getTraining().getAccumulateSteps() > 1 ? " / training.accumulate_steps "
+              + c.getTraining().getAccumulateSteps() + " = " + micro : "")
+          + "; list a device count that divides it, or change the batch");
+    }
+    for (String device : c.getRuntime().getDevicesList()) {
+      if (!device.matches("(?i)/(device:)?(cpu|gpu):\\d+")) {
+        throw at.error("runtime.devices", "\"" + device + "\" is not a device name; write"
+            + " /device:GPU:0, /device:GPU:1, ... (or /device:CPU:1 with"
+            + " runtime.virtual_cpu_devices)");
+      }
+    }
+    if (new java.util.HashSet<>(c.getRuntime().getDevicesList()).size() < devices) {
+      throw at.error("runtime.devices", "lists a device twice: " + c.getRuntime()
+          .getDevicesList() + "; one tower per device");
+    }
   }
 
   private static void divides(ConfigLoader.Locator at, String divisorPath, int divisor,

@@ -79,13 +79,50 @@ public final class InputPipeline implements AutoCloseable {
     return epoch(epoch, 0);
   }
 
+  /** Batches of a coming epoch already in production ({@link #prepare}), or null. */
+  private Ahead ahead;
+
+  private record Ahead(int epoch, ArrayDeque<CompletableFuture<Batch>> batches) {}
+
+  /**
+   * Starts producing the first {@code prefetch} batches of {@code epoch} in the background, for
+   * {@link #epoch(int)} to take: the trainer asks for the next epoch's as the current one's last
+   * step ends, so they are decoded while it evaluates and checkpoints, and the epoch's first
+   * step does not wait for them. The batches are the ones {@code epoch(epoch)} would make (each
+   * keyed by seed, epoch and example), so a run's numbers do not change.
+   */
+  public void prepare(int epoch) {
+    int[] order = order(epoch);
+    ArrayDeque<CompletableFuture<Batch>> batches = new ArrayDeque<>();
+    for (int b = 0; b < Math.min(options.prefetch(), batchesPerEpoch()); b++) {
+      batches.add(submit(epoch, order, b));
+    }
+    cancelAhead();
+    ahead = new Ahead(epoch, batches);
+  }
+
+  private void cancelAhead() {
+    if (ahead != null) {
+      ahead.batches().forEach(f -> f.cancel(false));
+      ahead = null;
+    }
+  }
+
   /** The batches of {@code epoch} from batch {@code firstBatch} on (for resuming mid-epoch). */
   public Iterator<Batch> epoch(int epoch, int firstBatch) {
     int[] order = order(epoch);
     int total = batchesPerEpoch();
+    ArrayDeque<CompletableFuture<Batch>> prepared = new ArrayDeque<>();
+    if (ahead != null && ahead.epoch() == epoch && firstBatch == 0) {
+      prepared = ahead.batches();
+      ahead = null;
+    }
+    cancelAhead();
+    int started = firstBatch + prepared.size();
+    ArrayDeque<CompletableFuture<Batch>> taken = prepared;
     return new Iterator<>() {
-      private final ArrayDeque<CompletableFuture<Batch>> inFlight = new ArrayDeque<>();
-      private int nextToSubmit = firstBatch;
+      private final ArrayDeque<CompletableFuture<Batch>> inFlight = taken;
+      private int nextToSubmit = started;
 
       private void fill() {
         while (inFlight.size() < options.prefetch() && nextToSubmit < total) {

@@ -215,7 +215,9 @@ public final class AdapterArtifact {
   }
 
   private void checkBase(BaseIdentity run, Path artifact, String remedy) {
-    if (base.sameWeights(run)) {
+    // a Hugging Face PEFT adapter records no checksum of its base (PeftArtifact): its tensors'
+    // shapes are what it is checked by
+    if (base.sha256().isEmpty() || base.sameWeights(run)) {
       return;
     }
     throw TfpeftException.usage(artifact + ": made for base " + base.describe()
@@ -511,7 +513,13 @@ public final class AdapterArtifact {
       for (JsonElement el : m.getAsJsonArray("tensors")) {
         tensors.add(tensor(el.getAsJsonObject(), raw, file));
       }
-      return new AdapterArtifact(cb.build(), BaseIdentity.fromJson(m.getAsJsonObject("base")),
+      BaseIdentity base = BaseIdentity.fromJson(m.getAsJsonObject("base"));
+      if (base.sha256().isEmpty()) {
+        // only a PEFT adapter (PeftArtifact) goes without one; a tfpeft artifact always has it
+        throw TfpeftException.usage(manifestFile + ": records no SHA-256 of its base"
+            + " (base.sha256), so the base cannot be checked; export the artifact again");
+      }
+      return new AdapterArtifact(cb.build(), base,
           m.get("tool_version").getAsString(), classes, tpl, state,
           m.has("source") ? m.getAsJsonObject("source") : new JsonObject(), tensors);
     } catch (RuntimeException e) {

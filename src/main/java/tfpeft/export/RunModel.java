@@ -175,11 +175,15 @@ public final class RunModel implements AutoCloseable {
    * with the class prompts' token ids as a constant).
    */
   public ServingExport.Classifier servingClassifier() {
+    return servingClassifier(false);
+  }
+
+  private ServingExport.Classifier servingClassifier(boolean unfolded) {
     return (net, images) -> {
       Method served = registry.create(config.getMethod());
       served.restoreState(methodState);
       MethodContext ctx = new MethodContext(config, net, classNames(), session.resources());
-      if (!served.exportFolds(config)) {
+      if (unfolded || !served.exportFolds(config)) {
         served.hooks(ctx).forEach(net::addHook);
       }
       return TrainGraph.servingLogits(net, config, served.classifier(ctx), classNames().size(),
@@ -193,6 +197,20 @@ public final class RunModel implements AutoCloseable {
       tfpeft.config.proto.TransformConfig preprocess) {
     return new ServingExport.Model(config.getModel(), foldedValues(), classNames(), null,
         preprocess, servingClassifier());
+  }
+
+  /**
+   * This model as one adapter of several served on a shared backbone: the values as trained,
+   * nothing folded ({@link Method#exportTransform} is not applied, so every backbone variable the
+   * method does not train keeps its base value), and the classifier with the method's hooks
+   * attached whatever {@link Method#exportFolds} says, so that the adapter computes beside the
+   * backbone (LoRA's low-rank paths unmerged, a mask multiplying the shared weight) instead of
+   * changing it.
+   */
+  public ServingExport.Model unfoldedServingModel(
+      tfpeft.config.proto.TransformConfig preprocess) {
+    return new ServingExport.Model(config.getModel(), VariableValues.readAll(session.session(),
+        trained().modelVariables()), classNames(), null, preprocess, servingClassifier(true));
   }
 
   @Override

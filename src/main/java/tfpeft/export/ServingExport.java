@@ -145,7 +145,20 @@ public final class ServingExport {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
-  private static void write(Model m, int size, Path dir) throws IOException {
+  /**
+   * The served graph of one model before its variables hold values: the pruned graph, how to
+   * load each variable it keeps, and the tensor names of its ends by key (images, image_bytes,
+   * logits, probabilities, class_id, class_name, class_names_path).
+   */
+  record Built(GraphDef graph, List<Load> kept, Map<String, String> outputs) {
+    /** The op name of the end {@code key}. */
+    String op(String key) {
+      String t = outputs.get(key);
+      return t.substring(0, t.lastIndexOf(':'));
+    }
+  }
+
+  static Built build(Model m, int size) {
     Map<String, String> outputs = new java.util.LinkedHashMap<>();
     List<Load> kept = new ArrayList<>();
     GraphDef served;
@@ -187,6 +200,14 @@ public final class ServingExport {
       }
       served = pruned(g, ends, net, kept);
     }
+    return new Built(served, kept, outputs);
+  }
+
+  private static void write(Model m, int size, Path dir) throws IOException {
+    Built built = build(m, size);
+    GraphDef served = built.graph();
+    List<Load> kept = built.kept();
+    Map<String, String> outputs = built.outputs();
     // The served graph holds only what its signatures reach: a variable that a method's hooks
     // created but the served computation never reads (text-side prompts once the class features
     // are baked in) is left out, and so is its value.
@@ -265,9 +286,9 @@ public final class ServingExport {
   }
 
   /** How a kept variable is loaded: its value placeholder and assign op, by name. */
-  private record Load(String variable, Shape shape, String value, String assign) {}
+  record Load(String variable, Shape shape, String value, String assign) {}
 
-  private static Operand<?> out(Graph g, Map<String, String> outputs, String key) {
+  static Operand<?> out(Graph g, Map<String, String> outputs, String key) {
     return g.outputOrThrow(outputs.get(key));
   }
 
@@ -305,7 +326,7 @@ public final class ServingExport {
     return new Check(n, maxDiff, encoded.size(), bytesDiff, onDisk);
   }
 
-  private static TFloat32 floats(float[] px, int n, int size) {
+  static TFloat32 floats(float[] px, int n, int size) {
     return TFloat32.tensorOf(Shape.of(n, size, size, 3), DataBuffers.of(px));
   }
 
@@ -402,6 +423,12 @@ public final class ServingExport {
     }
     try {
       var sig = b.metaGraphDef().getSignatureDefMap().get(DEFAULT_SIGNATURE);
+      if (sig != null && sig.getInputsMap().containsKey(MultiAdapterExport.ADAPTER_INPUT)) {
+        throw TfpeftException.usage(dir + " serves several adapters (signatures " + b
+            .metaGraphDef().getSignatureDefMap().keySet() + "), chosen by the input '"
+            + MultiAdapterExport.ADAPTER_INPUT + "': serve it with TF Serving, or predict with"
+            + " one adapter's artifact (predict --adapter ART)");
+      }
       if (sig == null || !sig.getInputsMap().containsKey("images")
           || !sig.getOutputsMap().containsKey("logits")) {
         throw TfpeftException.usage(dir + ": no signature " + DEFAULT_SIGNATURE + " taking "

@@ -312,6 +312,10 @@ public record Inventory(String kind, Path path, List<TensorInfo> tensors,
       size = -1;
     }
     inv.facts().put("size on disk", String.format(Locale.ROOT, "%.3f MB", size / 1048576.0));
+    String adapters = servedAdapters(dir);
+    if (adapters != null) {
+      inv.facts().put("adapters", adapters);
+    }
     for (var mg : sm.getMetaGraphsList()) {
       inv.facts().put("tags", String.join(", ", mg.getMetaInfoDef().getTagsList()));
       mg.getSignatureDefMap().forEach((name, sig) -> {
@@ -324,6 +328,35 @@ public record Inventory(String kind, Path path, List<TensorInfo> tensors,
       });
     }
     return inv;
+  }
+
+  /**
+   * The adapters a SavedModel of several serves ({@code tfpeft export --adapter A --adapter B}),
+   * from its manifest asset: each signature with its method, classes and own bytes, and the
+   * backbone they share; null for any other SavedModel.
+   */
+  private static String servedAdapters(Path dir) {
+    Path manifest = dir.resolve("assets").resolve(tfpeft.export.MultiAdapterExport.MANIFEST);
+    if (!Files.isRegularFile(manifest)) {
+      return null;
+    }
+    try {
+      JsonObject m = com.google.gson.JsonParser.parseString(Files.readString(manifest))
+          .getAsJsonObject();
+      List<String> parts = new ArrayList<>();
+      for (var e : m.getAsJsonArray("adapters")) {
+        JsonObject a = e.getAsJsonObject();
+        parts.add(String.format(Locale.ROOT, "%s: %s, %d classes, %.3f MB own",
+            a.get("signature").getAsString(), a.get("method").getAsString(),
+            a.getAsJsonArray("class_names").size(), a.get("own_bytes").getAsLong() / 1048576.0));
+      }
+      return String.format(Locale.ROOT, "%d (%s); the backbone they share %.3f MB; signature"
+          + " serving_default (and serving_bytes) takes the adapter's name as input '%s'",
+          parts.size(), String.join("; ", parts), m.get("shared_bytes").getAsLong() / 1048576.0,
+          m.get("adapter_input").getAsString());
+    } catch (IOException | RuntimeException e) {
+      return "unreadable " + manifest + ": " + e.getMessage();
+    }
   }
 
   private static String shape(org.tensorflow.proto.TensorInfo t) {

@@ -82,7 +82,15 @@ public final class GraphFeeds implements AutoCloseable {
 
   /** A runner of {@code session} fed {@code images} [N, S, S, 3] and the rest of this. */
   public Session.Runner runner(Session session, TFloat32 images) {
-    Session.Runner r = controls.feed(graph.net(), session.runner().feed(graph.images(), images));
+    return runner(session).feed(graph.images(), images);
+  }
+
+  /**
+   * A runner of {@code session} fed all of this but the batch, which the caller feeds (a
+   * training step through {@link TrainStep#feedBatch}, to its towers where it has them).
+   */
+  public Session.Runner runner(Session session) {
+    Session.Runner r = controls.feed(graph.net(), session.runner());
     if (step && graph.classifier() == ClassifierKind.TEXT_ENCODER
         || graph.classifier() == ClassifierKind.IMAGE_CONDITIONED) {
       r.feed(graph.textIds(), require(textIds, "the prompts' token ids"));

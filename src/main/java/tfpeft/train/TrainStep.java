@@ -8,15 +8,19 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import tfpeft.TfpeftException;
 import tfpeft.config.proto.TrainingConfig;
 import tfpeft.model.ModelVariable;
 import tfpeft.model.Net;
+import tfpeft.peft.ClassifierKind;
 import tfpeft.peft.GradientContext;
 import tfpeft.peft.Method;
 import tfpeft.util.Seeds;
@@ -41,13 +45,25 @@ public final class TrainStep {
   private final List<Operand<TFloat32>> gradients;
   /** The accumulated mean gradients the optimizer reads, or null when it reads the gradients. */
   private final List<Placeholder<TFloat32>> accumulated;
+  /** The batch's mean loss as this step computes it (the towers' where there are towers). */
+  private final Operand<TFloat32> loss;
+  /** The towers of {@code runtime.devices}, or null for one device. */
+  private final Towers towers;
+  /** The single-device graph's batch inputs (null for a step built without them). */
+  private final Operand<TFloat32> images;
+  private final Operand<TInt32> labels;
 
   private TrainStep(List<ModelVariable> variables, Optimizer optimizer,
-      List<Operand<TFloat32>> gradients, List<Placeholder<TFloat32>> accumulated) {
+      List<Operand<TFloat32>> gradients, List<Placeholder<TFloat32>> accumulated,
+      Operand<TFloat32> loss, Towers towers, Operand<TFloat32> images, Operand<TInt32> labels) {
     this.variables = variables;
     this.optimizer = optimizer;
     this.gradients = gradients;
     this.accumulated = accumulated;
+    this.loss = loss;
+    this.towers = towers;
+    this.images = images;
+    this.labels = labels;
   }
 
   /**
@@ -71,9 +87,15 @@ public final class TrainStep {
     }
     GradientContext ctx = new GradientContext(g.net(), g.classificationLoss(), g.loss(),
         g.logits());
+    List<String> devices = g.config().getRuntime().getDevicesList();
+    // a frozen text tower's class features are fed to the step, not computed by it
+    Towers.Spec spec = devices.size() <= 1 ? null : new Towers.Spec(devices, g.images(),
+        g.labels(), Towers.names(g.classifier() == ClassifierKind.TEXT_FEATURES
+            ? g.classFeatures() : null));
     try {
       return build(g.net(), g.loss(), vars, g.config().getTraining(), generation,
-          grads -> g.method().transformGradients(ctx, vars, grads), g.method()::weightDecays);
+          grads -> g.method().transformGradients(ctx, vars, grads), g.method()::weightDecays,
+          spec, g.images(), g.labels());
     } catch (TfpeftException e) {
       throw TfpeftException.usage("method." + g.method().name() + ": " + e.getMessage());
     }
@@ -93,6 +115,17 @@ public final class TrainStep {
   public static TrainStep build(Net net, Operand<TFloat32> loss, List<ModelVariable> vars,
       TrainingConfig config, int generation,
       UnaryOperator<List<Operand<TFloat32>>> transform, Predicate<String> decays) {
+    return build(net, loss, vars, config, generation, transform, decays, null, null, null);
+  }
+
+  /**
+   * As above, with towers over {@code spec}'s devices where it is not null, and the batch's
+   * inputs {@code images} and {@code labels} that {@link #feedBatch} feeds (may be null).
+   */
+  static TrainStep build(Net net, Operand<TFloat32> loss, List<ModelVariable> vars,
+      TrainingConfig config, int generation, UnaryOperator<List<Operand<TFloat32>>> transform,
+      Predicate<String> decays, Towers.Spec spec, Operand<TFloat32> images,
+      Operand<TInt32> labels) {
     Output<?>[] xs = vars.stream().map(v -> v.value().asOutput()).toArray(Output[]::new);
     String suffix = generation == 0 ? "" : "_" + generation;
     Output<?>[] dx = net.graph().addGradients("gradients" + suffix,
@@ -109,10 +142,20 @@ public final class TrainStep {
       Operand<TFloat32> d = (Operand<TFloat32>) dx[i];
       grads.add(d);
     }
+    Towers towers = null;
+    if (spec != null) {
+      towers = Towers.build(net, spec, loss, grads, suffix);
+      grads = towers.gradients();
+      loss = towers.loss();
+    }
     if (config.getAccumulateSteps() <= 1) {
-      Optimizer opt = Optimizer.build(net, config, vars, transform.apply(grads),
-          "optimizer" + suffix, decays);
-      return new TrainStep(vars, opt, grads, null);
+      List<Operand<TFloat32>> transformed = transform.apply(grads);
+      if (towers != null) {
+        refuseBatchReads(towers, transformed, spec);
+      }
+      Optimizer opt = Optimizer.build(net, config, vars, transformed, "optimizer" + suffix,
+          decays);
+      return new TrainStep(vars, opt, grads, null, loss, towers, images, labels);
     }
     List<Placeholder<TFloat32>> accumulated = new ArrayList<>();
     for (ModelVariable v : vars) {
@@ -121,7 +164,35 @@ public final class TrainStep {
     }
     Optimizer opt = Optimizer.build(net, config, vars,
         transform.apply(new ArrayList<>(accumulated)), "optimizer" + suffix, decays);
-    return new TrainStep(vars, opt, grads, accumulated);
+    return new TrainStep(vars, opt, grads, accumulated, loss, towers, images, labels);
+  }
+
+  /**
+   * Refuses a gradient transform that reads the batch through the single-device graph (a
+   * second loss's gradients, ProGrad's and the mask rules'): the towers feed their own copies
+   * of the batch, so that graph would have no images. A transform of the averaged gradients
+   * alone (Pear's importance) runs once on them, as on one device.
+   */
+  private static void refuseBatchReads(Towers towers, List<Operand<TFloat32>> transformed,
+      Towers.Spec spec) {
+    java.util.Set<GraphOperation> seen = new java.util.HashSet<>();
+    java.util.Deque<GraphOperation> todo = new java.util.ArrayDeque<>();
+    transformed.forEach(t -> todo.add((GraphOperation) t.op()));
+    while (!todo.isEmpty()) {
+      GraphOperation op = todo.pop();
+      if (!seen.add(op) || towers.isOutput(op)) {
+        continue;
+      }
+      if (op.equals(spec.images().op()) || op.equals(spec.labels().op())) {
+        throw TfpeftException.usage("runtime.devices: the method's gradient transform reads the"
+            + " batch through a second pass of its own, which the towers do not split across"
+            + " devices; train on one device (leave runtime.devices out)");
+      }
+      for (Operand<?> in : op.inputs()) {
+        todo.add((GraphOperation) in.op());
+      }
+      todo.addAll(op.controlInputs());
+    }
   }
 
   /** Whether {@code method} overrides {@link Method#transformGradients}. */
@@ -144,6 +215,35 @@ public final class TrainStep {
 
   public List<ModelVariable> variables() {
     return variables;
+  }
+
+  /** The batch's mean loss as the step computes it: fetch this, not the graph's loss. */
+  public Operand<TFloat32> loss() {
+    return loss;
+  }
+
+  /** The devices the step's towers run on, empty for one device. */
+  public List<String> devices() {
+    return towers == null ? List.of() : towers.devices();
+  }
+
+  /**
+   * Feeds images [from, to) of a batch ({@code images} [N, H, W, 3] flat, {@code labels} [N])
+   * to the step's batch inputs: the graph's, or each tower its share. Returns the tensors to
+   * close after the run. The arrays are wrapped, not copied, on the Java side.
+   */
+  public List<Tensor> feedBatch(Session.Runner r, float[] images, int[] labels, int from,
+      int to, long height, long width) {
+    if (towers != null) {
+      return towers.feed(r, images, labels, from, to, height, width);
+    }
+    long pixels = height * width * 3;
+    int n = to - from;
+    TFloat32 x = TFloat32.tensorOf(Shape.of(n, height, width, 3),
+        DataBuffers.of(images, true, false).slice(from * pixels, n * pixels));
+    TInt32 y = TInt32.tensorOf(Shape.of(n), DataBuffers.of(labels, true, false).slice(from, n));
+    r.feed(this.images, x).feed(this.labels, y);
+    return List.of(x, y);
   }
 
   /** Whether the optimizer reads accumulated gradients fed by {@link #feedAccumulated}. */

@@ -218,6 +218,13 @@ public final class Trainer {
       ParameterCounts counts = ParameterCounts.of(graph.modelVariables(),
           step == null ? graph.trainable() : step.variables(), data.dataset());
       options.log().println(counts.summary());
+      if (step != null && !step.devices().isEmpty()) {
+        int micro = config.getTraining().getBatchSize() / config.getTraining()
+            .getAccumulateSteps();
+        options.log().println("training step: " + step.devices().size() + " towers of "
+            + micro / step.devices().size() + " images, on " + String.join(", ",
+                step.devices()));
+      }
       Session s = run.session();
       String from = run.startedFrom();
       // checkpoints leave the frozen backbone out when there is a base file to read it back
@@ -366,6 +373,10 @@ public final class Trainer {
               state.logStep(e + 1, stepNumber, out[0], rate, out[1]);
             }
           }
+          if (e + 1 < epochs) {
+            // the next epoch's first batches decode while this one evaluates and checkpoints
+            pipeline.prepare(e + 1);
+          }
           double seconds = (System.nanoTime() - start) / 1e9;
           state.addTraining(images, seconds);
           double meanLoss = lossSum / Math.max(1, images);
@@ -462,24 +473,9 @@ public final class Trainer {
       }
       List<Tensor> owned = new ArrayList<>();
       try (GraphFeeds feeds = GraphFeeds.step(graph, stepNumber).classFeatures(classFeatures)) {
-        int n = b.size();
-        float[] px = b.images().length == n * b.imageFloats() ? b.images()
-            : java.util.Arrays.copyOf(b.images(), n * b.imageFloats());
-        TFloat32 x = TFloat32.tensorOf(Shape.of(n, b.height(), b.width(), 3),
-            DataBuffers.of(px, true, false));
-        owned.add(x);
-        TInt32 y = TInt32.tensorOf(Shape.of(n), DataBuffers.of(
-            java.util.Arrays.copyOf(b.labels(), n), true, false));
-        owned.add(y);
-        if (graph.classifier() == tfpeft.peft.ClassifierKind.TEXT_ENCODER
-            || graph.classifier() == tfpeft.peft.ClassifierKind.IMAGE_CONDITIONED) {
-          TInt32 ids = data.prompts().tensor();
-          owned.add(ids);
-          feeds.textIds(ids);
-        }
-        Session.Runner r = feeds.runner(session, x, y);
+        Session.Runner r = microBatchRunner(feeds, step, b, 0, b.size(), owned::add);
         owned.addAll(step.feed(r, stepNumber, rate));
-        r.addTarget(step.update()).fetch(graph.loss()).fetch(step.gradientNorm());
+        r.addTarget(step.update()).fetch(step.loss()).fetch(step.gradientNorm());
         try (var out = r.run()) {
           return new float[] {((TFloat32) out.get(0)).getFloat(),
               ((TFloat32) out.get(1)).getFloat()};
@@ -491,33 +487,31 @@ public final class Trainer {
 
     /** One optimizer step as micro-batches ({@link TrainStep#runAccumulated}). */
     private float[] runAccumulatedStep(TrainStep step, Batch b, long stepNumber, float rate) {
-      return step.runAccumulated(session, graph.loss(), b.size(),
+      return step.runAccumulated(session, step.loss(), b.size(),
           training.getBatchSize() / training.getAccumulateSteps(), stepNumber, rate,
           (from, to, owned) -> {
             GraphFeeds feeds = GraphFeeds.step(graph, stepNumber).classFeatures(classFeatures);
             owned.add(feeds);
-            return microBatchRunner(feeds, b, from, to, owned);
+            return microBatchRunner(feeds, step, b, from, to, owned::add);
           });
     }
 
-    /** A runner fed images and labels [from, to) of {@code b}; the tensors go into owned. */
-    private Session.Runner microBatchRunner(GraphFeeds feeds, Batch b, int from, int to,
-        List<AutoCloseable> owned) {
-      int m = to - from;
-      int pixels = b.imageFloats();
-      TFloat32 x = TFloat32.tensorOf(Shape.of(m, b.height(), b.width(), 3), DataBuffers.of(
-          java.util.Arrays.copyOfRange(b.images(), from * pixels, to * pixels), true, false));
-      owned.add(x);
-      TInt32 y = TInt32.tensorOf(Shape.of(m), DataBuffers.of(
-          java.util.Arrays.copyOfRange(b.labels(), from, to), true, false));
-      owned.add(y);
+    /**
+     * A runner fed images and labels [from, to) of {@code b} (to the step's towers, where it
+     * has them) and the rest of {@code feeds}; the tensors it makes go to {@code owned}.
+     */
+    private Session.Runner microBatchRunner(GraphFeeds feeds, TrainStep step, Batch b,
+        int from, int to, java.util.function.Consumer<Tensor> owned) {
       if (graph.classifier() == tfpeft.peft.ClassifierKind.TEXT_ENCODER
           || graph.classifier() == tfpeft.peft.ClassifierKind.IMAGE_CONDITIONED) {
         TInt32 ids = data.prompts().tensor();
-        owned.add(ids);
+        owned.accept(ids);
         feeds.textIds(ids);
       }
-      return feeds.runner(session, x, y);
+      Session.Runner r = feeds.runner(session);
+      step.feedBatch(r, b.images(), b.labels(), from, to, b.height(), b.width())
+          .forEach(owned);
+      return r;
     }
 
     /** The test evaluation with the final weights, base-to-new when asked, and the report. */

@@ -132,12 +132,18 @@ public final class TrainingBench {
 
   private static TFloat32 images(RunConfig c, int batch) {
     int size = BuiltModel.imageSize(c.getModel());
+    return TFloat32.tensorOf(Shape.of(batch, size, size, 3),
+        DataBuffers.of(pixels(c, batch), true, false));
+  }
+
+  private static float[] pixels(RunConfig c, int batch) {
+    int size = BuiltModel.imageSize(c.getModel());
     float[] px = new float[batch * size * size * 3];
     SplittableRandom rng = new SplittableRandom(1);
     for (int i = 0; i < px.length; i++) {
       px[i] = (float) rng.nextDouble();
     }
-    return TFloat32.tensorOf(Shape.of(batch, size, size, 3), DataBuffers.of(px, true, false));
+    return px;
   }
 
   private static void trainStep(Session s, TrainGraph g, TrainStep step, int batch, int classes,
@@ -146,36 +152,33 @@ public final class TrainingBench {
     for (int i = 0; i < batch; i++) {
       labels[i] = i % classes;
     }
+    int size = BuiltModel.imageSize(g.config().getModel());
+    float[] px = pixels(g.config(), batch);
     if (step.accumulates()) {
       // micro-batches as training runs them, so the peak memory is a micro-batch's
       int micro = batch / g.config().getTraining().getAccumulateSteps();
-      step.runAccumulated(s, g.loss(), batch, micro, 1, 1e-12f, (from, to, owned) -> {
-        TFloat32 x = images(g.config(), to - from);
-        owned.add(x);
-        TInt32 y = TInt32.tensorOf(Shape.of(to - from), DataBuffers.of(
-            java.util.Arrays.copyOfRange(labels, from, to), true, false));
-        owned.add(y);
+      step.runAccumulated(s, step.loss(), batch, micro, 1, 1e-12f, (from, to, owned) -> {
         GraphFeeds feeds = GraphFeeds.step(g, TInt64.vectorOf(1, 1))
             .textIds(fixed.isEmpty() ? null : fixed.get(0))
             .classFeatures(fixed.isEmpty() ? null : fixed.get(1));
         owned.add(feeds);
-        return feeds.runner(s, x, y);
+        Session.Runner r = feeds.runner(s);
+        owned.addAll(step.feedBatch(r, px, labels, from, to, size, size));
+        return r;
       });
       return;
     }
-    try (TFloat32 x = images(g.config(), batch);
-        TInt32 y = TInt32.tensorOf(Shape.of(batch), DataBuffers.of(labels, true, false));
-        GraphFeeds feeds = GraphFeeds.step(g, TInt64.vectorOf(1, 1))
-            .textIds(fixed.isEmpty() ? null : fixed.get(0))
-            .classFeatures(fixed.isEmpty() ? null : fixed.get(1))) {
-      Session.Runner r = feeds.runner(s, x, y);
+    List<Tensor> owned = new ArrayList<>();
+    try (GraphFeeds feeds = GraphFeeds.step(g, TInt64.vectorOf(1, 1))
+        .textIds(fixed.isEmpty() ? null : fixed.get(0))
+        .classFeatures(fixed.isEmpty() ? null : fixed.get(1))) {
+      Session.Runner r = feeds.runner(s);
+      owned.addAll(step.feedBatch(r, px, labels, 0, batch, size, size));
       // a negligible rate: the weights stay where they are, the work is the same
-      List<? extends Tensor> owned = step.feed(r, 1, 1e-12f);
-      try {
-        r.addTarget(step.update()).fetch(g.loss()).run().close();
-      } finally {
-        owned.forEach(Tensor::close);
-      }
+      owned.addAll(step.feed(r, 1, 1e-12f));
+      r.addTarget(step.update()).fetch(step.loss()).run().close();
+    } finally {
+      owned.forEach(Tensor::close);
     }
   }
 

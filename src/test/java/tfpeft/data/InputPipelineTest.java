@@ -147,6 +147,47 @@ class InputPipelineTest {
   }
 
   @Test
+  void aPreparedEpochGivesTheBatchesOfAnUnpreparedOne() {
+    Split s = numbered(30);
+    List<Batch> fresh = epoch(s, 2, 7, false, 3);
+    var opts = new InputPipeline.Options(7, false, true, 2, 2, 42);
+    try (InputPipeline p = new InputPipeline(s, NOISY, opts, BadExamples.strict())) {
+      p.epoch(2).forEachRemaining(b -> { });
+      p.prepare(3);
+      List<Batch> prepared = new ArrayList<>();
+      p.epoch(3).forEachRemaining(prepared::add);
+      assertEquals(fresh.size(), prepared.size());
+      for (int i = 0; i < fresh.size(); i++) {
+        assertArrayEquals(fresh.get(i).images(), prepared.get(i).images(), "batch " + i);
+        assertArrayEquals(fresh.get(i).labels(), prepared.get(i).labels(), "batch " + i);
+      }
+    }
+  }
+
+  @Test
+  void aPreparedEpochsFirstBatchesAreLoadedBeforeItStartsAndNotAgain() throws Exception {
+    AtomicInteger loads = new AtomicInteger();
+    List<Example> ex = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ex.add(new Example("ex" + i, 0, () -> {
+        loads.incrementAndGet();
+        return TestImages.solid(1, 1, 0, 0, 0);
+      }));
+    }
+    var opts = new InputPipeline.Options(5, false, true, 2, 2, 1);
+    try (InputPipeline p = new InputPipeline(new Split("train", ex), NOISY, opts,
+        BadExamples.strict())) {
+      p.prepare(1);
+      for (int i = 0; i < 100 && loads.get() < 10; i++) {
+        Thread.sleep(20);
+      }
+      assertEquals(10, loads.get(), "the two prefetched batches of epoch 1");
+      p.epoch(1).forEachRemaining(b -> { });
+      assertEquals(20, loads.get(), "every example of the epoch decoded once");
+    }
+  }
+
+  @Test
   void resumingMidEpochGivesTheRemainingBatches() {
     Split s = numbered(30);
     List<Batch> full = epoch(s, 2, 7, false, 2);

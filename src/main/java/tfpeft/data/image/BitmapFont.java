@@ -114,7 +114,7 @@ public final class BitmapFont {
 
   private BitmapFont() {}
 
-  /** Whether pixel (x, y) of {@code c}'s glyph is set (x < 5, y < 7). */
+  /** Whether pixel (x, y) of {@code c}'s glyph is set ({@code x < 5, y < 7}). */
   public static boolean pixel(char c, int x, int y) {
     int i = c >= 0x20 && c <= 0x7e ? c - 0x20 : '?' - 0x20;
     return GLYPHS[i].charAt(y * (GLYPH_WIDTH + 1) + x) == '#';

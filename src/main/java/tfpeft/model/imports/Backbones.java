@@ -145,6 +145,51 @@ public final class Backbones {
   }
 
   /**
+   * What the weights at {@code weights} are, from the files' headers alone: their format (never
+   * AUTO), the layout found ("Hugging Face CLIPModel"), the architecture as stored (its own image
+   * size), the weight file itself, and for a tfpeft backbone directory made by {@code tfpeft
+   * import} the layout and file it was imported from (its weights' metadata), else null.
+   */
+  public record Described(WeightsFormat format, String layout, ModelConfig model, Path file,
+      String importedLayout, String importedFrom) {
+    /**
+     * Whether these weights are a Hugging Face transformers checkpoint (config.json beside), or
+     * were imported from one: the same tensors under tfpeft's names.
+     */
+    public boolean huggingFace() {
+      return format == WeightsFormat.SAFETENSORS || (importedLayout != null
+          && importedLayout.startsWith("Hugging Face"));
+    }
+
+    /** The transformers checkpoint these weights are (or were imported from). */
+    public Path huggingFaceFile() {
+      return format == WeightsFormat.SAFETENSORS ? file : Path.of(importedFrom);
+    }
+  }
+
+  /** {@link Described} of {@code weights}, reading headers only. */
+  public static Described describe(WeightsConfig weights) {
+    Source source = resolve(weights);
+    TensorShapes shapes = source.format() == WeightsFormat.GOOGLE_NPZ
+        ? TensorShapes.ofNpz(source.weights()) : TensorShapes.ofSafetensors(source.weights());
+    WeightTable table = source.table();
+    Inferred inferred = table.infer(new SourceTensors(shapes,
+        new IgnoreList(weights.getIgnoreList()), table::harmless));
+    String layout = null;
+    String from = null;
+    if (source.format() == WeightsFormat.TFPEFT) {
+      Map<String, String> meta = SafetensorsReader.readMetadata(source.weights());
+      layout = meta.get("layout");
+      from = meta.get("source");
+      if (from == null) {
+        layout = null;
+      }
+    }
+    return new Described(source.format(), inferred.layout(), inferred.model(), source.weights(),
+        layout, from);
+  }
+
+  /**
    * Refuses a NaN or infinite weight where it is read, naming it: left in, it surfaces epochs
    * later as a NaN loss that looks like a learning-rate problem.
    */

@@ -177,11 +177,14 @@ public final class BpeTrainer {
     }
   }
 
-  /** Trains on a UTF-8 file, one text per line: {@code CORPUS OUT_DIR MERGES}. */
+  /**
+   * Trains on a UTF-8 file, one text per line: {@code CORPUS OUT_DIR MERGES}. Wrong arguments are
+   * a {@link TfpeftException}, not an exit: this class is library code, callable from a JVM that
+   * must keep running.
+   */
   public static void main(String[] args) throws IOException {
     if (args.length != 3) {
-      System.err.println("usage: BpeTrainer CORPUS_TXT OUT_DIR MERGE_COUNT");
-      System.exit(TfpeftException.USAGE);
+      throw TfpeftException.usage("usage: BpeTrainer CORPUS_TXT OUT_DIR MERGE_COUNT");
     }
     List<String> texts = Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8);
     BpeVocabulary vocabulary = train(texts, Integer.parseInt(args[2]));

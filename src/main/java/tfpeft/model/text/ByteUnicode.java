@@ -58,7 +58,7 @@ public final class ByteUnicode {
 
   /**
    * The 256 table characters in CLIP's order, printable bytes first; a symbol's position here is
-   * its id in a CLIP vocabulary, and position + 256 is the id of the same symbol + "</w>".
+   * its id in a CLIP vocabulary, and position + 256 is the id of the same symbol + {@code "</w>"}.
    */
   public static String[] symbolsInVocabularyOrder() {
     String[] symbols = new String[256];

@@ -11,7 +11,7 @@ import tfpeft.TfpeftException;
 /**
  * The header of a .npy array (numpy's format, described in {@code numpy.lib.format}): the magic
  * "\x93NUMPY", a major and minor version byte, the header length (2 bytes little-endian in version
- * 1.0, 4 bytes in 2.0 and 3.0), then a Python dict literal with 'descr' (dtype such as '<f4'),
+ * 1.0, 4 bytes in 2.0 and 3.0), then a Python dict literal with 'descr' (dtype such as '{@code <f4}'),
  * 'fortran_order' and 'shape', padded with spaces and ending in a newline. The array data follows
  * directly. Versions 1.0 and 2.0 encode the dict as latin-1, 3.0 as UTF-8.
  */
@@ -38,7 +38,7 @@ public final class NpyHeader {
     this.majorVersion = majorVersion;
   }
 
-  /** The numpy dtype string as written, e.g. "<f4". */
+  /** The numpy dtype string as written, e.g. {@code "<f4"}. */
   public String descr() {
     return descr;
   }

@@ -1,5 +1,5 @@
 /**
- * SSF (Lian, Zhou, Feng and Wang, NeurIPS 2022, "Scaling & Shifting Your Features: A New
+ * SSF (Lian, Zhou, Feng and Wang, NeurIPS 2022, "Scaling &amp; Shifting Your Features: A New
  * Baseline for Efficient Model Tuning"): the backbone stays frozen and after each operation of
  * the image encoder the features are scaled and shifted per channel, y = gamma * x + beta
  * (Eq. 1, SSF-ADA), gamma and beta of the operation's output width, trained with the head.
