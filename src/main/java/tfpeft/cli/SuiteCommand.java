@@ -127,7 +127,6 @@ final class SuiteCommand implements Command {
     int jobs = intOption(line, "jobs", suite.config().getJobs(), 1);
     int threads = SuiteExecutors.threads(suite, jobs, intOption(line, "threads",
         suite.config().getThreadsPerJob(), 1), Runtime.getRuntime().availableProcessors());
-    SuiteExecutor executor = SuiteExecutors.create(suite, jobs);
     SuitePreparation prepared = SuitePreparation.prepare(suite, plan, threads);
     boolean slurm = suite.config().getExecutor() == Executor.SLURM;
     String placement = slurm ? "as Slurm job arrays with " + threads + " CPU"
@@ -143,19 +142,20 @@ final class SuiteCommand implements Command {
           + " settings (" + searched + " with a search): " + plan.firstStage().size()
           + " in the first stage" + (later > 0 ? ", then " + later + " of the selected settings'"
           + " other seeds" : "") + (plan.targets().isEmpty() ? "" : ", then "
-          + plan.trainedAtMost() * plan.targets().size() + " transfer evaluations") + " (" + plan.runs().size() + " configs for every grid"
-          + " point and seed); "
-          + placement + "; suite directory " + dir
-          + " (dry run: nothing written)");
+          + plan.trainedAtMost() * plan.targets().size() + " transfer evaluations") + " ("
+          + plan.runs().size() + " configs for every grid point and seed); " + placement
+          + "; suite directory " + dir + " (dry run: nothing written)");
       return 0;
     }
+    // made after the dry run, which lists a Slurm suite where sbatch is missing (a laptop)
+    SuiteExecutor executor = SuiteExecutors.create(suite, jobs);
     String text = Files.readString(file, StandardCharsets.UTF_8);
     Files.createDirectories(dir);
     try (DirectoryLock lock = DirectoryLock.acquire(dir, "tfpeft suite run " + file)) {
-      SuiteProgress progress = new SuiteProgress(console.err(), console.interactive(), jobs,
-          System::nanoTime);
-      SuiteRunner runner = new SuiteRunner(plan, executor, JobCommands.ofThisJvm(Main.class.getName()), threads,
-          progress, console::info);
+      SuiteProgress progress = new SuiteProgress(console.err(), console.interactive(),
+          slurm ? 0 : jobs, System::nanoTime);
+      SuiteRunner runner = new SuiteRunner(plan, executor,
+          JobCommands.ofThisJvm(Main.class.getName()), threads, progress, console::info);
       runner.writeFiles(text, prepared);
       console.info("suite " + suite.config().getName() + ": " + plan.runs().size() + " runs"
           + " planned (" + dir.resolve(SuitePlan.PLAN) + "), " + placement);

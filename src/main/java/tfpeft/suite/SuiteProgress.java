@@ -23,10 +23,14 @@ public final class SuiteProgress implements SuiteExecutor.Listener {
   private int finishedTimed;
   private int lastLength;
 
+  /**
+   * @param parallel how many jobs run at once (local processes); 0 where a scheduler decides
+   *     (Slurm), and the estimate takes the jobs seen running as the parallelism
+   */
   public SuiteProgress(PrintStream out, boolean terminal, int parallel, LongSupplier clock) {
     this.out = out;
     this.terminal = terminal;
-    this.parallel = Math.max(1, parallel);
+    this.parallel = Math.max(0, parallel);
     this.clock = clock;
   }
 
@@ -49,7 +53,7 @@ public final class SuiteProgress implements SuiteExecutor.Listener {
     }
     if (state == JobState.FAILED) {
       endLine();
-      out.println("suite: " + job.id() + " failed: " + detail + " (log " + job.log() + ")");
+      out.println("suite: " + job.id() + " failed: " + withLog(detail, job));
     }
     if (state == JobState.PENDING && before == null && !terminal) {
       return; // the initial listing of pending jobs says nothing new on a log
@@ -74,12 +78,19 @@ public final class SuiteProgress implements SuiteExecutor.Listener {
     String eta = "";
     if (finishedTimed > 0 && running + pending > 0) {
       double mean = finishedNanos / 1e9 / finishedTimed;
-      long seconds = Math.round(mean * Math.ceil((running + pending) / (double) parallel));
+      int atOnce = parallel > 0 ? parallel : Math.max(1, running);
+      long seconds = Math.round(mean * Math.ceil((running + pending) / (double) atOnce));
       eta = ", ETA " + duration(seconds);
     }
     return "suite" + (stage.isEmpty() ? "" : " (" + stage + ")") + ": " + done + " done, "
         + running + " running, " + failed + " failed, " + pending + " pending of "
         + states.size() + eta;
+  }
+
+  /** A failure's detail with the job's log path, unless the detail names it already. */
+  static String withLog(String detail, SuiteJob job) {
+    String log = job.log().toString();
+    return detail != null && detail.contains(log) ? detail : detail + " (log " + log + ")";
   }
 
   static String duration(long seconds) {

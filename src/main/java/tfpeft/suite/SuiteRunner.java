@@ -163,7 +163,7 @@ public final class SuiteRunner {
       progress.stage(stage + ", retry");
       Map<String, String> details = new LinkedHashMap<>();
       for (SuiteJob j : attempt(failed, done, details)) {
-        failures.add(j.id() + ": " + details.get(j.id()) + " (log " + j.log() + ")");
+        failures.add(j.id() + ": " + SuiteProgress.withLog(details.get(j.id()), j));
       }
     }
     progress.endLine();

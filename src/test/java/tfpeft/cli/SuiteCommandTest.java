@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.TextFormat;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,26 @@ class SuiteCommandTest {
     assertTrue(r.out().contains("shape-full-s1  "), r.out());
     assertTrue(r.out().contains("2 runs to train in 1 settings (0 with a search): 2 in the first"
         + " stage (2 configs"), r.out());
+    assertTrue(nothingWritten());
+  }
+
+  @Test
+  void aSlurmSuiteIsListedByADryRunWhereSbatchIsMissing() throws Exception {
+    Path s = suite("""
+        task { name: "shape" }
+        method { name: "full" config: "BASE" }
+        executor: SLURM
+        """);
+    // another JVM whose PATH holds no Slurm command: a laptop checking a cluster's suite
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp",
+        System.getProperty("java.class.path"), Main.class.getName(), "suite", "run",
+        s.toString(), "--dry-run").redirectErrorStream(true);
+    pb.environment().put("PATH", dir.resolve("no-slurm").toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    assertTrue(out.contains("shape-full-s1  ") && out.contains("as Slurm job arrays"), out);
     assertTrue(nothingWritten());
   }
 

@@ -39,6 +39,30 @@ class SuiteProgressTest {
   }
 
   @Test
+  void underASchedulerTheEtaTakesTheJobsSeenRunningAsTheParallelism() {
+    SuiteProgress p = progress(false, 0);
+    for (String id : List.of("a", "b", "c", "d", "e", "f", "g")) {
+      p.changed(job(id), JobState.PENDING, "");
+    }
+    for (String id : List.of("a", "b", "c", "d")) {
+      p.changed(job(id), JobState.RUNNING, "");
+    }
+    now = 60_000_000_000L;
+    p.changed(job("a"), JobState.SUCCEEDED, "");
+    // 1 job took 60 s; 3 running and 3 pending, 3 at a time as the scheduler runs them: 2 rounds
+    assertEquals("suite: 1 done, 3 running, 0 failed, 3 pending of 7, ETA 2m00s", p.line());
+  }
+
+  @Test
+  void aFailureWhoseDetailNamesTheLogSaysItOnce() {
+    SuiteProgress p = progress(false, 1);
+    p.changed(job("a"), JobState.RUNNING, "");
+    p.changed(job("a"), JobState.FAILED, "Slurm job 7_0 FAILED; log: a.log");
+    assertTrue(bytes.toString(StandardCharsets.UTF_8).contains(
+        "suite: a failed: Slurm job 7_0 FAILED; log: a.log\n"), bytes.toString());
+  }
+
+  @Test
   void offATerminalEachChangeIsALineAndAFailureSaysItsLog() {
     SuiteProgress p = progress(false, 1);
     p.stage("search");
