@@ -14,6 +14,7 @@ Usage: /usr/bin/python3 tools/torch_step_bench.py --image 224 --patch 16 --width
            --heads 12 --batch 8 --method lora [--threads 1,2] [--steps 5] [--bf16]
 """
 import argparse
+import ctypes
 import json
 import math
 import time
@@ -106,8 +107,26 @@ def build(args):
     return model, torch.optim.AdamW(trainable, lr=1e-12, weight_decay=1e-4)
 
 
+def loaded_blas():
+    """The BLAS library this process links (Debian's libblas.so.3 alternative: the reference BLAS
+    or OpenBLAS, whichever `update-alternatives` selects), and OpenBLAS's thread setter if any."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    for path in sorted(paths):
+        if "openblas" in path:
+            try:
+                lib = ctypes.CDLL(path)
+                return path, lib.openblas_set_num_threads
+            except (OSError, AttributeError):
+                return path, None
+    return ", ".join(sorted(paths)) or "none", None
+
+
 def time_steps(args, threads):
     torch.set_num_threads(threads)
+    _, set_blas_threads = loaded_blas()
+    if set_blas_threads is not None:
+        set_blas_threads(threads)  # OpenBLAS's pthreads are its own: match torch's count
     model, opt = build(args)
     images = torch.rand(args.batch, args.image, args.image, 3)
     labels = torch.arange(args.batch) % args.classes
@@ -149,7 +168,7 @@ def main():
     for t in [int(x) for x in args.threads.split(",")]:
         rate = time_steps(args, t)
         print(json.dumps({"torch": torch.__version__, "threads": t, "method": args.method,
-                          "bf16": args.bf16, "batch": args.batch,
+                          "bf16": args.bf16, "batch": args.batch, "blas": loaded_blas()[0],
                           "train_images_per_sec": round(rate, 3)}), flush=True)
 
 
