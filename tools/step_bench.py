@@ -126,7 +126,7 @@ def main():
             shape, method, SHAPES[shape][5], f["images_per_sec"], b["images_per_sec"],
             b["images_per_sec"] / f["images_per_sec"],
             "%.2f (%d)" % t32 if t32 else "skipped",
-            "%.0fx" % (f["images_per_sec"] / t32[0]) if t32 else "-",
+            "%.2fx" % (f["images_per_sec"] / t32[0]) if t32 else "-",
             "%.1f (%d)" % t16 if t16 else "-", f["share"], f["ceiling_fp32"],
             f["ceiling_bf16"], "-".join("%.1f" % x for x in (min(row["load"]), max(row["load"])))))
 
