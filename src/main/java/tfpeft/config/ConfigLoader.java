@@ -76,7 +76,7 @@ public final class ConfigLoader {
               TextFormat.Parser.SingularOverwritePolicy.FORBID_SINGULAR_OVERWRITES)
           .build().merge(text, builder);
     } catch (TextFormat.ParseException e) {
-      throw describeParseError(text, source, e);
+      throw describeParseError(text, source, e, RunConfig.getDescriptor());
     }
     if (!builder.hasData()) {
       throw TfpeftException.usage(source + ": no data { ... } block; --data takes a file that"
@@ -131,7 +131,7 @@ public final class ConfigLoader {
     try {
       parser.merge(text, builder);
     } catch (TextFormat.ParseException e) {
-      throw describeParseError(text, source, e);
+      throw describeParseError(text, source, e, RunConfig.getDescriptor());
     }
     Map<String, String> locations = new HashMap<>();
     collectLocations(builder.getDescriptorForType(), treeBuilder.build(), "", source, locations);
@@ -155,8 +155,12 @@ public final class ConfigLoader {
     return new LoadedConfig(resolved, written, source, architectureFrom);
   }
 
-  private static TfpeftException describeParseError(
-      String text, String source, TextFormat.ParseException e) {
+  /**
+   * A text-format parse error of a {@code root} message (a run or a suite config) as a config
+   * error at its file, line and field path, with the field or enum value that was meant.
+   */
+  static TfpeftException describeParseError(
+      String text, String source, TextFormat.ParseException e, Descriptor root) {
     String message = e.getMessage();
     String detail = message.replaceFirst("^\\d+:\\d+: ", "");
     int line = Math.max(e.getLine(), 1);
@@ -171,12 +175,14 @@ public final class ConfigLoader {
     String path = TextLocator.pathAt(text, line, column);
     Matcher unknown = UNKNOWN_FIELD.matcher(detail);
     if (unknown.find()) {
-      Descriptor type =
-          RunConfig.getDescriptor().getFile().findMessageTypeByName(
-              unknown.group(1).replaceFirst("^tfpeft\\.", ""));
+      String name = unknown.group(1).replaceFirst("^tfpeft\\.", "");
+      Descriptor type = root.getFile().findMessageTypeByName(name);
+      if (type == null) { // a suite embeds run-config messages (DataConfig)
+        type = RunConfig.getDescriptor().getFile().findMessageTypeByName(name);
+      }
       String field = unknown.group(2);
       String parent = TextLocator.messagePathAt(text, line, column);
-      List<String> elsewhere = FieldPaths.wherever(RunConfig.getDescriptor(), field);
+      List<String> elsewhere = FieldPaths.wherever(root, field);
       elsewhere.remove(FieldPaths.join(parent, field));
       detail = "unknown field '" + field + "'"
           + (elsewhere.isEmpty() ? "" : "; it belongs in " + alternatives(elsewhere)
@@ -186,8 +192,11 @@ public final class ConfigLoader {
     }
     Matcher badEnum = UNKNOWN_ENUM.matcher(detail);
     if (badEnum.find()) {
-      var enumType = RunConfig.getDescriptor().getFile().findEnumTypeByName(
-          badEnum.group(1).replaceFirst("^tfpeft\\.", ""));
+      String name = badEnum.group(1).replaceFirst("^tfpeft\\.", "");
+      var enumType = root.getFile().findEnumTypeByName(name);
+      if (enumType == null) {
+        enumType = RunConfig.getDescriptor().getFile().findEnumTypeByName(name);
+      }
       detail = "'" + badEnum.group(2) + "' is not a value of " + badEnum.group(1)
           .replaceFirst("^tfpeft\\.", "")
           + (enumType == null ? "" : "; use one of " + Overrides.enumNames(enumType));

@@ -10,9 +10,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import tfpeft.TfpeftException;
 import tfpeft.config.proto.SuiteConfig;
 
 /**
@@ -21,11 +18,6 @@ import tfpeft.config.proto.SuiteConfig;
  * blocks are indexed in paths ({@code task[3].name}), so an error in the fourth task points at it.
  */
 public final class SuiteLoader {
-  private static final Pattern UNKNOWN_FIELD =
-      Pattern.compile("Message type \"([\\w.]+)\" has no field named \"(\\w+)\"");
-  private static final Pattern UNKNOWN_FIELD_LIST =
-      Pattern.compile("(\\d+):(\\d+):\\s*([\\w.]+)\\.(\\w+)");
-
   private SuiteLoader() {}
 
   public static LoadedSuite load(Path file) {
@@ -41,7 +33,8 @@ public final class SuiteLoader {
               TextFormat.Parser.SingularOverwritePolicy.FORBID_SINGULAR_OVERWRITES)
           .build().merge(text, builder);
     } catch (TextFormat.ParseException e) {
-      throw parseError(text, source, e);
+      throw ConfigLoader.describeParseError(text, source, e,
+          SuiteConfig.getDescriptor());
     }
     Map<String, String> locations = new HashMap<>();
     collect(builder.getDescriptorForType(), treeBuilder.build(), "", source, locations);
@@ -89,33 +82,5 @@ public final class SuiteLoader {
         }
       }
     }
-  }
-
-  private static TfpeftException parseError(String text, String source,
-      TextFormat.ParseException e) {
-    String detail = e.getMessage().replaceFirst("^\\d+:\\d+: ", "");
-    int line = Math.max(e.getLine(), 1);
-    int column = Math.max(e.getColumn(), 1);
-    Matcher listed = UNKNOWN_FIELD_LIST.matcher(detail);
-    if (detail.startsWith("Input contains unknown fields") && listed.find()) {
-      line = Integer.parseInt(listed.group(1));
-      column = Integer.parseInt(listed.group(2));
-      detail = "Message type \"" + listed.group(3) + "\" has no field named \""
-          + listed.group(4) + "\"";
-    }
-    String path = TextLocator.pathAt(text, line, column);
-    Matcher unknown = UNKNOWN_FIELD.matcher(detail);
-    if (unknown.find()) {
-      String name = unknown.group(1).replaceFirst("^tfpeft\\.", "");
-      Descriptor type = SuiteConfig.getDescriptor().getFile().findMessageTypeByName(name);
-      if (type == null) {
-        type = tfpeft.config.proto.RunConfig.getDescriptor().getFile().findMessageTypeByName(name);
-      }
-      String parent = TextLocator.messagePathAt(text, line, column);
-      path = FieldPaths.join(parent, unknown.group(2));
-      detail = "unknown field '" + unknown.group(2) + "'"
-          + (type == null ? "" : "; " + FieldPaths.suggest(type, unknown.group(2)));
-    }
-    return ConfigError.at(source + ":" + line + ":" + column, path, detail);
   }
 }

@@ -207,4 +207,15 @@ class SuitePlanTest {
     assertTrue(e.getMessage().startsWith("s.pbtxt:2:22: task.grup: unknown field 'grup'; did"
         + " you mean 'group'?"), e.getMessage());
   }
+
+  @Test
+  void anUnknownExecutorNamesTheValuesThatExist() {
+    TfpeftException e = assertThrows(TfpeftException.class, () -> plan("""
+        name: "s"
+        executor: SLRUM
+        task { name: "shape" }
+        """));
+    assertTrue(e.getMessage().contains("'SLRUM' is not a value of Executor; use one of")
+        && e.getMessage().contains("SLURM"), e.getMessage());
+  }
 }
