@@ -499,8 +499,8 @@ public final class MultiAdapterExport {
             ServingExport.floats(held, n, size));
         float[][] named = call(b, ServingExport.DEFAULT_SIGNATURE, "images",
             ServingExport.floats(held, n, size), p.name());
-        diffs.put(p.name(), maxAbsDiff(own, p.reference()));
-        byName = Math.max(byName, maxAbsDiff(named, p.reference()));
+        diffs.put(p.name(), ServingExport.maxAbsDiff(own, p.reference()));
+        byName = Math.max(byName, ServingExport.maxAbsDiff(named, p.reference()));
       }
       if (!encoded.isEmpty()) {
         int k = encoded.size();
@@ -510,7 +510,7 @@ public final class MultiAdapterExport {
         float[][] viaGraph = call(b, ServingExport.BYTES_SIGNATURE, "image_bytes",
             TString.tensorOfBytes(NdArrays.vectorOfObjects(encoded.toArray(byte[][]::new))),
             first);
-        bytesDiff = maxAbsDiff(viaGraph, viaJava);
+        bytesDiff = ServingExport.maxAbsDiff(viaGraph, viaJava);
       }
     }
     long onDisk;
@@ -529,26 +529,7 @@ public final class MultiAdapterExport {
       String adapter) {
     try (x; TString name = TString.scalarOf(adapter);
         Result r = b.function(signature).call(Map.of(input, x, ADAPTER_INPUT, name))) {
-      TFloat32 t = (TFloat32) r.get("logits").orElseThrow();
-      int rows = (int) t.shape().get(0);
-      int cols = (int) t.shape().get(1);
-      float[] flat = new float[rows * cols];
-      t.asRawTensor().data().asFloats().read(flat);
-      float[][] out = new float[rows][cols];
-      for (int i = 0; i < rows; i++) {
-        System.arraycopy(flat, i * cols, out[i], 0, cols);
-      }
-      return out;
+      return ServingExport.rows((TFloat32) r.get("logits").orElseThrow());
     }
-  }
-
-  private static double maxAbsDiff(float[][] a, float[][] b) {
-    double d = 0;
-    for (int i = 0; i < a.length; i++) {
-      for (int c = 0; c < a[i].length; c++) {
-        d = Math.max(d, Math.abs(a[i][c] - b[i][c]));
-      }
-    }
-    return d;
   }
 }

@@ -333,17 +333,32 @@ public final class ServingExport {
   /** Calls a signature of the bundle; closes the input tensor. */
   static float[][] logits(SavedModelBundle b, String signature, String input, Tensor x) {
     try (x; Result r = b.function(signature).call(Map.of(input, x))) {
-      TFloat32 t = (TFloat32) r.get("logits").orElseThrow();
-      int n = (int) t.shape().get(0);
-      int c = (int) t.shape().get(1);
-      float[] flat = new float[n * c];
-      t.asRawTensor().data().asFloats().read(flat);
-      float[][] out = new float[n][c];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(flat, i * c, out[i], 0, c);
-      }
-      return out;
+      return rows((TFloat32) r.get("logits").orElseThrow());
     }
+  }
+
+  /** A [n, c] tensor's rows. */
+  static float[][] rows(TFloat32 t) {
+    int n = (int) t.shape().get(0);
+    int c = (int) t.shape().get(1);
+    float[] flat = new float[n * c];
+    t.asRawTensor().data().asFloats().read(flat);
+    float[][] out = new float[n][c];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(flat, i * c, out[i], 0, c);
+    }
+    return out;
+  }
+
+  /** The largest |a - b| over two equally shaped logit arrays. */
+  static double maxAbsDiff(float[][] a, float[][] b) {
+    double d = 0;
+    for (int i = 0; i < a.length; i++) {
+      for (int c = 0; c < a[i].length; c++) {
+        d = Math.max(d, Math.abs(a[i][c] - b[i][c]));
+      }
+    }
+    return d;
   }
 
   /** The class names a SavedModel written here carries. */

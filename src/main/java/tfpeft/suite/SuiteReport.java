@@ -119,19 +119,19 @@ public final class SuiteReport {
   /** The selected runs of a setting by seed, each with {@code value} of its result (NaN: none). */
   private List<Double> perSeed(SuitePlan.Setting s, Function<RunResults.Result, Double> value) {
     List<Double> out = new ArrayList<>();
-    Selection.Choice c = choices.get(s);
     for (long seed : plan.seeds()) {
-      double v = Double.NaN;
-      if (c.point() != null) {
-        for (SuitePlan.Run r : plan.runs(s, c.point())) {
-          if (r.seed() == seed) {
-            v = results.apply(r).map(value).orElse(Double.NaN);
-          }
-        }
-      }
-      out.add(v);
+      out.add(selectedRun(s, seed).flatMap(results::apply).map(value).orElse(Double.NaN));
     }
     return out;
+  }
+
+  /** The run of {@code seed} at the setting's selected grid point; empty when none is selected. */
+  private Optional<SuitePlan.Run> selectedRun(SuitePlan.Setting s, long seed) {
+    Selection.Choice c = choices.get(s);
+    if (c.point() == null) {
+      return Optional.empty();
+    }
+    return plan.runs(s, c.point()).stream().filter(r -> r.seed() == seed).reduce((a, b) -> b);
   }
 
   /** Per seed, the mean over {@code columns} (NaN where any is missing). */
@@ -337,17 +337,12 @@ public final class SuiteReport {
       List<List<Double>> targets = new ArrayList<>();
       for (String target : plan.targets()) {
         List<Double> v = new ArrayList<>();
-        Selection.Choice c = choices.get(s);
         for (long seed : plan.seeds()) {
           double x = Double.NaN;
-          if (c.point() != null) {
-            for (SuitePlan.Run r : plan.runs(s, c.point())) {
-              if (r.seed() == seed) {
-                for (SuitePlan.Eval e : plan.evals(r)) {
-                  if (e.target().equals(target)) {
-                    x = evals.apply(e);
-                  }
-                }
+          for (SuitePlan.Run r : selectedRun(s, seed).stream().toList()) {
+            for (SuitePlan.Eval e : plan.evals(r)) {
+              if (e.target().equals(target)) {
+                x = evals.apply(e);
               }
             }
           }
