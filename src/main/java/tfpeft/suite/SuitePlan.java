@@ -329,7 +329,7 @@ public final class SuitePlan {
     return n;
   }
 
-  /** The runs the first stage trains: the search's (see {@link SearchSelection}) and the rest. */
+  /** The runs the first stage trains: the search's (see {@link tfpeft.config.proto.SearchSelection}) and the rest. */
   public List<Run> firstStage() {
     List<Run> out = new ArrayList<>();
     long first = seeds.get(0);
