@@ -93,6 +93,9 @@ final class BenchCommand implements Command {
     o.addOption(Option.builder().longOpt("ceiling-size").hasArg().argName("N")
         .desc("--config: the square matmul timed for the machine's ceiling (default 2048)")
         .build());
+    o.addOption(Option.builder().longOpt("profile").optionalArg(true).hasArg().argName("N")
+        .desc("--config: trace one more training step and print the N op types (default 15)"
+            + " that took the most time, with their counts, and the slowest nodes").build());
     o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
         .desc("benchmark the image files in DIR instead of generated JPEGs").build());
     return o;
@@ -150,8 +153,10 @@ final class BenchCommand implements Command {
   private int training(CommandLine line, Console console) {
     tfpeft.config.LoadedConfig c = ConfigArgs.load(line);
     SyntheticData.setProgress(console::info);
+    int top = line.hasOption("profile") ? (line.getOptionValue("profile") == null ? 15
+        : OptionValues.integer(line, "profile", 15, 1)) : 0;
     TrainingBench.Result r = TrainingBench.run(c.written(),
-        OptionValues.integer(line, "steps", 5, 1), MethodRegistry.builtIn());
+        OptionValues.integer(line, "steps", 5, 1), MethodRegistry.builtIn(), top > 0);
     console.println(String.format(Locale.ROOT, "%s: method %s, %,d parameters (%,d trainable),"
         + " %s, %d cores", c.source(), r.method(), r.parameters(), r.trainable(),
         System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors()));
@@ -170,7 +175,32 @@ final class BenchCommand implements Command {
         r.peakResidentBytes() < 0 ? "?" : String.format(Locale.ROOT, "%.0f MB",
             r.peakResidentBytes() / 1048576.0), r.peakHeapBytes() / 1048576.0));
     ceiling(c.resolved(), r, OptionValues.integer(line, "ceiling-size", 2048, 64), console);
+    if (r.profile() != null) {
+      profile(r.profile(), top, console);
+    }
     return 0;
+  }
+
+  /** The traced step's op types, most time first. */
+  private static void profile(tfpeft.train.StepProfile p, int top, Console console) {
+    console.println(String.format(Locale.ROOT, "  profile        one traced training step: %,d ops,"
+        + " %.1f ms of op time", p.nodes(), p.opMicros() / 1e3));
+    int shown = 0;
+    for (tfpeft.train.StepProfile.OpTime o : p.ops()) {
+      if (shown++ == top) {
+        break;
+      }
+      console.println(String.format(Locale.ROOT, "    %-28s %5d ops  %9.2f ms  %5.1f%%", o.type(),
+          o.count(), o.micros() / 1e3, p.opMicros() == 0 ? 0 : 100.0 * o.micros() / p.opMicros()));
+    }
+    if (p.ops().size() > top) {
+      console.println(String.format(Locale.ROOT, "    (%d more op types)", p.ops().size() - top));
+    }
+    console.println("  slowest nodes  (TensorFlow's timeline labels: name = Type(inputs))");
+    for (tfpeft.train.StepProfile.NodeTime n : p.slowest()) {
+      String label = n.label().length() > 110 ? n.label().substring(0, 107) + "..." : n.label();
+      console.println(String.format(Locale.ROOT, "    %9.2f ms  %s", n.micros() / 1e3, label));
+    }
   }
 
   /**

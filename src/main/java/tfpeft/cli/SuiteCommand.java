@@ -157,8 +157,12 @@ final class SuiteCommand implements Command {
       SuiteRunner runner = new SuiteRunner(plan, executor,
           JobCommands.ofThisJvm(Main.class.getName()), threads, progress, console::info);
       runner.writeFiles(text, prepared);
-      console.info("suite " + suite.config().getName() + ": " + plan.runs().size() + " runs"
-          + " planned (" + dir.resolve(SuitePlan.PLAN) + "), " + placement);
+      // the plan holds a config for every grid point and seed; only the selected settings'
+      // other seeds are trained, so the count to expect is trainedAtMost
+      console.info("suite " + suite.config().getName() + ": " + plan.trainedAtMost()
+          + " runs to train, " + plan.firstStage().size() + " in the first stage ("
+          + plan.runs().size() + " configs for every grid point and seed in "
+          + dir.resolve(SuitePlan.PLAN) + "), " + placement);
       SuiteRunner.Summary summary = runInterruptibly(runner, console,
           slurm
               ? "the submitted Slurm jobs stay queued; run the same command again to follow them"

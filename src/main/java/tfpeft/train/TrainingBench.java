@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.tensorflow.Session;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -46,11 +48,21 @@ public final class TrainingBench {
    */
   public record Result(String method, long parameters, long trainable, int batch,
       double trainImagesPerSec, int passes, double trainFlops, int evalBatch,
-      double evalImagesPerSec, double evalFlops, long peakResidentBytes, long peakHeapBytes) {}
+      double evalImagesPerSec, double evalFlops, long peakResidentBytes, long peakHeapBytes,
+      StepProfile profile) {}
 
   private TrainingBench() {}
 
   public static Result run(RunConfig written, int steps, MethodRegistry registry) {
+    return run(written, steps, registry, false);
+  }
+
+  /**
+   * @param profile also trace one training step after the timed ones ({@link Result#profile};
+   *     null when the method trains nothing or accumulates micro-batches)
+   */
+  public static Result run(RunConfig written, int steps, MethodRegistry registry,
+      boolean profile) {
     PretrainedWeights weights = PretrainedWeights.load(written);
     RunConfig c = weights.config();
     Dataset d = DataSources.read(c.getData(), c.getSeed(), BadExamples.strict());
@@ -90,9 +102,14 @@ public final class TrainingBench {
           trainFlops += passes * ModelFlops.text(c.getModel().getClip()) * classes.size()
               * templates / batch;
         }
+        StepProfile traced = null;
         if (step != null) {
           trainRate = time(steps, batch, () -> trainStep(s, graph, step, batch, classes.size(),
-              fixed));
+              fixed, null));
+          if (profile && !step.accumulates()) {
+            traced = trainStep(s, graph, step, batch, classes.size(), fixed,
+                RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build());
+          }
         }
         int evalBatch = tfpeft.peft.BatchLimit.evaluation(graph.method(), c, classes.size());
         Tensor f = features;
@@ -102,7 +119,7 @@ public final class TrainingBench {
         double evalFlops = forward + (graph.classifier() == ClassifierKind.IMAGE_CONDITIONED
             ? ModelFlops.text(c.getModel().getClip()) * classes.size() * templates : 0);
         return new Result(run.method().name(), params, trainable, batch, trainRate, passes,
-            trainFlops, evalBatch, evalRate, evalFlops, peakResident(), peakHeap());
+            trainFlops, evalBatch, evalRate, evalFlops, peakResident(), peakHeap(), traced);
       } finally {
         fixed.stream().filter(java.util.Objects::nonNull).forEach(Tensor::close);
       }
@@ -146,8 +163,9 @@ public final class TrainingBench {
     return px;
   }
 
-  private static void trainStep(Session s, TrainGraph g, TrainStep step, int batch, int classes,
-      List<Tensor> fixed) {
+  /** One training step; with {@code options} (a trace level) the step's profile, else null. */
+  private static StepProfile trainStep(Session s, TrainGraph g, TrainStep step, int batch,
+      int classes, List<Tensor> fixed, RunOptions options) {
     int[] labels = new int[batch];
     for (int i = 0; i < batch; i++) {
       labels[i] = i % classes;
@@ -166,7 +184,7 @@ public final class TrainingBench {
         owned.addAll(step.feedBatch(r, px, labels, from, to, size, size));
         return r;
       }, LossScale.of(g.config().getTraining()));
-      return;
+      return null;
     }
     List<Tensor> owned = new ArrayList<>();
     try (GraphFeeds feeds = GraphFeeds.step(g, TInt64.vectorOf(1, 1))
@@ -176,7 +194,16 @@ public final class TrainingBench {
       owned.addAll(step.feedBatch(r, px, labels, 0, batch, size, size));
       // a negligible rate: the weights stay where they are, the work is the same
       owned.addAll(step.feed(r, 1, 1e-12f));
-      r.addTarget(step.update()).fetch(step.loss()).run().close();
+      r.addTarget(step.update()).fetch(step.loss());
+      if (options == null) {
+        r.run().close();
+        return null;
+      }
+      try (org.tensorflow.Result traced = r.setOptions(options).runAndFetchMetadata()) {
+        RunMetadata meta = traced.getMetadata().orElseThrow(() -> new IllegalStateException(
+            "TensorFlow returned no run metadata for a traced step"));
+        return StepProfile.of(meta.getStepStats());
+      }
     } finally {
       owned.forEach(Tensor::close);
     }

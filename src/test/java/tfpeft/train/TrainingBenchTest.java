@@ -65,4 +65,63 @@ class TrainingBenchTest {
     assertEquals(2, passes(MethodConfig.newBuilder().setBitfit(BitFitConfig
         .getDefaultInstance()).build()));
   }
+
+  /**
+   * bench --config --profile traces one step: a LoRA step runs its matrix products (forward,
+   * gradients through the backbone, the adapters' own) but none for the frozen weights'
+   * gradients, so it runs fewer than full fine-tuning's, which has one more per weight matrix.
+   */
+  @Test
+  void aProfiledStepCountsTheOpsThatRan() {
+    RunConfig.Builder lora = TinyRuns.config(Path.of("unused"));
+    lora.setMethod(MethodConfig.newBuilder().setLora(LoraConfig.newBuilder().setRank(2)));
+    RunConfig.Builder full = TinyRuns.config(Path.of("unused"));
+    full.setMethod(MethodConfig.newBuilder().setFullFinetune(FullFinetuneConfig
+        .getDefaultInstance()));
+    StepProfile l = TrainingBench.run(lora.build(), 1, MethodRegistry.builtIn(), true).profile();
+    StepProfile f = TrainingBench.run(full.build(), 1, MethodRegistry.builtIn(), true).profile();
+    org.junit.jupiter.api.Assertions.assertTrue(l.nodes() > 100, "nodes " + l.nodes());
+    long total = l.ops().stream().mapToLong(StepProfile.OpTime::micros).sum();
+    assertEquals(l.opMicros(), total);
+    int loraProducts = products(l);
+    int fullProducts = products(f);
+    org.junit.jupiter.api.Assertions.assertTrue(loraProducts > 0 && fullProducts > 0);
+    // the adapters' own products are fewer than the frozen weights' gradients saved
+    org.junit.jupiter.api.Assertions.assertTrue(loraProducts < fullProducts,
+        loraProducts + " products in the LoRA step, " + fullProducts + " in the full one");
+    // no trace without --profile
+    assertEquals(null, TrainingBench.run(lora.build(), 1, MethodRegistry.builtIn()).profile());
+  }
+
+  /** Matrix products of every kernel name TensorFlow's CPU build may run them under. */
+  private static int products(StepProfile p) {
+    return p.ops().stream().filter(o -> o.type().contains("MatMul"))
+        .mapToInt(StepProfile.OpTime::count).sum();
+  }
+
+  @Test
+  void theOpTypeIsReadFromTheTimelineLabel() {
+    org.tensorflow.proto.StepStats stats = org.tensorflow.proto.StepStats.newBuilder()
+        .addDevStats(org.tensorflow.proto.DeviceStepStats.newBuilder().setDevice("cpu")
+            .addNodeStats(node("a", "a = _MklMatMul(x, w)", 10, 40))
+            .addNodeStats(node("b", "b = _MklMatMul(y, w)", 0, 20))
+            .addNodeStats(node("c", "c = Mul(a, b)", 5, 10))
+            .addNodeStats(node("_SOURCE", "", 0, 3)))
+        .build();
+    StepProfile p = StepProfile.of(stats);
+    assertEquals(3, p.nodes());
+    assertEquals(55, p.opMicros());
+    assertEquals("_MklMatMul", p.ops().get(0).type());
+    assertEquals(2, p.count("_MklMatMul"));
+    assertEquals(50, p.micros("_MklMatMul"));
+    assertEquals(5, p.micros("Mul"));
+    assertEquals(List.of("a = _MklMatMul(x, w)", "b = _MklMatMul(y, w)", "c = Mul(a, b)"),
+        p.slowest().stream().map(StepProfile.NodeTime::label).toList());
+  }
+
+  private static org.tensorflow.proto.NodeExecStats node(String name, String label, long start,
+      long end) {
+    return org.tensorflow.proto.NodeExecStats.newBuilder().setNodeName(name)
+        .setTimelineLabel(label).setOpStartRelMicros(start).setOpEndRelMicros(end).build();
+  }
 }
