@@ -80,7 +80,7 @@ class MixedPrecisionTest {
       int bf16Products = 0;
       for (Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {
         GraphOperation op = it.next();
-        if (op.type().equals("MatMul") || op.type().startsWith("BatchMatMul")) {
+        if (op.type().equals("MatMul") || op.type().equals("Einsum")) {
           if (op.output(0).dataType() == DataType.DT_BFLOAT16) {
             bf16Products++;
           } else {
@@ -88,7 +88,7 @@ class MixedPrecisionTest {
           }
         }
       }
-      // per block: q, k, v, scores, context, out, fc1, fc2; and the patch embedding
+      // per block: q, k, v, scores, context (Einsum), out, fc1, fc2; and the patch embedding
       assertEquals(2 * 8 + 1, bf16Products);
       // the head's, the one Linear outside the backbone
       assertEquals(1, float32Products.size(), float32Products.toString());
