@@ -33,7 +33,9 @@ public final class Linear {
     if (bias) {
       Operand<TFloat32> b = net.variable(prefix + site + "/bias", new long[] {out}, Init.zeros())
           .value();
-      y = tf.math.add(y, b);
+      // BiasAdd, not Add: the graph optimizer fuses MatMul + BiasAdd into one oneDNN product
+      // (_MklNativeFusedMatMul), and its gradient is one BiasAddGrad
+      y = tf.nn.biasAdd(y, b);
     }
     y = tf.reshape(y, Tensors.withLastDim(tf, x, out));
     for (SiteHook h : net.hooks()) {
