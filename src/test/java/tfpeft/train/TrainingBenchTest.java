@@ -67,28 +67,19 @@ class TrainingBenchTest {
   }
 
   /**
-   * bench --config --profile traces one step: a LoRA step runs its matrix products (forward,
-   * gradients through the backbone, the adapters' own) but none for the frozen weights'
-   * gradients, so it runs fewer than full fine-tuning's, which has one more per weight matrix.
+   * bench --config --profile traces one more step: the executed ops by type, their counts adding
+   * up to the nodes that ran and their times to the total, matrix products among them.
    */
   @Test
   void aProfiledStepCountsTheOpsThatRan() {
     RunConfig.Builder lora = TinyRuns.config(Path.of("unused"));
     lora.setMethod(MethodConfig.newBuilder().setLora(LoraConfig.newBuilder().setRank(2)));
-    RunConfig.Builder full = TinyRuns.config(Path.of("unused"));
-    full.setMethod(MethodConfig.newBuilder().setFullFinetune(FullFinetuneConfig
-        .getDefaultInstance()));
     StepProfile l = TrainingBench.run(lora.build(), 1, MethodRegistry.builtIn(), true).profile();
-    StepProfile f = TrainingBench.run(full.build(), 1, MethodRegistry.builtIn(), true).profile();
     org.junit.jupiter.api.Assertions.assertTrue(l.nodes() > 100, "nodes " + l.nodes());
-    long total = l.ops().stream().mapToLong(StepProfile.OpTime::micros).sum();
-    assertEquals(l.opMicros(), total);
-    int loraProducts = products(l);
-    int fullProducts = products(f);
-    org.junit.jupiter.api.Assertions.assertTrue(loraProducts > 0 && fullProducts > 0);
-    // the adapters' own products are fewer than the frozen weights' gradients saved
-    org.junit.jupiter.api.Assertions.assertTrue(loraProducts < fullProducts,
-        loraProducts + " products in the LoRA step, " + fullProducts + " in the full one");
+    assertEquals(l.opMicros(), l.ops().stream().mapToLong(StepProfile.OpTime::micros).sum());
+    assertEquals(l.nodes(), l.ops().stream().mapToInt(StepProfile.OpTime::count).sum());
+    org.junit.jupiter.api.Assertions.assertTrue(products(l) > 0, l.ops().toString());
+    assertEquals(Math.min(StepProfile.SLOWEST, l.nodes()), l.slowest().size());
     // no trace without --profile
     assertEquals(null, TrainingBench.run(lora.build(), 1, MethodRegistry.builtIn()).profile());
   }
