@@ -56,6 +56,8 @@ public final class Main {
             + "); writing to stderr");
       }
     }
+    // a suite's local job: stop when the suite process that started it is gone
+    tfpeft.suite.ParentWatch.startIfAsked(System.getenv(), System.err);
     System.exit(new Main().run(args, Console.system()));
   }
 

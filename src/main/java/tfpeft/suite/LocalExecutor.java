@@ -81,6 +81,8 @@ public final class LocalExecutor implements SuiteExecutor {
       ProcessBuilder pb = new ProcessBuilder(job.command()).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(job.log().toFile()));
       pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "3");
+      // the job stops itself if this process dies without stopping it (SIGKILL)
+      pb.environment().put(ParentWatch.ENV, Long.toString(ProcessHandle.current().pid()));
       p = pb.start();
     } catch (IOException e) {
       return new JobOutcome(JobState.FAILED, -1, "could not start " + job.command().get(0)
