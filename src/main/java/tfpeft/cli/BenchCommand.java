@@ -95,7 +95,8 @@ final class BenchCommand implements Command {
         .build());
     o.addOption(Option.builder().longOpt("profile").optionalArg(true).hasArg().argName("N")
         .desc("--config: trace one more training step and print the N op types (default 15)"
-            + " that took the most time, with their counts, and the slowest nodes").build());
+            + " that took the most time, with their counts, and the N slowest nodes (at most "
+            + tfpeft.train.StepProfile.SLOWEST + ")").build());
     o.addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
         .desc("benchmark the image files in DIR instead of generated JPEGs").build());
     return o;
@@ -197,7 +198,8 @@ final class BenchCommand implements Command {
       console.println(String.format(Locale.ROOT, "    (%d more op types)", p.ops().size() - top));
     }
     console.println("  slowest nodes  (TensorFlow's timeline labels: name = Type(inputs))");
-    for (tfpeft.train.StepProfile.NodeTime n : p.slowest()) {
+    for (tfpeft.train.StepProfile.NodeTime n : p.slowest().subList(0,
+        Math.min(top, p.slowest().size()))) {
       String label = n.label().length() > 110 ? n.label().substring(0, 107) + "..." : n.label();
       console.println(String.format(Locale.ROOT, "    %9.2f ms  %s", n.micros() / 1e3, label));
     }

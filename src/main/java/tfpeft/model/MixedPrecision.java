@@ -1,12 +1,16 @@
 package tfpeft.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat16;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TNumber;
 import tfpeft.config.proto.Precision;
+import tfpeft.graph.GradientOverrides;
 
 /**
  * The backbone's matrix products in the net's precision ({@code training.precision}). Under BF16
@@ -37,7 +41,7 @@ public final class MixedPrecision {
 
   /**
    * The product a b of two [N, H, L, D] tensors over their last two axes (b transposed when
-   * {@code adjointB}) in the net's precision.
+   * {@code adjointB}) in the net's precision, with its backward products written out (below).
    */
   public static Operand<TFloat32> batchMatMul(Net net, Operand<TFloat32> a, Operand<TFloat32> b,
       boolean adjointB) {
@@ -48,18 +52,53 @@ public final class MixedPrecision {
     // Eigen's kernel, BatchMatMulV2's gradient goes back to V3, and the CPU runtime has no
     // float16 BatchMatMulV3 kernel at all. ViT-B/16 attention's product (8 x 12 heads x 197
     // tokens x 64, 2 AMD EPYC cores): 100-114 GFLOP/s in float32 against 50, bfloat16 174
-    // against 51; forward and backward 30-32 ms against 40-41 ms. Einsum's gradient is Einsum
-    // again; on a GPU both lower to the same batched GEMM.
-    String equation = adjointB ? "nhij,nhkj->nhik" : "nhij,nhjk->nhik";
+    // against 51; forward and backward 30-32 ms against 40-41 ms. On a GPU both lower to the
+    // same batched GEMM.
+    Operand<TFloat32> product = einsum(tf, tf.stopGradient(a), tf.stopGradient(b), low,
+        adjointB ? "nhij,nhkj->nhik" : "nhij,nhjk->nhik");
+    // The backward products are given rather than derived: Einsum's own gradient writes
+    // a^T dc as "nhik,nhij->nhjk" (dc first), which _MklEinsum runs at half the speed of the
+    // same product with the operands the other way round, "nhij,nhik->nhjk" (ViT-S/16's
+    // attention, 8 x 6 heads x 197 tokens: 3.8 ms against 1.8). The other three are the
+    // gradient's own equations.
+    List<Output<?>> out = GradientOverrides.override(tf, tf.scope().makeUnique("batch_matmul"),
+        List.of(product, a, b), (ops, in, up) -> {
+          @SuppressWarnings("unchecked")
+          Operand<TFloat32> dc = (Operand<TFloat32>) up.get(0);
+          @SuppressWarnings("unchecked")
+          Operand<TFloat32> x = (Operand<TFloat32>) in.get(1);
+          @SuppressWarnings("unchecked")
+          Operand<TFloat32> y = (Operand<TFloat32>) in.get(2);
+          List<Operand<?>> grads = new ArrayList<>();
+          grads.add(null);
+          if (adjointB) {
+            // c = x y^T: dx = dc y, dy = dc^T x
+            grads.add(einsum(ops, dc, y, low, "nhik,nhkj->nhij"));
+            grads.add(einsum(ops, dc, x, low, "nhik,nhij->nhkj"));
+          } else {
+            // c = x y: dx = dc y^T, dy = x^T dc
+            grads.add(einsum(ops, dc, y, low, "nhik,nhjk->nhij"));
+            grads.add(einsum(ops, x, dc, low, "nhij,nhik->nhjk"));
+          }
+          return grads;
+        });
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> c = (Operand<TFloat32>) out.get(0);
+    return c;
+  }
+
+  /** einsum(a, b) in {@code low} (float32 when null), as float32. */
+  private static Operand<TFloat32> einsum(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b,
+      Class<? extends TNumber> low, String equation) {
     if (low == null) {
-      return tf.linalg.einsum(java.util.List.of(a, b), equation);
+      return tf.linalg.einsum(List.of(a, b), equation);
     }
     return tf.dtypes.cast(lowEinsum(tf, a, b, low, equation), TFloat32.class);
   }
 
   private static <T extends TNumber> Operand<T> lowEinsum(Ops tf, Operand<TFloat32> a,
       Operand<TFloat32> b, Class<T> type, String equation) {
-    return tf.linalg.einsum(java.util.List.of(tf.dtypes.cast(a, type), tf.dtypes.cast(b, type)),
+    return tf.linalg.einsum(List.of(tf.dtypes.cast(a, type), tf.dtypes.cast(b, type)),
         equation);
   }
 
