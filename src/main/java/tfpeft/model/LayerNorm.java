@@ -1,8 +1,14 @@
 package tfpeft.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import tfpeft.graph.GradientOverrides;
 
 /**
  * LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta, biased variance. A
@@ -28,16 +34,51 @@ public final class LayerNorm {
   /** A LayerNorm that is no site (a method's own layers): no hook sees it. */
   public static Operand<TFloat32> apply(Net net, String name, Operand<TFloat32> x, long dim,
       float eps) {
-    Ops tf = net.tf();
     Operand<TFloat32> gamma = net.variable(name + "/gamma", new long[] {dim}, Init.ones()).value();
     Operand<TFloat32> beta = net.variable(name + "/beta", new long[] {dim}, Init.zeros()).value();
-    Operand<TFloat32> mean = tf.math.mean(x, tf.constant(-1),
-        org.tensorflow.op.math.Mean.keepDims(true));
-    Operand<TFloat32> centered = tf.math.sub(x, mean);
-    Operand<TFloat32> var = tf.math.mean(tf.math.square(centered), tf.constant(-1),
-        org.tensorflow.op.math.Mean.keepDims(true));
-    Operand<TFloat32> normed = tf.math.mul(centered,
-        tf.math.rsqrt(tf.math.add(var, tf.constant(eps))));
-    return tf.math.add(tf.math.mul(normed, gamma), beta);
+    return normalize(net.tf(), x, gamma, beta, eps);
+  }
+
+  /**
+   * (x - mean) / sqrt(var + eps) * gamma + beta over the last axis, with its backward pass written
+   * out. The gradient TensorFlow derives op by op takes about a dozen passes over x's size per
+   * LayerNorm (each Mean's gradient a Tile and a division, the Square's and both Muls' two
+   * products, the AddNs); the closed form takes six: with g = dy gamma and x^ the normalized x,
+   * dx = (g - mean(g) - x^ mean(g x^)) / sqrt(var + eps), dgamma = sum(dy x^), dbeta = sum(dy)
+   * over every axis but the last (built only where something trains them).
+   */
+  static Operand<TFloat32> normalize(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma,
+      Operand<TFloat32> beta, float eps) {
+    Operand<TInt32> last = tf.constant(-1);
+    Operand<TFloat32> mean = tf.math.mean(tf.stopGradient(x), last, Mean.keepDims(true));
+    Operand<TFloat32> centered = tf.math.sub(tf.stopGradient(x), mean);
+    Operand<TFloat32> var = tf.math.mean(tf.math.square(centered), last, Mean.keepDims(true));
+    Operand<TFloat32> rstd = tf.math.rsqrt(tf.math.add(var, tf.constant(eps)));
+    Operand<TFloat32> normed = tf.math.mul(centered, rstd);
+    Operand<TFloat32> y = tf.math.add(tf.math.mul(normed, tf.stopGradient(gamma)),
+        tf.stopGradient(beta));
+    List<Output<?>> out = GradientOverrides.override(tf, tf.scope().makeUnique("layer_norm"),
+        List.of(y, x, gamma, beta), (ops, in, up) -> {
+          @SuppressWarnings("unchecked")
+          Operand<TFloat32> dy = (Operand<TFloat32>) up.get(0);
+          Operand<TFloat32> g = ops.math.mul(dy, gamma);
+          Operand<TFloat32> meanG = ops.math.mean(g, last, Mean.keepDims(true));
+          Operand<TFloat32> meanGn = ops.math.mean(ops.math.mul(g, normed), last,
+              Mean.keepDims(true));
+          Operand<TFloat32> dx = ops.math.mul(ops.math.sub(ops.math.sub(g, meanG),
+              ops.math.mul(normed, meanGn)), rstd);
+          // every axis but the last
+          Operand<TInt32> outer = ops.range(ops.constant(0),
+              ops.math.sub(ops.rank(dy), ops.constant(1)), ops.constant(1));
+          List<Operand<?>> grads = new ArrayList<>();
+          grads.add(null);
+          grads.add(dx);
+          grads.add(ops.reduceSum(ops.math.mul(dy, normed), outer));
+          grads.add(ops.reduceSum(dy, outer));
+          return grads;
+        });
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> normalized = (Operand<TFloat32>) out.get(0);
+    return normalized;
   }
 }
