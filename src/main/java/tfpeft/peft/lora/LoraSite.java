@@ -70,6 +70,7 @@ public final class LoraSite implements SiteHook {
     Operand<TFloat32> h = AdapterDropout.apply(net, Shapes.matmulLast(tf, x, in, ab.down(), r),
         hiddenDropout);
     Operand<TFloat32> delta = Shapes.matmulLast(tf, h, r, ab.up(), out);
-    return tf.math.add(output, tf.math.mul(delta, tf.constant(scale)));
+    // scale 1 (the common setting) adds the product as it is: no pass over [tokens, out] each way
+    return tf.math.add(output, scale == 1f ? delta : tf.math.mul(delta, tf.constant(scale)));
   }
 }
