@@ -76,23 +76,13 @@ class AttentionProductGradientTest {
           TFloat32 bv = TFloat32.tensorOf(bShape, DataBuffers.of(values((int) bShape.size(),
               0.53)));
           var r = s.runner().feed(a, av).feed(b, bv).fetch(grads[0]).fetch(grads[1]).run()) {
-        float[][] out = new float[2][];
-        for (int i = 0; i < 2; i++) {
-          TFloat32 t = (TFloat32) r.get(i);
-          out[i] = new float[(int) t.shape().size()];
-          t.asRawTensor().data().asFloats().read(out[i]);
-        }
-        return out;
+        return Fetched.floats(r, 2);
       }
     }
   }
 
   private static float[] values(int n, double step) {
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = (float) Math.sin(step * i + 0.1);
-    }
-    return v;
+    return Fetched.sines(n, step, 0.1, 1f);
   }
 
   private static double maxAbs(float[] v) {

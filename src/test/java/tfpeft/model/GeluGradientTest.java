@@ -48,10 +48,7 @@ class GeluGradientTest {
       try (Session s = new Session(g);
           TFloat32 xv = TFloat32.tensorOf(Shape.of(n), DataBuffers.of(x));
           var r = s.runner().feed(in, xv).fetch(y).fetch(grad[0]).run()) {
-        float[][] out = new float[2][n];
-        ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(out[0]);
-        ((TFloat32) r.get(1)).asRawTensor().data().asFloats().read(out[1]);
-        return out;
+        return Fetched.floats(r, 2);
       }
     }
   }

@@ -64,13 +64,7 @@ class LayerNormGradientTest {
           TFloat32 bv = TFloat32.tensorOf(Shape.of(D), DataBuffers.of(values((int) D, 0.9, 1f)));
           var r = s.runner().feed(x, xv).feed(gamma, gv).feed(beta, bv).fetch(y)
               .fetch(grads[0]).fetch(grads[1]).fetch(grads[2]).run()) {
-        float[][] out = new float[4][];
-        for (int i = 0; i < 4; i++) {
-          TFloat32 t = (TFloat32) r.get(i);
-          out[i] = new float[(int) t.shape().size()];
-          t.asRawTensor().data().asFloats().read(out[i]);
-        }
-        return out;
+        return Fetched.floats(r, 4);
       }
     }
   }
@@ -88,10 +82,6 @@ class LayerNormGradientTest {
   }
 
   private static float[] values(int n, double step, float scale) {
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = scale * (float) Math.sin(step * i + 0.2);
-    }
-    return v;
+    return Fetched.sines(n, step, 0.2, scale);
   }
 }
