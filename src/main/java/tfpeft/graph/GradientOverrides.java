@@ -23,6 +23,11 @@ import org.tensorflow.types.family.TType;
  * never use and which has no gradient of its own), and it dispatches on the op's name: every
  * override is an IdentityN whose (graph, name) maps to its {@link GradientFn}. An IdentityN built
  * elsewhere, without a rule, passes its gradients straight through.
+ *
+ * <p>Rules are kept per graph weakly, so a rule must not capture the graph's ops: what it needs
+ * of the forward pass (a normalized tensor, an inverse standard deviation) it takes as further
+ * inputs of the override, stopped with {@code StopGradient} so that their zero gradients end
+ * there. A captured op would keep its closed graph reachable for the life of the process.
  */
 public final class GradientOverrides {
   private static final String OP_TYPE = IdentityN.OP_NAME;

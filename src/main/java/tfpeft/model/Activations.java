@@ -42,15 +42,20 @@ public final class Activations {
     Operand<TFloat32> phi = tf.math.add(tf.math.mul(tf.math.erf(u), tf.constant(0.5f)),
         tf.constant(0.5f));
     Operand<TFloat32> y = tf.math.mul(tf.stopGradient(x), phi);
+    // u and Phi reach the rule as stopped inputs, not captured (as in LayerNorm.normalize)
     List<Output<?>> out = GradientOverrides.override(tf, tf.scope().makeUnique("gelu"),
-        List.of(y, x), (ops, in, up) -> {
+        List.of(y, x, tf.stopGradient(u), tf.stopGradient(phi)), (ops, in, up) -> {
           @SuppressWarnings("unchecked")
           Operand<TFloat32> dy = (Operand<TFloat32>) up.get(0);
+          @SuppressWarnings("unchecked")
+          Operand<TFloat32> scaled = (Operand<TFloat32>) in.get(2);
+          @SuppressWarnings("unchecked")
+          Operand<TFloat32> cdf = (Operand<TFloat32>) in.get(3);
           // exp(-u^2): one pass (the graph optimizer composes the unary chain)
-          Operand<TFloat32> gauss = ops.math.exp(ops.math.neg(ops.math.square(u)));
-          Operand<TFloat32> slope = ops.math.add(phi, ops.math.mul(ops.math.mul(u, gauss),
+          Operand<TFloat32> gauss = ops.math.exp(ops.math.neg(ops.math.square(scaled)));
+          Operand<TFloat32> slope = ops.math.add(cdf, ops.math.mul(ops.math.mul(scaled, gauss),
               ops.constant((float) (1 / Math.sqrt(Math.PI)))));
-          return java.util.Arrays.asList(null, ops.math.mul(dy, slope));
+          return java.util.Arrays.asList(null, ops.math.mul(dy, slope), null, null);
         });
     @SuppressWarnings("unchecked")
     Operand<TFloat32> activated = (Operand<TFloat32>) out.get(0);

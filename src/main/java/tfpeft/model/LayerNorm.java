@@ -57,24 +57,37 @@ public final class LayerNorm {
     Operand<TFloat32> normed = tf.math.mul(centered, rstd);
     Operand<TFloat32> y = tf.math.add(tf.math.mul(normed, tf.stopGradient(gamma)),
         tf.stopGradient(beta));
+    // the rule reads x^ and rstd as inputs of the op rather than capturing them: a rule holds
+    // nothing of its graph (GradientOverrides keeps rules per graph, weakly); stopped, they send
+    // no gradient back through the forward ops
     List<Output<?>> out = GradientOverrides.override(tf, tf.scope().makeUnique("layer_norm"),
-        List.of(y, x, gamma, beta), (ops, in, up) -> {
+        List.of(y, x, gamma, beta, tf.stopGradient(normed), tf.stopGradient(rstd)),
+        (ops, in, up) -> {
           @SuppressWarnings("unchecked")
           Operand<TFloat32> dy = (Operand<TFloat32>) up.get(0);
-          Operand<TFloat32> g = ops.math.mul(dy, gamma);
-          Operand<TFloat32> meanG = ops.math.mean(g, last, Mean.keepDims(true));
-          Operand<TFloat32> meanGn = ops.math.mean(ops.math.mul(g, normed), last,
+          @SuppressWarnings("unchecked")
+          Operand<TFloat32> scale = (Operand<TFloat32>) in.get(2);
+          @SuppressWarnings("unchecked")
+          Operand<TFloat32> xhat = (Operand<TFloat32>) in.get(4);
+          @SuppressWarnings("unchecked")
+          Operand<TFloat32> inverseStd = (Operand<TFloat32>) in.get(5);
+          Operand<TInt32> lastAxis = ops.constant(-1);
+          Operand<TFloat32> g = ops.math.mul(dy, scale);
+          Operand<TFloat32> meanG = ops.math.mean(g, lastAxis, Mean.keepDims(true));
+          Operand<TFloat32> meanGn = ops.math.mean(ops.math.mul(g, xhat), lastAxis,
               Mean.keepDims(true));
           Operand<TFloat32> dx = ops.math.mul(ops.math.sub(ops.math.sub(g, meanG),
-              ops.math.mul(normed, meanGn)), rstd);
+              ops.math.mul(xhat, meanGn)), inverseStd);
           // every axis but the last
           Operand<TInt32> outer = ops.range(ops.constant(0),
               ops.math.sub(ops.rank(dy), ops.constant(1)), ops.constant(1));
           List<Operand<?>> grads = new ArrayList<>();
           grads.add(null);
           grads.add(dx);
-          grads.add(ops.reduceSum(ops.math.mul(dy, normed), outer));
+          grads.add(ops.reduceSum(ops.math.mul(dy, xhat), outer));
           grads.add(ops.reduceSum(dy, outer));
+          grads.add(null);
+          grads.add(null);
           return grads;
         });
     @SuppressWarnings("unchecked")
