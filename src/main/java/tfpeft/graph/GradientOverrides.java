@@ -12,6 +12,8 @@ import org.tensorflow.Output;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.IdentityN;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -79,6 +81,20 @@ public final class GradientOverrides {
           .put(created.name(), fn);
     }
     return op.output();
+  }
+
+  /**
+   * Entry {@code i} of an override's outputs, or of a rule's inputs or upstream gradients, as the
+   * float32 operand it is; an entry of another type is a programming error.
+   */
+  @SuppressWarnings("unchecked")
+  public static Operand<TFloat32> float32(List<? extends Operand<?>> operands, int i) {
+    Operand<?> o = operands.get(i);
+    if (o.asOutput().dataType() != DataType.DT_FLOAT) {
+      throw new IllegalStateException("entry " + i + " is " + o.asOutput().dataType()
+          + ", not float32");
+    }
+    return (Operand<TFloat32>) o;
   }
 
   private static synchronized void ensureRegistered() {

@@ -1,5 +1,6 @@
 package tfpeft.model;
 
+import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -37,28 +38,23 @@ public final class Activations {
    * value is bit for bit 0.5 x (1 + erf(u)): halving is exact in floating point.
    */
   static Operand<TFloat32> geluExact(Ops tf, Operand<TFloat32> x) {
-    Operand<TFloat32> u = tf.math.mul(tf.stopGradient(x),
-        tf.constant((float) (1 / Math.sqrt(2))));
+    Operand<TFloat32> stopped = tf.stopGradient(x);
+    Operand<TFloat32> u = tf.math.mul(stopped, tf.constant((float) (1 / Math.sqrt(2))));
     Operand<TFloat32> phi = tf.math.add(tf.math.mul(tf.math.erf(u), tf.constant(0.5f)),
         tf.constant(0.5f));
-    Operand<TFloat32> y = tf.math.mul(tf.stopGradient(x), phi);
+    Operand<TFloat32> y = tf.math.mul(stopped, phi);
     // u and Phi reach the rule as stopped inputs, not captured (as in LayerNorm.normalize)
     List<Output<?>> out = GradientOverrides.override(tf, tf.scope().makeUnique("gelu"),
         List.of(y, x, tf.stopGradient(u), tf.stopGradient(phi)), (ops, in, up) -> {
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> dy = (Operand<TFloat32>) up.get(0);
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> scaled = (Operand<TFloat32>) in.get(2);
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> cdf = (Operand<TFloat32>) in.get(3);
+          Operand<TFloat32> dy = GradientOverrides.float32(up, 0);
+          Operand<TFloat32> scaled = GradientOverrides.float32(in, 2);
+          Operand<TFloat32> cdf = GradientOverrides.float32(in, 3);
           // exp(-u^2): one pass (the graph optimizer composes the unary chain)
           Operand<TFloat32> gauss = ops.math.exp(ops.math.neg(ops.math.square(scaled)));
           Operand<TFloat32> slope = ops.math.add(cdf, ops.math.mul(ops.math.mul(scaled, gauss),
               ops.constant((float) (1 / Math.sqrt(Math.PI)))));
-          return java.util.Arrays.asList(null, ops.math.mul(dy, slope), null, null);
+          return Arrays.asList(null, ops.math.mul(dy, slope), null, null);
         });
-    @SuppressWarnings("unchecked")
-    Operand<TFloat32> activated = (Operand<TFloat32>) out.get(0);
-    return activated;
+    return GradientOverrides.float32(out, 0);
   }
 }

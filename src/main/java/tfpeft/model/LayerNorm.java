@@ -1,6 +1,6 @@
 package tfpeft.model;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -50,8 +50,9 @@ public final class LayerNorm {
   static Operand<TFloat32> normalize(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma,
       Operand<TFloat32> beta, float eps) {
     Operand<TInt32> last = tf.constant(-1);
-    Operand<TFloat32> mean = tf.math.mean(tf.stopGradient(x), last, Mean.keepDims(true));
-    Operand<TFloat32> centered = tf.math.sub(tf.stopGradient(x), mean);
+    Operand<TFloat32> stopped = tf.stopGradient(x);
+    Operand<TFloat32> mean = tf.math.mean(stopped, last, Mean.keepDims(true));
+    Operand<TFloat32> centered = tf.math.sub(stopped, mean);
     Operand<TFloat32> var = tf.math.mean(tf.math.square(centered), last, Mean.keepDims(true));
     Operand<TFloat32> rstd = tf.math.rsqrt(tf.math.add(var, tf.constant(eps)));
     Operand<TFloat32> normed = tf.math.mul(centered, rstd);
@@ -63,14 +64,10 @@ public final class LayerNorm {
     List<Output<?>> out = GradientOverrides.override(tf, tf.scope().makeUnique("layer_norm"),
         List.of(y, x, gamma, beta, tf.stopGradient(normed), tf.stopGradient(rstd)),
         (ops, in, up) -> {
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> dy = (Operand<TFloat32>) up.get(0);
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> scale = (Operand<TFloat32>) in.get(2);
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> xhat = (Operand<TFloat32>) in.get(4);
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> inverseStd = (Operand<TFloat32>) in.get(5);
+          Operand<TFloat32> dy = GradientOverrides.float32(up, 0);
+          Operand<TFloat32> scale = GradientOverrides.float32(in, 2);
+          Operand<TFloat32> xhat = GradientOverrides.float32(in, 4);
+          Operand<TFloat32> inverseStd = GradientOverrides.float32(in, 5);
           Operand<TInt32> lastAxis = ops.constant(-1);
           Operand<TFloat32> g = ops.math.mul(dy, scale);
           Operand<TFloat32> meanG = ops.math.mean(g, lastAxis, Mean.keepDims(true));
@@ -81,17 +78,9 @@ public final class LayerNorm {
           // every axis but the last
           Operand<TInt32> outer = ops.range(ops.constant(0),
               ops.math.sub(ops.rank(dy), ops.constant(1)), ops.constant(1));
-          List<Operand<?>> grads = new ArrayList<>();
-          grads.add(null);
-          grads.add(dx);
-          grads.add(ops.reduceSum(ops.math.mul(dy, xhat), outer));
-          grads.add(ops.reduceSum(dy, outer));
-          grads.add(null);
-          grads.add(null);
-          return grads;
+          return Arrays.asList(null, dx, ops.reduceSum(ops.math.mul(dy, xhat), outer),
+              ops.reduceSum(dy, outer), null, null);
         });
-    @SuppressWarnings("unchecked")
-    Operand<TFloat32> normalized = (Operand<TFloat32>) out.get(0);
-    return normalized;
+    return GradientOverrides.float32(out, 0);
   }
 }

@@ -63,12 +63,9 @@ public final class MixedPrecision {
     // gradient's own equations.
     List<Output<?>> out = GradientOverrides.override(tf, tf.scope().makeUnique("batch_matmul"),
         List.of(product, a, b), (ops, in, up) -> {
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> dc = (Operand<TFloat32>) up.get(0);
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> x = (Operand<TFloat32>) in.get(1);
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> y = (Operand<TFloat32>) in.get(2);
+          Operand<TFloat32> dc = GradientOverrides.float32(up, 0);
+          Operand<TFloat32> x = GradientOverrides.float32(in, 1);
+          Operand<TFloat32> y = GradientOverrides.float32(in, 2);
           List<Operand<?>> grads = new ArrayList<>();
           grads.add(null);
           if (adjointB) {
@@ -82,9 +79,7 @@ public final class MixedPrecision {
           }
           return grads;
         });
-    @SuppressWarnings("unchecked")
-    Operand<TFloat32> c = (Operand<TFloat32>) out.get(0);
-    return c;
+    return GradientOverrides.float32(out, 0);
   }
 
   /** einsum(a, b) in {@code low} (float32 when null), as float32. */

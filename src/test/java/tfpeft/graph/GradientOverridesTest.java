@@ -127,4 +127,18 @@ class GradientOverridesTest {
     return (Operand<TFloat64>) o;
   }
 
+
+  @Test
+  void float32ReturnsAFloatEntryAndRefusesAnotherType() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> f = tf.constant(1f);
+      Operand<TFloat64> d = tf.constant(1.0);
+      List<Operand<?>> entries = List.of(d, f);
+      assertEquals(f, GradientOverrides.float32(entries, 1));
+      IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalStateException.class, () -> GradientOverrides.float32(entries, 0));
+      assertTrue(e.getMessage().contains("entry 0 is DT_DOUBLE"), e.getMessage());
+    }
+  }
 }
