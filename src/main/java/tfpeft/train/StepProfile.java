@@ -30,7 +30,7 @@ public record StepProfile(List<OpTime> ops, int nodes, long opMicros, List<NodeT
   /** One executed node: its timeline label ({@code "name = Type(inputs)"}) and time. */
   public record NodeTime(String label, long micros) {}
 
-  /** How many of the slowest nodes a profile keeps (a ViT-S/16 LoRA step runs about 5,200). */
+  /** How many of the slowest nodes a profile keeps (a 12-block ViT LoRA step runs about 3,400). */
   public static final int SLOWEST = 10_000;
 
   public static StepProfile of(StepStats stats) {

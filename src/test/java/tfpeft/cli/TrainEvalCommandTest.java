@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.TextFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tfpeft.config.proto.RunConfig;
@@ -242,5 +243,23 @@ class TrainEvalCommandTest {
     assertTrue(r.out().matches("(?s).*matmul ceiling 128 x 128: fp32 [0-9.]+ GFLOP/s, bf16"
         + " [0-9.]+ GFLOP/s.*"), r.out());
     assertTrue(r.out().matches("(?s).*training step  [0-9]+% of the bf16 ceiling.*"), r.out());
+  }
+
+  @Test
+  void benchProfileListsTheNSlowestOpTypesAndNodes() throws Exception {
+    MainTest.Result r = MainTest.run("bench", "--config", config("bench", 1).toString(),
+        "--steps", "1", "--profile", "3", "--ceiling-size", "128");
+    assertEquals(0, r.code(), r.err());
+    String out = r.out();
+    String types = out.substring(out.indexOf("profile        one traced training step"),
+        out.indexOf("slowest nodes"));
+    String nodes = out.substring(out.indexOf("slowest nodes"));
+    // three op types and a "(K more op types)" line; three nodes, slowest first
+    assertEquals(3, types.lines().filter(l -> l.matches(" +\\S+ +[0-9]+ ops .*")).count(), out);
+    assertTrue(types.matches("(?s).*\\([0-9]+ more op types\\).*"), out);
+    List<Double> ms = nodes.lines().filter(l -> l.matches(" +[0-9.]+ ms  .* = .*"))
+        .map(l -> Double.parseDouble(l.trim().split(" ")[0])).toList();
+    assertEquals(3, ms.size(), out);
+    assertTrue(ms.get(0) >= ms.get(1) && ms.get(1) >= ms.get(2), out);
   }
 }
