@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -171,7 +173,13 @@ public final class SuiteRunner {
 
   private List<SuiteJob> attempt(List<SuiteJob> jobs, Predicate<String> done,
       Map<String, String> details) throws IOException, InterruptedException {
-    Map<String, JobOutcome> outcomes = executor.execute(plan.dir(), jobs, progress);
+    for (SuiteJob j : jobs) {
+      progress.changed(j, JobState.PENDING, "");
+    }
+    Map<String, JobOutcome> outcomes = new HashMap<>();
+    for (List<SuiteJob> wave : waves(jobs)) {
+      outcomes.putAll(executor.execute(plan.dir(), wave, progress));
+    }
     List<SuiteJob> failed = new ArrayList<>();
     for (SuiteJob j : jobs) {
       JobOutcome o = outcomes.get(j.id());
@@ -184,6 +192,31 @@ public final class SuiteRunner {
       failed.add(j);
     }
     return failed;
+  }
+
+  /**
+   * {@code jobs} in order, split into waves in which no two jobs write the same run directory:
+   * each job holds its run's lock while it runs, so the transfer evaluations of one run (one per
+   * target) must follow one another, while those of different runs run side by side. Training
+   * jobs, one per run, make one wave.
+   */
+  static List<List<SuiteJob>> waves(List<SuiteJob> jobs) {
+    List<List<SuiteJob>> waves = new ArrayList<>();
+    List<Set<Path>> dirs = new ArrayList<>();
+    for (SuiteJob j : jobs) {
+      Path dir = j.runDir().toAbsolutePath().normalize();
+      int w = 0;
+      while (w < waves.size() && dirs.get(w).contains(dir)) {
+        w++;
+      }
+      if (w == waves.size()) {
+        waves.add(new ArrayList<>());
+        dirs.add(new HashSet<>());
+      }
+      waves.get(w).add(j);
+      dirs.get(w).add(dir);
+    }
+    return waves;
   }
 
   /** The plan as JSON: every run, its files and whether it finished, and the selections. */

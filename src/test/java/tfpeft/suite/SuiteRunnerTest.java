@@ -156,6 +156,31 @@ class SuiteRunnerTest {
   }
 
   @Test
+  void oneRunsEvaluationsFollowOneAnotherAndDifferentRunsGoSideBySide() throws Exception {
+    // each evaluation holds its run's lock: two of one run at once, as a --jobs 2 suite or a
+    // Slurm array would start them, would find the run locked and fail
+    SuitePlan p = plan("""
+        name: "s"
+        task { name: "src" }
+        task { name: "a" data { synthetic { task: "size" } } }
+        task { name: "b" data { synthetic { task: "color" } } }
+        method { name: "m" config: "c" }
+        seed: [1, 2]
+        protocol { transfer { source: "src" target: ["a", "b"] } }
+        """);
+    SuiteRunner.Summary s = run(p);
+    assertEquals(List.of(List.of("src-m-s1", "src-m-s2"),
+        List.of("src-m-s1-on-a", "src-m-s2-on-a"), List.of("src-m-s1-on-b", "src-m-s2-on-b")),
+        calls);
+    assertEquals(List.of(), s.failures());
+    for (SuitePlan.Run r : p.runs()) {
+      for (SuitePlan.Eval e : p.evals(r)) {
+        assertEquals(0.25, RunResults.evalTop1(e), 0, e.id());
+      }
+    }
+  }
+
+  @Test
   void anInterruptedStageEndsTheSuiteRunningNothingAfterIt() throws Exception {
     SuitePlan p = plan(SEARCH);
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
